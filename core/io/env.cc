@@ -1,0 +1,71 @@
+// The Env helpers that are built only on Env's primitives, so every Env
+// (POSIX, in-memory, fault-injecting) gets the same behaviour.
+#include "io/env.h"
+
+namespace kq::io {
+
+Result<std::string> Env::ReadFileToString(const std::string& path) {
+  KQ_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenRandomAccess(path));
+  std::string contents;
+  std::string chunk;
+  constexpr size_t kChunk = 1 << 20;
+  // Read until a short read rather than trusting Stat: another process may
+  // still be appending, and a short read is the only reliable end marker.
+  for (;;) {
+    KQ_RETURN_IF_ERROR(file->Read(contents.size(), kChunk, &chunk));
+    contents += chunk;
+    if (chunk.size() < kChunk) break;
+  }
+  return contents;
+}
+
+Status Env::WriteFileAtomic(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  Status s = [&]() -> Status {
+    KQ_ASSIGN_OR_RETURN(std::unique_ptr<AppendableFile> file, CreateTruncated(tmp));
+    KQ_RETURN_IF_ERROR(file->Append(data));
+    // The data must be durable before the rename publishes it, or a crash
+    // could leave `path` naming an empty or partial file.
+    KQ_RETURN_IF_ERROR(file->Sync());
+    KQ_RETURN_IF_ERROR(file->Close());
+    return Rename(tmp, path);
+  }();
+  if (!s.ok()) {
+    (void)RemoveFile(tmp);  // best effort: the original error is what matters
+    return s;
+  }
+  // Without this the rename itself may not survive a crash.
+  return SyncDir(DirName(path));
+}
+
+Status Env::RemoveTree(const std::string& dir) {
+  // Try the entry as a file first: a symlink to a directory is then removed
+  // as a link instead of having its target's contents deleted.
+  Status s = RemoveFile(dir);
+  if (s.ok() || s.IsNotFound() || !IsDirectory(dir)) return s;
+  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  for (const std::string& name : names) {
+    KQ_RETURN_IF_ERROR(RemoveTree(JoinPath(dir, name)));
+  }
+  return RemoveDir(dir);
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  std::string path(dir);
+  if (path.back() != '/') path += '/';
+  path += name;
+  return path;
+}
+
+std::string DirName(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  std::string_view dir = path.substr(0, slash);
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  return std::string(dir);
+}
+
+}  // namespace kq::io
