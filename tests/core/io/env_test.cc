@@ -10,6 +10,8 @@
 
 using namespace kq;
 using namespace kq::io;
+using kq::io::testing::FaultFixture;
+using kq::io::testing::MemFixture;
 using kq::io::testing::PosixFixture;
 
 namespace {
@@ -34,7 +36,7 @@ std::vector<std::string> Sorted(std::vector<std::string> v) {
 
 }  // namespace
 
-#define KQ_ENV_TYPES PosixFixture
+#define KQ_ENV_TYPES PosixFixture, MemFixture, FaultFixture
 
 TEST_CASE_TEMPLATE("env: appended data is readable at any offset and Stat sees its size", F,
                    KQ_ENV_TYPES) {

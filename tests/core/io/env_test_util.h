@@ -6,11 +6,14 @@
 
 #include <atomic>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "io/env.h"
+#include "io/fault_env.h"
+#include "io/mem_env.h"
 
 namespace kq::io::testing {
 
@@ -27,6 +30,30 @@ struct PosixFixture {
   static constexpr const char* kName = "posix";
   Env* env = Env::Default();
   std::string root;
+};
+
+// An in-memory Env with the same root layout.
+struct MemFixture {
+  MemFixture() {
+    Status s = env->CreateDir(root);
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+  }
+  static constexpr const char* kName = "mem";
+  std::unique_ptr<MemEnv> owned = std::make_unique<MemEnv>();
+  MemEnv* env = owned.get();
+  std::string root = "/tmp/kq-io-test";
+};
+
+// A FaultEnv with no fault injected behaves like any other Env.
+struct FaultFixture {
+  FaultFixture() {
+    Status s = env->CreateDir(root);
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+  }
+  static constexpr const char* kName = "fault";
+  std::unique_ptr<FaultEnv> owned = std::make_unique<FaultEnv>();
+  FaultEnv* env = owned.get();
+  std::string root = "/tmp/kq-io-test";
 };
 
 }  // namespace kq::io::testing
