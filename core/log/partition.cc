@@ -1,0 +1,589 @@
+#include "log/partition.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "log/batch_scanner.h"
+#include "log/checkpoint_file.h"
+#include "log/leader_epoch_checkpoint.h"
+#include "log/segment.h"
+#include "log/segment_name.h"
+#include "base/encoding.h"
+#include "format/record.h"
+
+namespace kq::log {
+
+namespace {
+constexpr const char* kLockFile = ".lock";
+constexpr const char* kRecoveryPointFile = "recovery-point-offset-checkpoint";
+constexpr const char* kLogStartFile = "log-start-offset-checkpoint";
+constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
+}  // namespace
+
+Partition::Partition(std::string dir, PartitionOptions options, OpenMode mode)
+    : dir_(std::move(dir)), options_(std::move(options)), mode_(mode) {}
+
+Partition::~Partition() = default;
+
+std::string Partition::Name() const {
+  return options_.topic.empty() ? dir_ : fmt::format("{}-{}", options_.topic, options_.partition);
+}
+
+std::string Partition::PathOf(const char* name) const { return io::JoinPath(dir_, name); }
+
+Result<std::unique_ptr<io::FileLock>> Partition::LockPartition() {
+  return options_.env->LockFile(PathOf(kLockFile), io::LockWait::kBlock);
+}
+
+Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
+                                                   const PartitionOptions& options, OpenMode mode) {
+  if (options.env == nullptr) return Status::InvalidArgument("PartitionOptions.env is not set");
+  std::unique_ptr<Partition> p(new Partition(dir, options, mode));
+  io::Env* env = options.env;
+  if (mode == OpenMode::kRead) {
+    if (!env->IsDirectory(dir)) {
+      return Status::NotFound(fmt::format("partition {}: directory {} does not exist", p->Name(), dir));
+    }
+    KQ_RETURN_IF_ERROR(p->LoadSegments());
+    KQ_RETURN_IF_ERROR(p->LoadLogStart());
+    return p;
+  }
+  KQ_RETURN_IF_ERROR(env->CreateDir(dir));
+  KQ_ASSIGN_OR_RETURN(auto lock, p->LockPartition());
+  KQ_RETURN_IF_ERROR(p->LoadSegments());
+  KQ_RETURN_IF_ERROR(p->LoadLogStart());
+  KQ_ASSIGN_OR_RETURN(Offset recovery_point, p->ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
+  KQ_RETURN_IF_ERROR(p->Recover(recovery_point));
+  KQ_RETURN_IF_ERROR(p->LoadLeaderEpoch());
+  return p;
+}
+
+// --- loading ---------------------------------------------------------------
+
+Status Partition::LoadSegments() {
+  io::Env* env = options_.env;
+  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir_));
+  std::vector<Offset> bases;
+  for (const std::string& name : names) {
+    auto parsed = ParseSegmentFileName(name);
+    // Files with transient suffixes (.cleaned, .swap, .deleted) belong to
+    // kq-compact, which cleans them up itself.
+    if (parsed.ok() && parsed->kind == SegmentFileKind::kLog &&
+        parsed->transient == TransientSuffix::kNone) {
+      bases.push_back(parsed->base_offset);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  segments_.clear();
+  const SegmentOptions seg_options{options_.index_interval_bytes, options_.max_batch_bytes};
+  for (Offset base : bases) {
+    auto seg = Segment::Open(env, dir_, base, seg_options);
+    if (!seg.ok()) {
+      // Removed by retention or compaction between listing and opening.
+      if (seg.status().IsNotFound()) continue;
+      return seg.status();
+    }
+    // A segment that starts inside the previous one was superseded by a
+    // compaction that merged it and stopped before removing it.
+    if (!segments_.empty() && segments_.back()->next_offset() > base) {
+      if (mode_ == OpenMode::kWrite) KQ_RETURN_IF_ERROR((*seg)->Remove());
+      continue;
+    }
+    segments_.push_back(std::move(*seg));
+  }
+  if (segments_.empty() && mode_ == OpenMode::kWrite) {
+    KQ_ASSIGN_OR_RETURN(Offset start, ReadOffsetCheckpoint(kLogStartFile, Offset(0)));
+    KQ_ASSIGN_OR_RETURN(auto seg, Segment::Create(env, dir_, start, seg_options));
+    segments_.push_back(std::move(seg));
+    KQ_RETURN_IF_ERROR(env->SyncDir(dir_));
+  }
+  log_end_ = segments_.empty() ? log_start_ : segments_.back()->next_offset();
+  return Status::Ok();
+}
+
+Result<Offset> Partition::ReadOffsetCheckpoint(const char* name, Offset if_missing) {
+  const std::string path = PathOf(name);
+  if (!options_.env->FileExists(path)) return if_missing;
+  auto entries = ReadCheckpoint(options_.env, path);
+  if (!entries.ok()) {
+    if (entries.status().IsNotFound()) return if_missing;
+    return entries.status();
+  }
+  if (entries->empty()) return if_missing;
+  return entries->front().offset;
+}
+
+Status Partition::WriteOffsetCheckpoint(const char* name, Offset offset) {
+  return WriteCheckpoint(options_.env, PathOf(name),
+                         {CheckpointEntry{options_.topic, PartitionId(options_.partition), offset}});
+}
+
+Status Partition::LoadLogStart() {
+  const Offset first = segments_.empty() ? Offset(0) : segments_.front()->base_offset();
+  KQ_ASSIGN_OR_RETURN(Offset recorded, ReadOffsetCheckpoint(kLogStartFile, first));
+  log_start_ = std::max(first, recorded);
+  if (segments_.empty()) log_end_ = log_start_;
+  log_start_ = std::min(log_start_, log_end_);
+  return Status::Ok();
+}
+
+Status Partition::LoadLeaderEpoch() {
+  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochFile)));
+  const size_t before = entries.size();
+  leader_epoch::TruncateFromEnd(&entries, log_end_);
+  if (entries.size() != before) {
+    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochFile), entries));
+  }
+  recorded_epoch_ = entries.empty() ? -1 : entries.back().epoch.value();
+  if (options_.leader_epoch >= 0) {
+    leader_epoch_ = options_.leader_epoch;
+  } else {
+    leader_epoch_ = std::max(recorded_epoch_, 0);
+  }
+  return Status::Ok();
+}
+
+Status Partition::RecordEpochStart(Offset start) {
+  if (leader_epoch_ <= recorded_epoch_) return Status::Ok();
+  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochFile)));
+  leader_epoch::Assign(&entries, Epoch(leader_epoch_), start);
+  KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochFile), entries));
+  recorded_epoch_ = leader_epoch_;
+  return Status::Ok();
+}
+
+// --- recovery ----------------------------------------------------------------
+
+Status Partition::Recover(Offset recovery_point) {
+  recovery_ = RecoveryReport{};
+  // The first segment that may hold data not known to be durable.
+  size_t first_unflushed = 0;
+  while (first_unflushed + 1 < segments_.size() &&
+         segments_[first_unflushed + 1]->base_offset() <= recovery_point) {
+    ++first_unflushed;
+  }
+  // Below the recovery point the data was synced: damage there is corruption
+  // to report, never something to cut.
+  for (size_t i = 0; i < first_unflushed; ++i) {
+    Segment& seg = *segments_[i];
+    if (!seg.tail_damage().ok()) return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
+    if (seg.torn_tail()) {
+      return Status::Corruption(fmt::format(
+          "partition {}: {}: sealed segment ends in an incomplete batch at position {}", Name(),
+          seg.log_path(), seg.size()));
+    }
+    if (seg.indexes_need_rebuild()) {
+      KQ_RETURN_IF_ERROR(seg.RebuildIndexes());
+      recovery_.indexes_rebuilt = true;
+    }
+  }
+  bool damaged = false;
+  for (size_t i = first_unflushed; i < segments_.size(); ++i) {
+    Segment& seg = *segments_[i];
+    if (damaged) {
+      // Kafka's rule: the log is only valid up to the first damage.
+      KQ_RETURN_IF_ERROR(seg.Remove());
+      ++recovery_.segments_removed;
+      continue;
+    }
+    uint64_t from = 0;
+    if (i == first_unflushed && recovery_point > seg.base_offset()) {
+      const int64_t rel = recovery_point - seg.base_offset();
+      if (rel <= INT32_MAX) from = seg.offset_index().Lookup(static_cast<uint32_t>(rel)).position;
+    }
+    KQ_ASSIGN_OR_RETURN(io::FileInfo before, seg.StatLog());
+    Status problem;
+    KQ_ASSIGN_OR_RETURN(uint64_t cut, seg.RecoverFrom(from, &problem));
+    recovery_.bytes_scanned += before.size - from;
+    recovery_.bytes_truncated += cut;
+    recovery_.indexes_rebuilt = true;
+    if (cut > 0 || !problem.ok()) damaged = true;
+  }
+  if (recovery_.segments_removed > 0) {
+    segments_.erase(std::remove_if(segments_.begin() + static_cast<long>(first_unflushed) + 1,
+                                   segments_.end(),
+                                   [this](const std::unique_ptr<Segment>& s) {
+                                     return !options_.env->FileExists(s->log_path());
+                                   }),
+                    segments_.end());
+  }
+  log_end_ = segments_.back()->next_offset();
+  // What recovery kept is in the page cache (a process crash) or on disk (a
+  // power loss): sync it once so the recovery point can move to the end.
+  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
+  KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
+  if (recovery_point != log_end_) {
+    KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, log_end_));
+  }
+  recovery_point_written_ = log_end_;
+  recovery_point_written_ms_ = options_.env->NowMs();
+  return Status::Ok();
+}
+
+// --- appending -----------------------------------------------------------------
+
+Status Partition::CheckTail() {
+  Segment& active = *segments_.back();
+  KQ_ASSIGN_OR_RETURN(io::FileInfo info, active.StatLog());
+  bool reload = info.unlinked || info.size < active.size();
+  if (!reload && (info.size != active.size() || active.torn_tail())) {
+    KQ_RETURN_IF_ERROR(active.Refresh());
+  }
+  // Truncated or replaced, or rolled by another process.
+  if (reload || RolledElsewhere(active)) {
+    KQ_RETURN_IF_ERROR(LoadSegments());
+    KQ_RETURN_IF_ERROR(LoadLogStart());
+  }
+  Segment& tail = *segments_.back();
+  if (!tail.tail_damage().ok()) {
+    return tail.tail_damage().WithPrefix(fmt::format("partition {}: refusing to append", Name()));
+  }
+  if (tail.torn_tail()) {
+    // We hold the lock, so no live writer is mid-append: a crashed one left
+    // this incomplete batch. Cut it before appending after it.
+    KQ_RETURN_IF_ERROR(tail.TruncateAtPosition(tail.size()));
+  }
+  log_end_ = tail.next_offset();
+  return Status::Ok();
+}
+
+bool Partition::RolledElsewhere(const Segment& active) const {
+  // A roll creates the next segment at the active one's end offset.
+  if (active.next_offset() == active.base_offset()) return false;
+  return options_.env->FileExists(
+      io::JoinPath(dir_, MakeSegmentFileName(active.next_offset(), SegmentFileKind::kLog)));
+}
+
+bool Partition::NeedsRoll(const Segment& active, uint64_t pending_bytes,
+                          const format::BatchHeader& incoming) const {
+  if (active.empty() && pending_bytes == 0) return false;
+  const uint64_t size = active.size() + pending_bytes + incoming.total_size();
+  if (size > options_.segment_bytes || size > INT32_MAX) return true;
+  if (active.first_batch_timestamp() >= 0 && incoming.max_timestamp >= 0 &&
+      incoming.max_timestamp - active.first_batch_timestamp() > options_.segment_ms) {
+    return true;
+  }
+  if (active.index_entries() + 1 > options_.segment_index_bytes / OffsetIndex::kEntrySize) return true;
+  if (active.time_index_entries() + 1 > options_.segment_index_bytes / TimeIndex::kEntrySize) return true;
+  return log_end_ + incoming.last_offset_delta - active.base_offset() > INT32_MAX;
+}
+
+Status Partition::Roll(Offset new_base) {
+  Segment& old = *segments_.back();
+  // Sealed segments are always durable: recovery trusts them.
+  KQ_RETURN_IF_ERROR(old.Seal());
+  const SegmentOptions seg_options{options_.index_interval_bytes, options_.max_batch_bytes};
+  KQ_ASSIGN_OR_RETURN(auto seg, Segment::Create(options_.env, dir_, new_base, seg_options));
+  segments_.push_back(std::move(seg));
+  // The new file's name must survive a crash before any data in it counts.
+  return options_.env->SyncDir(dir_);
+}
+
+Status Partition::WriteGroup(std::span<std::string> batches,
+                             std::span<const format::BatchHeader> headers) {
+  if (batches.empty()) return Status::Ok();
+  std::vector<AppendedBatch> meta;
+  meta.reserve(batches.size());
+  uint64_t at = 0;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    meta.push_back({at, batches[i].size(), headers[i].last_offset(), headers[i].max_timestamp});
+    at += batches[i].size();
+  }
+  Segment& active = *segments_.back();
+  if (batches.size() == 1) return active.Append(batches[0], meta);
+  std::string joined;
+  joined.reserve(at);
+  for (const std::string& b : batches) joined += b;
+  return active.Append(joined, meta);
+}
+
+Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* result) {
+  KQ_RETURN_IF_ERROR(CheckTail());
+  std::vector<format::BatchHeader> headers;
+  headers.reserve(batches.size());
+  for (size_t i = 0; i < batches.size(); ++i) {
+    std::string& b = batches[i];
+    if (b.size() > options_.max_batch_bytes) {
+      return Status::InvalidArgument(fmt::format("partition {}: batch {} is {} bytes, over the limit of {}",
+                                                 Name(), i, b.size(), options_.max_batch_bytes));
+    }
+    if (Status s = format::ValidateBatch(b); !s.ok()) {
+      return Status::InvalidArgument(fmt::format("partition {}: batch {}: {}", Name(), i, s.message()));
+    }
+    KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(b));
+    headers.push_back(h);
+  }
+  KQ_RETURN_IF_ERROR(RecordEpochStart(log_end_));
+  result->first_offset = log_end_;
+  // Batches go out in groups, one write per group: a group ends where the
+  // segment has to roll.
+  size_t group_start = 0;
+  uint64_t group_bytes = 0;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    format::BatchHeader& h = headers[i];
+    if (NeedsRoll(*segments_.back(), group_bytes, h)) {
+      KQ_RETURN_IF_ERROR(WriteGroup(batches.subspan(group_start, i - group_start),
+                                    std::span(headers).subspan(group_start, i - group_start)));
+      group_start = i;
+      group_bytes = 0;
+      KQ_RETURN_IF_ERROR(Roll(log_end_));
+    }
+    group_bytes += batches[i].size();
+    format::SetBaseOffset(batches[i].data(), log_end_.value());
+    format::SetPartitionLeaderEpoch(batches[i].data(), leader_epoch_);
+    h.base_offset = log_end_.value();
+    log_end_ = Offset(h.next_offset());
+    result->bytes += batches[i].size();
+  }
+  KQ_RETURN_IF_ERROR(WriteGroup(batches.subspan(group_start), std::span(headers).subspan(group_start)));
+  result->last_offset = log_end_ - 1;
+  return Status::Ok();
+}
+
+Result<AppendResult> Partition::Append(std::span<std::string> batches) {
+  if (mode_ != OpenMode::kWrite) {
+    return Status::InvalidArgument(fmt::format("partition {} was opened read-only", Name()));
+  }
+  if (batches.empty()) return Status::InvalidArgument("append of no batches");
+  KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  AppendResult result;
+  const Offset end_before = log_end_;
+  Status s = AppendLocked(batches, &result);
+  if (!s.ok()) {
+    // Leave no half-appended state behind in memory; the files are re-read
+    // (and a partial write cut as a torn tail) by the next append.
+    if (log_end_ != end_before) segments_.clear();
+    if (segments_.empty()) {
+      Status reload = LoadSegments();
+      (void)reload;
+    }
+    return s;
+  }
+  return result;
+}
+
+Status Partition::Sync() {
+  if (mode_ != OpenMode::kWrite || segments_.empty()) return Status::Ok();
+  // fdatasync covers the file's data whoever wrote it, so everything up to
+  // the end we last saw is durable after this; segments rolled before it
+  // were synced when sealed.
+  const Offset synced_end = log_end_;
+  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
+  const int64_t now = options_.env->NowMs();
+  if (synced_end > recovery_point_written_ &&
+      now - recovery_point_written_ms_ >= options_.recovery_point_interval_ms) {
+    KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+    KQ_RETURN_IF_ERROR(CheckTail());
+    // Another process may have truncated meanwhile: never name an offset
+    // past the log.
+    const Offset point = std::min(synced_end, log_end_);
+    KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
+    if (point > current) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, point));
+    recovery_point_written_ = point;
+    recovery_point_written_ms_ = now;
+  }
+  return Status::Ok();
+}
+
+Status Partition::Close() {
+  if (mode_ != OpenMode::kWrite || segments_.empty()) return Status::Ok();
+  options_.recovery_point_interval_ms = 0;
+  Status s = Sync();
+  segments_.back()->CloseWriters();
+  return s;
+}
+
+Status Partition::LowerRecoveryPoint(Offset end) {
+  KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
+  if (current > end) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, end));
+  recovery_point_written_ = std::min(recovery_point_written_, end);
+  return Status::Ok();
+}
+
+// --- reading -------------------------------------------------------------------
+
+Status Partition::Refresh() {
+  if (segments_.empty()) {
+    KQ_RETURN_IF_ERROR(LoadSegments());
+    return LoadLogStart();
+  }
+  Segment& active = *segments_.back();
+  KQ_ASSIGN_OR_RETURN(io::FileInfo info, active.StatLog());
+  KQ_ASSIGN_OR_RETURN(io::FileInfo first, segments_.front()->StatLog());
+  bool reload = info.unlinked || first.unlinked || info.size < active.size();
+  if (!reload && info.size != active.size()) {
+    KQ_RETURN_IF_ERROR(active.Refresh());
+    log_end_ = active.next_offset();
+  }
+  if (reload || RolledElsewhere(active)) KQ_RETURN_IF_ERROR(LoadSegments());
+  return LoadLogStart();
+}
+
+size_t Partition::SegmentIndexFor(Offset offset) const {
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
+                             [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
+  return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin()) - 1;
+}
+
+Status Partition::ReadBatches(const Segment& seg, uint64_t position, size_t max_bytes, ReadChunk* out) {
+  const uint64_t end = seg.size();
+  size_t want = static_cast<size_t>(std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize)));
+  KQ_RETURN_IF_ERROR(seg.file().Read(position, want, &out->bytes));
+  // Keep whole batches only; read more when the first one is larger than asked.
+  size_t at = 0;
+  while (at < out->bytes.size()) {
+    std::string_view rest = std::string_view(out->bytes).substr(at);
+    format::FrameProbe probe = format::ProbeFrame(rest, options_.max_batch_bytes);
+    if (probe.state == format::FrameState::kCorrupt) {
+      if (at > 0) break;
+      return Status::Corruption(fmt::format("partition {}: {}: batch at position {}: {}", Name(),
+                                            seg.log_path(), position + at, probe.problem));
+    }
+    if (probe.state == format::FrameState::kIncomplete) {
+      if (at > 0 || position + probe.size > end || probe.size == 0) break;
+      std::string more;
+      KQ_RETURN_IF_ERROR(seg.file().Read(position, probe.size, &more));
+      out->bytes = std::move(more);
+      continue;
+    }
+    std::string_view batch = rest.substr(0, probe.size);
+    const int64_t base = static_cast<int64_t>(DecodeFixed64BE(batch.data()));
+    if (options_.verify_reads) {
+      if (Status s = format::ValidateBatch(batch); !s.ok()) {
+        if (at > 0) break;  // deliver the good batches first; the next read reports it
+        return s.WithPrefix(fmt::format("partition {}: {}: batch at position {} (offset {})", Name(),
+                                        seg.log_path(), position + at, base));
+      }
+    }
+    const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(batch.data() + format::kLastOffsetDeltaPos));
+    out->next_offset = Offset(base + last_delta + 1);
+    at += probe.size;
+  }
+  out->bytes.resize(at);
+  return Status::Ok();
+}
+
+Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
+  if (offset < log_start_) {
+    return Status::OutOfRange(fmt::format("partition {}: offset {} is below the log start offset {}",
+                                          Name(), offset.value(), log_start_.value()));
+  }
+  if (offset > log_end_) {
+    return Status::OutOfRange(fmt::format("partition {}: offset {} is past the log end offset {}",
+                                          Name(), offset.value(), log_end_.value()));
+  }
+  ReadChunk chunk;
+  chunk.next_offset = offset;
+  if (segments_.empty() || offset == log_end_) return chunk;
+  for (size_t i = SegmentIndexFor(offset); i < segments_.size(); ++i) {
+    const Segment& seg = *segments_[i];
+    if (offset < seg.next_offset()) {
+      KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(offset));
+      if (pos < seg.size()) {
+        KQ_RETURN_IF_ERROR(ReadBatches(seg, pos, max_bytes, &chunk));
+        if (!chunk.bytes.empty()) return chunk;
+      }
+    }
+    // Nothing readable at or after `offset` here: damage must be reported,
+    // not skipped; a gap left by compaction moves on to the next segment.
+    if (!seg.tail_damage().ok()) return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
+    if (i + 1 < segments_.size()) {
+      offset = std::max(offset, segments_[i + 1]->base_offset());
+      chunk.next_offset = offset;
+    }
+  }
+  return chunk;
+}
+
+Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
+  for (const auto& seg : segments_) {
+    if (seg->max_timestamp() < ts) continue;
+    KQ_ASSIGN_OR_RETURN(uint64_t pos, seg->FindTimestampPosition(ts));
+    if (pos >= seg->size()) continue;
+    ReadChunk chunk;
+    KQ_RETURN_IF_ERROR(ReadBatches(*seg, pos, 1, &chunk));
+    if (chunk.bytes.empty()) continue;
+    KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(chunk.bytes));
+    int64_t found = -1;
+    std::string scratch;
+    Status s = format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
+      if (r.timestamp >= ts) {
+        found = r.offset;
+        return Status::Busy("found");  // stops the walk
+      }
+      return Status::Ok();
+    });
+    if (!s.ok() && found < 0) return s;
+    if (found >= 0) return Offset(std::max(found, log_start_.value()));
+    (void)h;
+  }
+  return log_end_;
+}
+
+std::vector<SegmentInfo> Partition::Segments() const {
+  std::vector<SegmentInfo> out;
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const Segment& s = *segments_[i];
+    out.push_back({s.base_offset(), s.next_offset(), s.size(), s.max_timestamp(),
+                   i + 1 == segments_.size(), s.log_path()});
+  }
+  return out;
+}
+
+uint64_t Partition::size_bytes() const {
+  uint64_t total = 0;
+  for (const auto& s : segments_) total += s->size();
+  return total;
+}
+
+// --- maintenance ------------------------------------------------------------------
+
+Status Partition::TruncateTo(Offset new_end) {
+  if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("truncate on a read-only partition");
+  KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  KQ_RETURN_IF_ERROR(CheckTail());
+  if (new_end >= log_end_) return Status::Ok();
+  // Remove whole segments at or past the new end (keeping at least one).
+  while (segments_.size() > 1 && segments_.back()->base_offset() >= new_end) {
+    KQ_RETURN_IF_ERROR(segments_.back()->Remove());
+    segments_.pop_back();
+  }
+  Segment& last = *segments_.back();
+  if (last.base_offset() >= new_end) {
+    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(0));
+  } else {
+    KQ_ASSIGN_OR_RETURN(uint64_t pos, last.FindPosition(new_end));
+    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(pos));
+  }
+  KQ_RETURN_IF_ERROR(last.SyncLog());
+  KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
+  log_end_ = last.next_offset();
+  if (log_start_ > log_end_) log_start_ = log_end_;
+  KQ_RETURN_IF_ERROR(LowerRecoveryPoint(log_end_));
+  return LoadLeaderEpoch();
+}
+
+Status Partition::AdvanceLogStart(Offset new_start) {
+  if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("delete records on a read-only partition");
+  KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  KQ_RETURN_IF_ERROR(CheckTail());
+  if (new_start > log_end_) {
+    return Status::OutOfRange(fmt::format("partition {}: offset {} is past the log end offset {}",
+                                          Name(), new_start.value(), log_end_.value()));
+  }
+  if (new_start <= log_start_) return Status::Ok();
+  // Record the new start first: readers then stop serving what is about to go.
+  KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kLogStartFile, new_start));
+  log_start_ = new_start;
+  if (segments_.back()->next_offset() <= new_start && !segments_.back()->empty()) {
+    KQ_RETURN_IF_ERROR(Roll(log_end_));
+  }
+  while (segments_.size() > 1 && segments_.front()->next_offset() <= new_start) {
+    KQ_RETURN_IF_ERROR(segments_.front()->Remove());
+    segments_.erase(segments_.begin());
+  }
+  return options_.env->SyncDir(dir_);
+}
+
+}  // namespace kq::log

@@ -1,0 +1,192 @@
+// Partition: one topic-partition directory of segments, shared safely by any
+// number of processes (DESIGN.md, "Concurrency between processes").
+//
+//   DIR/<topic>-<p>/
+//     <base>.log / .index / .timeindex   segments (segment.h)
+//     leader-epoch-checkpoint            epoch -> start offset
+//     recovery-point-offset-checkpoint   how far the log is known durable
+//     log-start-offset-checkpoint        the log start offset, once advanced
+//     .lock                              flock target for writers
+//
+// Writers take the partition lock for one Append call (any number of
+// batches), re-read the tail after acquiring it (another process may have
+// appended, rolled or truncated), repair a torn tail left by a crashed writer,
+// assign offsets, write, update the indexes and release. Readers take no lock:
+// they read up to the size they observe; an incomplete batch at the tail is
+// "not yet written", never an error.
+//
+// Durability: Append leaves data in the page cache; Sync() makes everything
+// appended so far by any process durable (fdatasync) and lets the recovery
+// point advance. Sealed segments are synced when they are rolled.
+//
+// Thread safety: a Partition object is used by one thread at a time. Several
+// objects (threads or processes) may share one directory.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/status.h"
+#include "base/strong_types.h"
+#include "format/record_batch.h"
+#include "io/env.h"
+
+namespace kq::log {
+
+class Segment;
+
+struct PartitionOptions {
+  io::Env* env = nullptr;  // required
+  // For messages and checkpoint files.
+  std::string topic;
+  int32_t partition = 0;
+  // Kafka's topic configs that shape segments.
+  uint64_t segment_bytes = uint64_t{1} << 30;        // segment.bytes
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;       // segment.ms
+  uint32_t index_interval_bytes = 4096;              // index.interval.bytes
+  uint64_t segment_index_bytes = 10 * 1024 * 1024;   // segment.index.bytes
+  size_t max_batch_bytes = format::kDefaultMaxBatchBytes;
+  // The leader epoch stamped on appended batches; -1 = the latest epoch in
+  // leader-epoch-checkpoint (0 for a new partition).
+  int32_t leader_epoch = -1;
+  // Minimum time between two recovery-point checkpoint writes by Sync().
+  int64_t recovery_point_interval_ms = 2000;
+  // Verify each batch's CRC on Read (readers should; fetch paths may not).
+  bool verify_reads = true;
+};
+
+enum class OpenMode {
+  kRead,   // no lock is taken; Append is refused
+  kWrite,  // takes the lock once to recover, then per Append
+};
+
+struct AppendResult {
+  Offset first_offset;
+  Offset last_offset;
+  uint64_t bytes = 0;
+};
+
+struct ReadChunk {
+  std::string bytes;   // whole batches, back to back (may start before `offset`)
+  Offset next_offset;  // where the next Read continues
+};
+
+struct SegmentInfo {
+  Offset base_offset;
+  Offset next_offset;       // one past the last offset in the segment
+  uint64_t size_bytes = 0;
+  int64_t max_timestamp = -1;
+  bool active = false;
+  std::string log_path;
+};
+
+// What recovery found, for messages and tests.
+struct RecoveryReport {
+  uint64_t bytes_scanned = 0;
+  uint64_t bytes_truncated = 0;     // torn tail cut off
+  int segments_removed = 0;         // empty or after-damage segments removed
+  bool indexes_rebuilt = false;
+};
+
+class Partition {
+ public:
+  ~Partition();
+  Partition(const Partition&) = delete;
+  Partition& operator=(const Partition&) = delete;
+
+  // Opens the partition in `dir` (created in kWrite mode when missing).
+  // kWrite runs recovery under the lock: validates past the recovery point,
+  // truncates a torn tail there, rebuilds missing or bad indexes. Damage
+  // below the recovery point or in a sealed segment is Corruption (file,
+  // position, offset), never cut.
+  static Result<std::unique_ptr<Partition>> Open(const std::string& dir,
+                                                 const PartitionOptions& options, OpenMode mode);
+
+  // Appends whole batches (any base offset; each is validated, then its base
+  // offset and leader epoch are patched in place, so the caller's strings
+  // change). All batches get consecutive offsets in order. Page cache only.
+  Result<AppendResult> Append(std::span<std::string> batches);
+  Result<AppendResult> Append(std::string& batch) { return Append(std::span<std::string>(&batch, 1)); }
+
+  // Makes everything appended so far (by any process) durable, then lets the
+  // recovery point follow (at most every recovery_point_interval_ms).
+  Status Sync();
+  // Sync() and a final recovery-point write. The object may be dropped after.
+  Status Close();
+
+  // Picks up appends, rolls, truncations and deletions made by others.
+  Status Refresh();
+
+  Offset log_start_offset() const { return log_start_; }
+  Offset log_end_offset() const { return log_end_; }
+  const std::string& dir() const { return dir_; }
+  const PartitionOptions& options() const { return options_; }
+  std::string Name() const;  // "topic-p" for messages
+
+  // Reads whole batches starting with the one that holds `offset`, about
+  // max_bytes (always at least one whole batch when one exists). Empty at the
+  // end of the log. OutOfRange below the log start or past the end.
+  // With verify_reads, a bad batch is Corruption naming file, position, offset.
+  Result<ReadChunk> Read(Offset offset, size_t max_bytes);
+
+  // The first offset whose record timestamp is >= ts (Kafka's ListOffsets),
+  // or log end when there is none.
+  Result<Offset> OffsetForTimestamp(int64_t ts);
+
+  std::vector<SegmentInfo> Segments() const;
+  uint64_t size_bytes() const;
+
+  // Removes every record at or after `new_end` (under the lock).
+  Status TruncateTo(Offset new_end);
+  // Advances the log start offset (Kafka's DeleteRecords); whole segments
+  // below it are deleted (under the lock).
+  Status AdvanceLogStart(Offset new_start);
+
+  // The leader epoch appends are stamped with.
+  int32_t leader_epoch() const { return leader_epoch_; }
+
+  // What the last recovery (at Open in kWrite mode) did.
+  const RecoveryReport& recovery_report() const { return recovery_; }
+
+ private:
+  Partition(std::string dir, PartitionOptions options, OpenMode mode);
+
+  Result<std::unique_ptr<io::FileLock>> LockPartition();
+  Status LoadSegments();
+  Status Recover(Offset recovery_point);
+  Status CheckTail();
+  bool RolledElsewhere(const Segment& active) const;
+  Status Roll(Offset new_base);
+  bool NeedsRoll(const Segment& active, uint64_t pending_bytes,
+                 const format::BatchHeader& incoming) const;
+  Status AppendLocked(std::span<std::string> batches, AppendResult* result);
+  Status WriteGroup(std::span<std::string> batches, std::span<const format::BatchHeader> headers);
+  Status WriteOffsetCheckpoint(const char* name, Offset offset);
+  Result<Offset> ReadOffsetCheckpoint(const char* name, Offset if_missing);
+  Status LoadLogStart();
+  Status LoadLeaderEpoch();
+  Status RecordEpochStart(Offset start);
+  Status LowerRecoveryPoint(Offset end);
+  // Index of the segment that holds `offset` or the first one after it.
+  size_t SegmentIndexFor(Offset offset) const;
+  Status ReadBatches(const Segment& seg, uint64_t position, size_t max_bytes, ReadChunk* out);
+  std::string PathOf(const char* name) const;
+
+  std::string dir_;
+  PartitionOptions options_;
+  OpenMode mode_;
+  std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets
+  Offset log_start_{0};
+  Offset log_end_{0};
+  int32_t leader_epoch_ = 0;
+  int32_t recorded_epoch_ = -1;  // latest epoch in leader-epoch-checkpoint
+  Offset recovery_point_written_{0};
+  int64_t recovery_point_written_ms_ = 0;
+  RecoveryReport recovery_;
+};
+
+}  // namespace kq::log
