@@ -1,0 +1,300 @@
+#include "log/log_dir.h"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <stdlib.h>
+
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "io/mem_env.h"
+#include "log/segment_name.h"
+
+using kq::PartitionId;
+using kq::io::Env;
+using kq::io::JoinPath;
+using namespace kq::log;
+
+namespace {
+
+// A fresh directory on the real file system, removed with everything in it.
+struct PosixTempDir {
+  std::string path;
+  PosixTempDir() {
+    char tmpl[] = "/tmp/kq-logdir-test-XXXXXX";
+    char* made = mkdtemp(tmpl);
+    REQUIRE(made != nullptr);
+    path = made;
+  }
+  ~PosixTempDir() { (void)Env::Default()->RemoveTree(path); }
+};
+
+// Runs `body(env, dir)` on the POSIX Env and on MemEnv.
+template <typename Body>
+void OnEachEnv(Body body) {
+  SUBCASE("posix env") {
+    PosixTempDir tmp;
+    body(Env::Default(), JoinPath(tmp.path, "logs"));
+  }
+  SUBCASE("mem env") {
+    kq::io::MemEnv env;
+    body(static_cast<Env*>(&env), std::string("/data/logs"));
+  }
+}
+
+TopicConfig Compacted() {
+  TopicConfig config;
+  REQUIRE(config.Set("cleanup.policy", "compact").ok());
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("log dir: open creates .kq/format.json with version, time and cluster id") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto missing = LogDir::Open(env, dir, false);
+    CHECK(missing.status().IsNotFound());
+    auto opened = LogDir::Open(env, dir, true);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    CHECK(opened->path() == dir);
+    CHECK(opened->cluster_id().size() == 22);
+    CHECK(opened->cluster_id()[0] != '-');
+    CHECK(opened->created_at().size() == 24);  // 2023-11-14T22:13:20.000Z
+    CHECK(opened->created_at().back() == 'Z');
+    auto text = env->ReadFileToString(JoinPath(dir, ".kq/format.json"));
+    REQUIRE(text.ok());
+    auto format = nlohmann::json::parse(*text);
+    CHECK(format["format_version"] == 1);
+    CHECK(format["cluster_id"] == opened->cluster_id());
+    // Reopening keeps the identity.
+    auto again = LogDir::Open(env, dir, false);
+    REQUIRE(again.ok());
+    CHECK(again->cluster_id() == opened->cluster_id());
+    CHECK(again->created_at() == opened->created_at());
+  });
+}
+
+TEST_CASE("log dir: a directory without .kq is adopted only when asked to create") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    REQUIRE(env->CreateDir(dir).ok());
+    REQUIRE(env->WriteFileAtomic(JoinPath(dir, "notes.txt"), "hello").ok());
+    auto plain = LogDir::Open(env, dir, false);
+    CHECK(plain.status().IsNotFound());
+    CHECK(plain.status().message().find("is not a kq log directory") != std::string::npos);
+    CHECK(LogDir::Open(env, dir, true).ok());
+    CHECK(env->FileExists(JoinPath(dir, "notes.txt")));
+  });
+}
+
+TEST_CASE("log dir: newer, corrupt or incomplete format.json is refused") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    REQUIRE(LogDir::Open(env, dir, true).ok());
+    const std::string format_path = JoinPath(dir, ".kq/format.json");
+    REQUIRE(env->WriteFileAtomic(format_path,
+                                 R"({"format_version": 2, "created_at": "x", "cluster_id": "y"})")
+                .ok());
+    auto newer = LogDir::Open(env, dir, true);
+    CHECK(newer.status().code() == kq::Status::Code::kNotSupported);
+    CHECK(newer.status().message().find(format_path) == 0);
+
+    REQUIRE(env->WriteFileAtomic(format_path, "{\"format_version\": 1,").ok());
+    auto corrupt = LogDir::Open(env, dir, true);
+    CHECK(corrupt.status().IsCorruption());
+    CHECK(corrupt.status().message().find(format_path + ": not valid JSON") == 0);
+
+    REQUIRE(env->WriteFileAtomic(format_path, R"({"format_version": 1})").ok());
+    CHECK(LogDir::Open(env, dir, true).status().IsCorruption());
+    REQUIRE(env->WriteFileAtomic(format_path, "[]").ok());
+    CHECK(LogDir::Open(env, dir, true).status().IsCorruption());
+  });
+}
+
+TEST_CASE("log dir: create, list, describe, alter, grow and delete topics") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto opened = LogDir::Open(env, dir, true);
+    REQUIRE(opened.ok());
+    LogDir& log_dir = *opened;
+
+    REQUIRE(log_dir.CreateTopic("orders", 3, TopicConfig()).ok());
+    REQUIRE(log_dir.CreateTopic("users", 1, Compacted()).ok());
+    REQUIRE(log_dir.CreateTopic("a-b.c_d", 2, TopicConfig()).ok());
+    CHECK(*log_dir.ListTopics() == std::vector<std::string>{"a-b.c_d", "orders", "users"});
+    for (int p = 0; p < 3; ++p) {
+      CHECK(env->IsDirectory(JoinPath(dir, fmt::format("orders-{}", p))));
+    }
+    CHECK(!env->IsDirectory(JoinPath(dir, "orders-3")));
+    CHECK(log_dir.PartitionPath("orders", PartitionId(2)) == JoinPath(dir, "orders-2"));
+
+    auto users = log_dir.DescribeTopic("users");
+    REQUIRE(users.ok());
+    CHECK(users->name == "users");
+    CHECK(users->partitions == 1);
+    CHECK(users->config.cleanup_compact);
+    CHECK(!users->config.cleanup_delete);
+    auto stored = nlohmann::json::parse(*env->ReadFileToString(log_dir.TopicMetadataPath("users")));
+    CHECK(stored == nlohmann::json{{"partitions", 1}, {"config", {{"cleanup.policy", "compact"}}}});
+
+    auto dup = log_dir.CreateTopic("orders", 5, TopicConfig());
+    CHECK(dup.IsConflict());
+    CHECK(dup.message() == "topic 'orders' already exists");
+
+    REQUIRE(log_dir.AlterTopicConfig("orders", {{"retention.ms", "1000"}, {"flush", "os"}}).ok());
+    auto orders = log_dir.DescribeTopic("orders");
+    CHECK(orders->config.retention_ms == 1000);
+    CHECK(orders->config.flush.kind == FlushPolicy::Kind::kOs);
+    // All or nothing: a bad change leaves the earlier ones unapplied.
+    kq::Status bad = log_dir.AlterTopicConfig("orders", {{"retention.ms", "5"}, {"segment.bytes", "1"}});
+    CHECK(bad.IsInvalidArgument());
+    CHECK(bad.message().find("topic 'orders': bad value '1' for topic config segment.bytes") == 0);
+    CHECK(log_dir.DescribeTopic("orders")->config.retention_ms == 1000);
+    REQUIRE(log_dir.AlterTopicConfig("orders", {{"retention.ms", std::nullopt}}).ok());
+    CHECK(log_dir.DescribeTopic("orders")->config.retention_ms == 604800000);
+    CHECK(log_dir.DescribeTopic("orders")->config.explicit_keys() == std::set<std::string>{"flush"});
+
+    REQUIRE(log_dir.AddPartitions("orders", 5).ok());
+    CHECK(log_dir.DescribeTopic("orders")->partitions == 5);
+    CHECK(env->IsDirectory(JoinPath(dir, "orders-4")));
+    CHECK(log_dir.DescribeTopic("orders")->config.flush.kind == FlushPolicy::Kind::kOs);
+    CHECK(log_dir.AddPartitions("orders", 5).IsInvalidArgument());
+    CHECK(log_dir.AddPartitions("orders", 2).IsInvalidArgument());
+    CHECK(log_dir.AddPartitions("orders", 10001).IsInvalidArgument());
+
+    // Data inside a partition goes with the topic; a topic whose name is a
+    // prefix of another is untouched.
+    REQUIRE(env->WriteFileAtomic(JoinPath(dir, "orders-1/00000000000000000000.log"), "x").ok());
+    REQUIRE(log_dir.CreateTopic("orders-1", 1, TopicConfig()).ok());
+    REQUIRE(log_dir.DeleteTopic("orders").ok());
+    CHECK(*log_dir.ListTopics() == std::vector<std::string>{"a-b.c_d", "orders-1", "users"});
+    for (int p = 0; p < 5; ++p) CHECK(!env->FileExists(JoinPath(dir, fmt::format("orders-{}", p))));
+    CHECK(env->IsDirectory(JoinPath(dir, "orders-1-0")));
+
+    auto gone = log_dir.DescribeTopic("orders");
+    CHECK(gone.status().IsNotFound());
+    CHECK(gone.status().message() == fmt::format("topic 'orders' does not exist in {}", dir));
+    CHECK(log_dir.DeleteTopic("orders").IsNotFound());
+    CHECK(log_dir.AlterTopicConfig("orders", {}).IsNotFound());
+    CHECK(log_dir.AddPartitions("orders", 9).IsNotFound());
+    // The name is free again.
+    REQUIRE(log_dir.CreateTopic("orders", 1, TopicConfig()).ok());
+  });
+}
+
+TEST_CASE("log dir: bad names and counts are rejected before touching the disk") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    kq::Status s = log_dir->CreateTopic("../x", 1, TopicConfig());
+    CHECK(s.IsInvalidArgument());
+    CHECK(s.message() ==
+          "topic name '../x' contains '/': only letters, digits, '.', '_' and '-' are allowed");
+    CHECK(log_dir->CreateTopic("", 1, TopicConfig()).IsInvalidArgument());
+    CHECK(log_dir->CreateTopic("t", 0, TopicConfig()).message() ==
+          "topic 't': partition count 0 is out of range (1..10000)");
+    CHECK(log_dir->CreateTopic("t", 10001, TopicConfig()).IsInvalidArgument());
+    CHECK(log_dir->DescribeTopic("../../etc/passwd").status().IsInvalidArgument());
+    CHECK(log_dir->DeleteTopic("..").IsInvalidArgument());
+    CHECK(log_dir->ListTopics()->empty());
+  });
+}
+
+TEST_CASE("log dir: EnsureTopic returns the existing topic unchanged") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    auto created = log_dir->EnsureTopic("logs", 4, Compacted());
+    REQUIRE(created.ok());
+    CHECK(created->partitions == 4);
+    auto existing = log_dir->EnsureTopic("logs", 1, TopicConfig());
+    REQUIRE(existing.ok());
+    CHECK(existing->partitions == 4);
+    CHECK(existing->config.cleanup_compact);
+  });
+}
+
+TEST_CASE("log dir: racing creators of one topic all succeed with one result") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    REQUIRE(LogDir::Open(env, dir, true).ok());
+    constexpr int kThreads = 8;
+    std::vector<int> partitions(kThreads, 0);
+    std::vector<std::string> errors(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        auto log_dir = LogDir::Open(env, dir, true);
+        if (!log_dir.ok()) {
+          errors[i] = log_dir.status().ToString();
+          return;
+        }
+        auto info = log_dir->EnsureTopic("auto", i + 1, TopicConfig());
+        if (info.ok()) {
+          partitions[i] = info->partitions;
+        } else {
+          errors[i] = info.status().ToString();
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kThreads; ++i) {
+      CHECK(errors[i] == "");
+      CHECK(partitions[i] == partitions[0]);  // everyone sees the winner's topic
+    }
+  });
+}
+
+TEST_CASE("log dir: racing openers of a new directory agree on the cluster id") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    constexpr int kThreads = 6;
+    std::vector<std::string> ids(kThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        auto log_dir = LogDir::Open(env, dir, true);
+        ids[i] = log_dir.ok() ? log_dir->cluster_id() : log_dir.status().ToString();
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kThreads; ++i) CHECK(ids[i] == ids[0]);
+    CHECK(ids[0].size() == 22);
+  });
+}
+
+TEST_CASE("log dir: a leftover non-empty partition folder is not adopted") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    // An empty leftover (a create that crashed before its metadata) is reused.
+    REQUIRE(env->CreateDir(JoinPath(dir, "t-0")).ok());
+    REQUIRE(log_dir->CreateTopic("t", 1, TopicConfig()).ok());
+    // A non-empty one (a delete that crashed after removing metadata) is not.
+    REQUIRE(env->CreateDir(JoinPath(dir, "u-1")).ok());
+    REQUIRE(env->WriteFileAtomic(JoinPath(dir, "u-1/00000000000000000000.log"), "x").ok());
+    kq::Status s = log_dir->CreateTopic("u", 2, TopicConfig());
+    CHECK(s.IsConflict());
+    CHECK(s.message().find(JoinPath(dir, "u-1") + " already exists and is not empty") == 0);
+    CHECK(log_dir->DescribeTopic("u").status().IsNotFound());
+  });
+}
+
+TEST_CASE("log dir: corrupt topic metadata is reported with its path") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    REQUIRE(log_dir->CreateTopic("t", 1, TopicConfig()).ok());
+    const std::string meta = log_dir->TopicMetadataPath("t");
+    const char* bad_files[] = {"{", "[]", R"({"config": {}})", R"({"partitions": 0})",
+                               R"({"partitions": "3"})",
+                               R"({"partitions": 1, "config": {"retention.ms": "soon"}})"};
+    for (const char* text : bad_files) {
+      CAPTURE(text);
+      REQUIRE(env->WriteFileAtomic(meta, text).ok());
+      auto info = log_dir->DescribeTopic("t");
+      CHECK(info.status().IsCorruption());
+      CHECK(info.status().message().find(meta + ": ") == 0);
+    }
+    // Still deletable.
+    CHECK(log_dir->DeleteTopic("t").ok());
+    CHECK(!env->FileExists(JoinPath(dir, "t-0")));
+  });
+}
