@@ -70,14 +70,19 @@ std::string NewClusterId() {
 Result<LogDir> LogDir::Open(io::Env* env, const std::string& path, bool create_if_missing) {
   LogDir dir(env, path);
   if (!env->IsDirectory(path)) {
-    if (env->FileExists(path)) {
-      return Status::InvalidArgument(fmt::format("{} is not a directory", path));
-    }
-    if (!create_if_missing) {
+    if (!create_if_missing && !env->FileExists(path)) {
       return Status::NotFound(fmt::format("log directory {} does not exist", path));
     }
-    KQ_RETURN_IF_ERROR(env->CreateDir(path));
-    KQ_RETURN_IF_ERROR(env->SyncDir(io::DirName(path)));
+    // Another process may create it between our checks: CreateDir accepts an
+    // existing directory, and only then do we ask again what `path` is.
+    if (create_if_missing) {
+      Status created = env->CreateDir(path);
+      if (!created.ok() && !env->FileExists(path)) return created;
+      if (created.ok()) KQ_RETURN_IF_ERROR(env->SyncDir(io::DirName(path)));
+    }
+    if (!env->IsDirectory(path)) {
+      return Status::InvalidArgument(fmt::format("{} is not a directory", path));
+    }
   }
   const std::string format_path = io::JoinPath(dir.KqPath(), kFormatFile);
   if (!env->FileExists(format_path)) {

@@ -76,6 +76,18 @@ TEST_CASE("log dir: open creates .kq/format.json with version, time and cluster 
   });
 }
 
+TEST_CASE("log dir: a file where the directory should be is refused") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    REQUIRE(env->CreateDir(kq::io::DirName(dir)).ok());
+    REQUIRE(env->WriteFileAtomic(dir, "not a dir").ok());
+    for (bool create : {false, true}) {
+      auto opened = LogDir::Open(env, dir, create);
+      CHECK(opened.status().IsInvalidArgument());
+      CHECK(opened.status().message() == dir + " is not a directory");
+    }
+  });
+}
+
 TEST_CASE("log dir: a directory without .kq is adopted only when asked to create") {
   OnEachEnv([](Env* env, const std::string& dir) {
     REQUIRE(env->CreateDir(dir).ok());
