@@ -175,6 +175,10 @@ Status ForEachRecord(std::string_view batch, std::string* scratch,
     return Status::Corruption(fmt::format("batch length field says {} bytes, the batch has {}",
                                           h.total_size(), batch.size()));
   }
+  if (h.magic != kMagicV2) {
+    return Status::Corruption(
+        fmt::format("magic byte is {}, expected 2 (only RecordBatch v2 is supported)", h.magic));
+  }
   if (h.records_count < 0) {
     return Status::Corruption(fmt::format("negative record count {}", h.records_count));
   }

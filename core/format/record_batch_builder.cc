@@ -9,14 +9,14 @@ namespace kq::format {
 
 namespace {
 
-constexpr size_t kMaxFieldSize = std::numeric_limits<int32_t>::max();
 // Upper bound of the reservation carried from one batch to the next, so one
 // huge batch does not make every later buffer huge.
 constexpr size_t kMaxReserveHint = size_t{1} << 20;
 
-bool FitsInt32(std::optional<std::string_view> bytes) {
-  return !bytes.has_value() || bytes->size() < kMaxFieldSize;
-}
+// Leaves room for the varints around the fields inside an int32 length.
+constexpr size_t kMaxRecordPayload = std::numeric_limits<int32_t>::max() / 2;
+
+size_t FieldSize(std::optional<std::string_view> bytes) { return bytes ? bytes->size() : 0; }
 
 int16_t Attributes(const RecordBatchBuilder::Options& o) {
   int16_t a = static_cast<int16_t>(static_cast<int16_t>(o.compression) & kCompressionMask);
@@ -75,16 +75,13 @@ void RecordBatchBuilder::AppendRecord(int32_t offset_delta, int64_t timestamp,
   // The delta wraps like Kafka's long arithmetic; decoding adds it back.
   const auto timestamp_delta = static_cast<int64_t>(static_cast<uint64_t>(timestamp) -
                                                     static_cast<uint64_t>(base_timestamp_));
-  if (!FitsInt32(key) || !FitsInt32(value) || headers.size() >= kMaxFieldSize ||
+  // The record (fields plus varint overhead) must fit its int32 length.
+  size_t payload = FieldSize(key) + FieldSize(value);
+  for (const HeaderView& h : headers) payload += h.key.size() + FieldSize(h.value);
+  if (payload > kMaxRecordPayload || headers.size() > kMaxRecordPayload / 16 ||
       record_count_ == std::numeric_limits<int32_t>::max()) {
     too_large_ = true;
     return;
-  }
-  for (const HeaderView& h : headers) {
-    if (!FitsInt32(h.key) || !FitsInt32(h.value)) {
-      too_large_ = true;
-      return;
-    }
   }
   EncodeRecord(&buffer_, timestamp_delta, offset_delta, key, value, headers);
   ++record_count_;

@@ -66,6 +66,15 @@ TEST_CASE("record batch: ProbeFrame rejects a magic other than 2") {
   }
 }
 
+TEST_CASE("record batch: ForEachRecord refuses a legacy magic even with a matching CRC") {
+  std::string batch = SmallBatch();
+  batch[kMagicPos] = 1;  // outside the CRC
+  std::string scratch;
+  const Status s = ForEachRecord(batch, &scratch, [](const RecordView&) { return Status::Ok(); });
+  CHECK(s.IsCorruption());
+  CHECK(s.message().find("magic") != std::string::npos);
+}
+
 TEST_CASE("record batch: ValidateBatch accepts built batches and rejects a wrong length") {
   const std::string batch = SmallBatch();
   CHECK(ValidateBatch(batch).ok());
