@@ -5,7 +5,16 @@
 //
 // A group's records live in partition abs(JavaHashCode(group)) % partitions,
 // as in Kafka. Within that partition the latest record per key wins and a
-// tombstone (null value) deletes the key.
+// tombstone (null value) deletes the key. The topic is created (compacted,
+// kDefaultOffsetsPartitions partitions, 100 MiB segments like Kafka's) by the
+// first Commit; an existing topic keeps its partition count. Reading never
+// writes, so listings work on a read-only directory.
+//
+// Fetch and ListGroups replay the partitions incrementally: the store caches
+// the latest value per key and reads only what was appended since the last
+// call (a truncated or compacted-away start makes it replay from scratch).
+// Records whose key or value does not decode (not written by Kafka or kq) are
+// skipped and counted in skipped_records().
 //
 // Durability: Commit and Delete return after their batch is synced.
 // Concurrency: any number of processes may commit to the same directory at
@@ -15,6 +24,7 @@
 // The Env must outlive the store.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,10 +39,15 @@
 
 namespace kq::groups {
 
+inline constexpr char kOffsetsTopic[] = "__consumer_offsets";
+// One partition is plenty for one machine's directory; Kafka's 50 spread
+// coordinators over brokers, which a directory does not have.
+inline constexpr int32_t kDefaultOffsetsPartitions = 1;
+
 class OffsetsStore {
  public:
-  // Opens the store over the log directory `log_dir`, creating the
-  // __consumer_offsets topic (compacted) when it is missing.
+  // Opens the store over the existing log directory `log_dir` (NotFound when
+  // it is not one). Writes nothing.
   static Result<std::unique_ptr<OffsetsStore>> Open(io::Env* env, const std::string& log_dir);
 
   virtual ~OffsetsStore() = default;
@@ -51,6 +66,9 @@ class OffsetsStore {
   // Writes tombstones for `which` (empty = every partition the group has);
   // durable on return.
   virtual Status Delete(std::string_view group, const std::vector<TopicPartition>& which) = 0;
+
+  // Records skipped so far because their key or value did not decode.
+  virtual uint64_t skipped_records() const = 0;
 };
 
 }  // namespace kq::groups
