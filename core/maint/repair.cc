@@ -1,0 +1,197 @@
+#include "maint/repair.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "log/batch_scanner.h"
+#include "log/partition.h"
+#include "log/segment.h"
+#include "log/segment_name.h"
+#include "maint/segment_swap.h"
+
+namespace kq::maint {
+
+namespace {
+
+struct Damage {
+  bool found = false;
+  bool torn = false;       // an incomplete batch at the end of the file
+  uint64_t position = 0;
+  int64_t offset = -1;     // expected offset at the damage
+  std::string message;
+};
+
+// Scans a whole segment with CRCs; *next_offset follows the good batches.
+Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_batch_bytes,
+                           int64_t* next_offset) {
+  KQ_ASSIGN_OR_RETURN(auto file, env->OpenRandomAccess(path));
+  KQ_ASSIGN_OR_RETURN(io::FileInfo info, file->Stat());
+  log::BatchScanner scanner(*file, 0, info.size, {.verify_crc = true, .max_batch_bytes = max_batch_bytes});
+  log::BatchScanner::Batch b;
+  Damage d;
+  while (scanner.Next(&b)) {
+    if (b.header.base_offset < *next_offset || b.header.last_offset_delta < 0) {
+      d = {true, false, b.position, *next_offset,
+           fmt::format("{}: batch at position {}: offset {} goes backwards (expected at least {})", path,
+                       b.position, b.header.base_offset, *next_offset)};
+      return d;
+    }
+    *next_offset = b.header.next_offset();
+  }
+  switch (scanner.stop()) {
+    case log::BatchScanner::Stop::kIoError:
+      return scanner.problem();
+    case log::BatchScanner::Stop::kCorrupt:
+      d = {true, false, scanner.position(), *next_offset, scanner.problem().message()};
+      break;
+    case log::BatchScanner::Stop::kTorn:
+      d = {true, true, scanner.position(), *next_offset,
+           fmt::format("{}: incomplete batch at position {} ({} bytes)", path, scanner.position(),
+                       info.size - scanner.position())};
+      break;
+    default:
+      break;
+  }
+  return d;
+}
+
+class Repairer {
+ public:
+  Repairer(const std::string& dir, const RepairOptions& options, RepairReport* report)
+      : dir_(dir), options_(options), report_(report), env_(options.env) {}
+
+  Status Run();
+
+ private:
+  std::string Name() const { return fmt::format("{}-{}", options_.topic, options_.partition); }
+  Result<std::unique_ptr<log::Segment>> OpenSegment(Offset base) {
+    return log::Segment::Open(env_, dir_, base, {options_.index_interval_bytes, options_.max_batch_bytes});
+  }
+  Status RepairLocked(bool* left_damage);
+  Status Cut(const std::vector<Offset>& bases, size_t i, const Damage& d);
+
+  std::string dir_;
+  const RepairOptions& options_;
+  RepairReport* report_;
+  io::Env* env_;
+};
+
+Status Repairer::Cut(const std::vector<Offset>& bases, size_t i, const Damage& d) {
+  // Learn how far the log went (headers only) to say what is dropped.
+  int64_t last = d.offset - 1;
+  uint64_t dropped = 0;
+  for (size_t j = i; j < bases.size(); ++j) {
+    KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[j]));
+    KQ_ASSIGN_OR_RETURN(io::FileInfo info, seg->StatLog());
+    last = std::max(last, seg->next_offset().value() - 1);
+    dropped += j == i ? info.size - d.position : info.size;
+  }
+  KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
+  KQ_RETURN_IF_ERROR(seg->TruncateAtPosition(d.position));
+  for (size_t j = bases.size(); j-- > i + 1;) {
+    KQ_ASSIGN_OR_RETURN(auto later, OpenSegment(bases[j]));
+    KQ_RETURN_IF_ERROR(later->Remove());
+    ++report_->segments_removed;
+  }
+  KQ_RETURN_IF_ERROR(env_->SyncDir(dir_));
+  report_->cut = true;
+  report_->cut_from_offset = d.offset;
+  report_->cut_to_offset = last;
+  report_->cut_bytes = dropped;
+  report_->actions.push_back(fmt::format(
+      "cut at {} position {}: dropped offsets {}..{} ({} bytes, {} later segment(s) removed)",
+      seg->log_path(), d.position, d.offset, last, dropped, report_->segments_removed));
+  return Status::Ok();
+}
+
+Status Repairer::RepairLocked(bool* left_damage) {
+  KQ_ASSIGN_OR_RETURN(report_->stale_files_removed, RemoveStaleFiles(env_, dir_));
+  if (report_->stale_files_removed > 0) {
+    report_->actions.push_back(fmt::format("removed {} file(s) left by an interrupted kq-compact",
+                                           report_->stale_files_removed));
+  }
+  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir_));
+  std::vector<Offset> bases;
+  for (const std::string& n : names) {
+    auto parsed = log::ParseSegmentFileName(n);
+    if (parsed.ok() && parsed->kind == log::SegmentFileKind::kLog &&
+        parsed->transient == log::TransientSuffix::kNone) {
+      bases.push_back(parsed->base_offset);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  int64_t next = -1;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    const std::string path = io::JoinPath(dir_, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));
+    next = std::max(next, bases[i].value());
+    KQ_ASSIGN_OR_RETURN(Damage d, ScanSegment(env_, path, options_.max_batch_bytes, &next));
+    const bool last = i + 1 == bases.size();
+    if (d.found && d.torn && last) {
+      KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
+      KQ_ASSIGN_OR_RETURN(io::FileInfo info, seg->StatLog());
+      KQ_RETURN_IF_ERROR(seg->TruncateAtPosition(d.position));
+      report_->torn_bytes_truncated += info.size - d.position;
+      report_->actions.push_back(fmt::format("truncated an incomplete batch of {} bytes at {} position {} (offset {})",
+                                             info.size - d.position, path, d.position, d.offset));
+      ++report_->indexes_rebuilt;
+      continue;
+    }
+    if (d.found) {
+      report_->damage_found = true;
+      report_->damage = fmt::format("{} (offset {})", d.message, d.offset);
+      if (!options_.truncate_corrupt) {
+        *left_damage = true;
+        return Status::Ok();
+      }
+      return Cut(bases, i, d);
+    }
+    KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
+    KQ_RETURN_IF_ERROR(seg->RebuildIndexes());
+    ++report_->indexes_rebuilt;
+  }
+  return Status::Ok();
+}
+
+Status Repairer::Run() {
+  if (!env_->IsDirectory(dir_)) {
+    return Status::NotFound(fmt::format("partition {}: directory {} does not exist", Name(), dir_));
+  }
+  auto cleaner = env_->LockFile(CleanerLockPath(dir_), io::LockWait::kTry);
+  if (!cleaner.ok()) {
+    if (cleaner.status().IsBusy()) return Status::Busy(fmt::format("another kq-compact is cleaning {}", Name()));
+    return cleaner.status();
+  }
+  bool left_damage = false;
+  {
+    KQ_ASSIGN_OR_RETURN(auto lock, env_->LockFile(PartitionLockPath(dir_), io::LockWait::kBlock));
+    KQ_RETURN_IF_ERROR(RepairLocked(&left_damage));
+  }
+  if (report_->indexes_rebuilt > 0) {
+    report_->actions.push_back(fmt::format("rebuilt the indexes of {} segment(s)", report_->indexes_rebuilt));
+  }
+  if (left_damage) {
+    return Status::Corruption(fmt::format(
+        "partition {}: {}; left as it is (--truncate-corrupt cuts the partition there)", Name(),
+        report_->damage));
+  }
+  // Let the engine align its checkpoints with what is left.
+  log::PartitionOptions popts;
+  popts.env = env_;
+  popts.topic = options_.topic;
+  popts.partition = options_.partition;
+  popts.index_interval_bytes = options_.index_interval_bytes;
+  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(dir_, popts, log::OpenMode::kWrite));
+  return p->Close();
+}
+
+}  // namespace
+
+Status RepairPartition(const std::string& dir, const RepairOptions& options, RepairReport* report) {
+  if (options.env == nullptr) return Status::InvalidArgument("RepairOptions.env is not set");
+  Repairer repairer(dir, options, report);
+  return repairer.Run();
+}
+
+}  // namespace kq::maint
