@@ -1,0 +1,133 @@
+#include "log/follow_watcher.h"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include <fmt/format.h>
+#include <uv.h>
+
+namespace kq::log {
+namespace {
+
+class UvFollowWatcher final : public FollowWatcher {
+ public:
+  explicit UvFollowWatcher(const FollowWatcherOptions& options) : options_(options) {}
+
+  ~UvFollowWatcher() override {
+    if (!initialized_) return;
+    for (auto& [dir, handle] : watches_) Close(reinterpret_cast<uv_handle_t*>(handle));
+    watches_.clear();
+    Close(reinterpret_cast<uv_handle_t*>(&poll_timer_));
+    Close(reinterpret_cast<uv_handle_t*>(&wait_timer_));
+    Close(reinterpret_cast<uv_handle_t*>(&async_));
+    uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks
+    uv_loop_close(&loop_);
+  }
+
+  Status Init() {
+    if (int rc = uv_loop_init(&loop_); rc != 0) return UvError("uv_loop_init", rc);
+    initialized_ = true;
+    uv_timer_init(&loop_, &poll_timer_);
+    uv_timer_init(&loop_, &wait_timer_);
+    uv_async_init(&loop_, &async_, [](uv_async_t* a) {
+      static_cast<UvFollowWatcher*>(a->data)->Fire(WakeReason::kInterrupted);
+    });
+    for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&poll_timer_),
+                           reinterpret_cast<uv_handle_t*>(&wait_timer_),
+                           reinterpret_cast<uv_handle_t*>(&async_)}) {
+      h->data = this;
+    }
+    // The fallback: Wait returns at least this often, and the caller re-reads.
+    const auto interval = static_cast<uint64_t>(options_.poll_interval.count());
+    uv_timer_start(&poll_timer_, [](uv_timer_t* t) {
+      static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kPoll);
+    }, interval, interval);
+    return Status::Ok();
+  }
+
+  Status Watch(const std::string& dir) override {
+    if (watches_.count(dir) != 0) return Status::Ok();
+    auto* handle = new uv_fs_event_t;
+    uv_fs_event_init(&loop_, handle);
+    handle->data = this;
+    int rc = uv_fs_event_start(handle, [](uv_fs_event_t* h, const char*, int, int) {
+      static_cast<UvFollowWatcher*>(h->data)->Fire(WakeReason::kChanged);
+    }, dir.c_str(), 0);
+    if (rc != 0) {
+      Close(reinterpret_cast<uv_handle_t*>(handle));
+      return UvError(fmt::format("watch {}", dir), rc);
+    }
+    watches_[dir] = handle;
+    return Status::Ok();
+  }
+
+  void Unwatch(const std::string& dir) override {
+    auto it = watches_.find(dir);
+    if (it == watches_.end()) return;
+    Close(reinterpret_cast<uv_handle_t*>(it->second));
+    watches_.erase(it);
+  }
+
+  Result<WakeReason> Wait(std::chrono::milliseconds timeout) override {
+    if (interrupted_.exchange(false)) return WakeReason::kInterrupted;
+    woken_ = false;
+    // Events already queued (inotify, a fired timer) are handled first.
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    if (!woken_) {
+      uv_timer_start(&wait_timer_, [](uv_timer_t* t) {
+        static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kTimeout);
+      }, static_cast<uint64_t>(std::max<int64_t>(timeout.count(), 0)), 0);
+      while (!woken_) uv_run(&loop_, UV_RUN_ONCE);
+      uv_timer_stop(&wait_timer_);
+    }
+    if (interrupted_.exchange(false)) return WakeReason::kInterrupted;
+    return reason_;
+  }
+
+  void Interrupt() override {
+    interrupted_.store(true);
+    uv_async_send(&async_);
+  }
+
+ private:
+  void Fire(WakeReason why) {
+    // A change outranks a timer that fired in the same loop turn.
+    if (!woken_ || why == WakeReason::kChanged || why == WakeReason::kInterrupted) reason_ = why;
+    woken_ = true;
+  }
+
+  static void Close(uv_handle_t* h) {
+    if (uv_is_closing(h)) return;
+    uv_close_cb cb = nullptr;
+    if (h->type == UV_FS_EVENT) {
+      cb = [](uv_handle_t* x) { delete reinterpret_cast<uv_fs_event_t*>(x); };
+    }
+    uv_close(h, cb);
+  }
+
+  static Status UvError(std::string_view what, int rc) {
+    return Status::IoError(fmt::format("{}: {}", what, uv_strerror(rc)));
+  }
+
+  FollowWatcherOptions options_;
+  bool initialized_ = false;
+  uv_loop_t loop_{};
+  uv_timer_t poll_timer_{};
+  uv_timer_t wait_timer_{};
+  uv_async_t async_{};
+  std::map<std::string, uv_fs_event_t*> watches_;
+  bool woken_ = false;
+  WakeReason reason_ = WakeReason::kTimeout;
+  std::atomic<bool> interrupted_{false};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FollowWatcher>> FollowWatcher::Create(const FollowWatcherOptions& options) {
+  auto w = std::make_unique<UvFollowWatcher>(options);
+  KQ_RETURN_IF_ERROR(w->Init());
+  return std::unique_ptr<FollowWatcher>(std::move(w));
+}
+
+}  // namespace kq::log

@@ -1,0 +1,67 @@
+// FollowWatcher: wakes a follower (kq-consume -F) when a partition directory
+// changes, instead of a sleep loop (DESIGN.md, "Concurrency between
+// processes"). Each watched directory gets a libuv uv_fs_event (inotify on
+// Linux: appends to a segment, new segments, index writes); a repeating
+// uv_timer is the fallback for file systems that do not deliver events
+// (NFS, some containers). Either way the caller re-checks the log
+// (Partition::Refresh) after every wake: a wake says "maybe", never "what".
+//
+//   KQ_ASSIGN_OR_RETURN(auto w, FollowWatcher::Create({}));
+//   KQ_RETURN_IF_ERROR(w->Watch(partition_dir));
+//   while (running) {
+//     refresh and read everything available;
+//     KQ_ASSIGN_OR_RETURN(WakeReason why, w->Wait(std::chrono::milliseconds(500)));
+//   }
+//
+// No lost wakeups: a change that happens after Wait returned and before the
+// next Wait makes that next Wait return at once, because inotify queues the
+// event until the loop reads it.
+//
+// Thread safety: Watch/Unwatch/Wait from one thread. Interrupt() may be
+// called from any thread and from a signal handler (uv_async_send is
+// async-signal-safe).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "base/status.h"
+
+namespace kq::log {
+
+enum class WakeReason {
+  kChanged,      // a watched directory changed
+  kPoll,         // the fallback timer fired
+  kTimeout,      // Wait's own timeout passed
+  kInterrupted,  // Interrupt() was called
+};
+
+struct FollowWatcherOptions {
+  // The fallback poll: a wake at least this often while waiting.
+  std::chrono::milliseconds poll_interval{1000};
+};
+
+class FollowWatcher {
+ public:
+  static Result<std::unique_ptr<FollowWatcher>> Create(const FollowWatcherOptions& options);
+  virtual ~FollowWatcher() = default;
+
+  // Starts watching `dir` (idempotent). IoError naming the directory when
+  // the kernel refuses; the poll timer still covers it then, so callers may
+  // treat that as a warning.
+  virtual Status Watch(const std::string& dir) = 0;
+  // Stops watching `dir` (no-op when not watched).
+  virtual void Unwatch(const std::string& dir) = 0;
+
+  // Blocks until a watched directory changes, the poll timer fires,
+  // `timeout` passes or Interrupt() is called, whichever comes first. A change
+  // or interrupt that arrived before the call returns at once.
+  virtual Result<WakeReason> Wait(std::chrono::milliseconds timeout) = 0;
+
+  // Makes the current or next Wait return kInterrupted. Async-signal-safe.
+  virtual void Interrupt() = 0;
+};
+
+}  // namespace kq::log
