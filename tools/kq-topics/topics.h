@@ -1,0 +1,94 @@
+// kq-topics: the subcommands of the tool, one function each. main.cc parses
+// the flags into these structs; each Run* returns the process exit code
+// (tools/common/exit_codes.h) and prints its own messages.
+//
+// Exit codes: 0 success; 1 runtime error (a missing topic, an existing
+// topic on create, an offset past the log end, I/O); 2 usage error (bad
+// flags, an invalid topic name, an unknown config key or bad value).
+//
+// Thread safety: call from main only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "common/common_flags.h"
+#include "io/env.h"
+#include "log/log_dir.h"
+#include "log/partition.h"
+
+namespace kq::tools::topics {
+
+inline constexpr std::string_view kTool = "topics";
+
+struct CreateArgs {
+  std::vector<std::string> topics;
+  int32_t partitions = 1;
+  std::vector<std::string> configs;  // KEY=VALUE
+  bool if_not_exists = false;
+};
+
+struct AlterArgs {
+  std::string topic;
+  std::vector<std::string> set_configs;     // KEY=VALUE
+  std::vector<std::string> delete_configs;  // KEY
+  std::optional<int32_t> partitions;
+};
+
+struct DeleteArgs {
+  std::vector<std::string> topics;
+  bool if_exists = false;
+};
+
+struct ListArgs {
+  bool json = false;
+};
+
+struct DescribeArgs {
+  std::vector<std::string> topics;  // empty: every topic
+  bool json = false;
+};
+
+struct TrimArgs {
+  std::vector<std::string> targets;  // TOPIC or TOPIC:PARTITION
+  std::string before;                // OFFSET or "end"
+  std::string before_time;           // time_spec.h
+  bool json = false;
+};
+
+int RunCreate(const CommonFlags& common, const CreateArgs& args);
+int RunAlter(const CommonFlags& common, const AlterArgs& args);
+int RunDelete(const CommonFlags& common, const DeleteArgs& args);
+int RunList(const CommonFlags& common, const ListArgs& args);
+int RunDescribe(const CommonFlags& common, const DescribeArgs& args);
+int RunTrim(const CommonFlags& common, const TrimArgs& args);
+
+// --- shared by the subcommands (support.cc) ---
+
+// Usage-checks every name (ValidateTopicName); prints the first problem and
+// returns false.
+bool CheckTopicNames(const std::vector<std::string>& names);
+// Splits "KEY=VALUE" and checks both on a scratch TopicConfig. On error
+// prints the usage message and returns nullopt.
+std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg);
+
+// Opens the log directory of `common`; create_if_missing only for create.
+Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing);
+
+// Options that make a Partition follow the topic's segment configs.
+log::PartitionOptions PartitionOptionsFor(const log::TopicInfo& topic, int32_t partition);
+// Opens partition `partition` of `topic` in `dir`.
+Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
+                                                      const log::TopicInfo& topic,
+                                                      int32_t partition, log::OpenMode mode);
+
+// Writes `text` to stdout (binary-safe; a closed pipe is not an error).
+int PrintOut(std::string_view text);
+// Prints an informational line on stderr unless -q.
+void Note(const CommonFlags& common, std::string_view line);
+
+}  // namespace kq::tools::topics
