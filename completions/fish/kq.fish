@@ -1,0 +1,26 @@
+# fish completion for kq, the dispatcher
+
+function __kq_commands
+    set -l self (command -s kq)
+    begin
+        complete -C 'kq-' | string replace -r '\t.*' ''
+        if test -n "$self"
+            for f in (dirname $self)/kq-*
+                test -x $f; and basename $f
+            end
+        end
+    end | string replace -r '^kq-' '' | sort -u
+end
+
+function __kq_needs_command
+    test (count (commandline -opc)) -eq 1
+end
+
+complete -c kq -f
+complete -c kq -n __kq_needs_command -s h -l help -d 'List the commands'
+complete -c kq -n __kq_needs_command -l version -d 'Print the version'
+complete -c kq -n __kq_needs_command -a help -d 'Show the help of a command'
+complete -c kq -n __kq_needs_command -a '(__kq_commands)' -d 'Command'
+complete -c kq -n '__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2' -a '(__kq_commands)' -d 'Command'
+# Everything after the command completes as kq-COMMAND would.
+complete -c kq -n 'not __kq_needs_command; and not __fish_seen_subcommand_from help' -a '(set -l t (commandline -opc); complete -C "kq-$t[2] "(string join " " -- $t[3..-1])" "(commandline -ct))'
