@@ -1,0 +1,225 @@
+#include "client/producer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "log/topic_name.h"
+
+namespace kq::client {
+namespace {
+
+// Bytes a record can add beyond what EncodedRecordSize says for a zero
+// timestamp delta and offset delta: a varlong delta up to 10 bytes (1 counted)
+// and a varint offset delta up to 5 bytes (1 counted).
+constexpr size_t kRecordSizeSlack = 9 + 4;
+
+log::PartitionOptions PartitionOptionsFor(io::Env* env, const log::TopicInfo& topic,
+                                          int32_t partition) {
+  log::PartitionOptions o;
+  o.env = env;
+  o.topic = topic.name;
+  o.partition = partition;
+  o.segment_bytes = static_cast<uint64_t>(topic.config.segment_bytes);
+  o.segment_ms = topic.config.segment_ms;
+  o.index_interval_bytes = static_cast<uint32_t>(topic.config.index_interval_bytes);
+  o.segment_index_bytes = static_cast<uint64_t>(topic.config.segment_index_bytes);
+  return o;
+}
+
+}  // namespace
+
+struct LogProducer::PartitionState {
+  explicit PartitionState(const format::RecordBatchBuilder::Options& o) : builder(o) {}
+
+  format::RecordBatchBuilder builder;
+  std::unique_ptr<log::Partition> log;  // opened on the first append
+  // The pending batch holds keyless records placed by the sticky partitioner.
+  bool sticky_records = false;
+  // Appended to since the last sync.
+  bool dirty = false;
+  PartitionStats stats;
+};
+
+Result<std::unique_ptr<LogProducer>> LogProducer::Open(log::LogDir dir, std::string_view topic,
+                                                       const ProducerOptions& options) {
+  if (options.env == nullptr) return Status::InvalidArgument("producer: no Env given");
+  if (options.batch_bytes == 0) return Status::InvalidArgument("producer: batch size must be > 0");
+  KQ_RETURN_IF_ERROR(log::ValidateTopicName(topic));
+  if (options.compression != format::Compression::kNone &&
+      options.compression != format::Compression::kZstd) {
+    return Status::InvalidArgument(fmt::format(
+        "producer: {} compression is not supported (only none and zstd)",
+        format::CompressionName(options.compression)));
+  }
+  bool created = false;
+  Result<log::TopicInfo> info = dir.DescribeTopic(topic);
+  if (!info.ok() && info.status().IsNotFound() && options.create_topic) {
+    info = dir.EnsureTopic(topic, options.partitions, options.create_config);
+    created = info.ok();
+  }
+  if (!info.ok()) return info.status();
+  return std::unique_ptr<LogProducer>(
+      new LogProducer(std::move(dir), std::move(*info), options, created));
+}
+
+LogProducer::LogProducer(log::LogDir dir, log::TopicInfo topic, const ProducerOptions& options,
+                         bool created)
+    : dir_(std::move(dir)),
+      topic_(std::move(topic)),
+      options_(options),
+      flush_(options.flush.value_or(topic_.config.flush)),
+      created_(created),
+      partitioner_(options.partitioner, options.partitioner_seed) {
+  batch_limit_ = std::min(options_.batch_bytes,
+                          static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0)));
+  format::RecordBatchBuilder::Options builder_options;
+  builder_options.compression = options_.compression;
+  builder_options.compression_level = options_.compression_level;
+  partitions_.reserve(static_cast<size_t>(topic_.partitions));
+  for (int32_t p = 0; p < topic_.partitions; ++p) {
+    partitions_.emplace_back(builder_options);
+    partitions_.back().stats.partition = p;
+  }
+  last_interval_sync_ms_ = options_.env->NowMs();
+}
+
+LogProducer::~LogProducer() = default;
+
+int32_t LogProducer::ChoosePartition(const ProducerRecord& record) {
+  if (record.partition >= 0) return record.partition;
+  const int32_t p = partitioner_.Partition(record.key, topic_.partitions);
+  if (!record.key) partitions_[static_cast<size_t>(p)].sticky_records = true;
+  return p;
+}
+
+Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
+  if (closed_) return Status::InvalidArgument("producer: Add after Close");
+  if (record.partition >= topic_.partitions) {
+    return Status::InvalidArgument(fmt::format("partition {} does not exist in topic '{}' ({} {})",
+                                               record.partition, topic_.name, topic_.partitions,
+                                               topic_.partitions == 1 ? "partition" : "partitions"));
+  }
+  const size_t record_size =
+      format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) + kRecordSizeSlack;
+  const auto max_message = static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0));
+  if (format::kBatchHeaderSize + record_size > max_message) {
+    return Status::InvalidArgument(fmt::format(
+        "a record of {} bytes does not fit topic '{}''s max.message.bytes ({})",
+        record_size, topic_.name, max_message));
+  }
+  const int32_t p = ChoosePartition(record);
+  PartitionState& state = partitions_[static_cast<size_t>(p)];
+  // Never let one batch pass max.message.bytes: append what is there first.
+  if (!state.builder.empty() && state.builder.size_bytes() + record_size > max_message) {
+    KQ_RETURN_IF_ERROR(AppendBatch(p));
+  }
+  const int64_t ts = record.timestamp >= 0 ? record.timestamp : options_.env->NowMs();
+  state.builder.Add(ts, record.key, record.value, record.headers);
+  ++pending_records_;
+  if (state.builder.size_bytes() >= batch_limit_) KQ_RETURN_IF_ERROR(AppendBatch(p));
+  return p;
+}
+
+Status LogProducer::OpenPartition(int32_t partition) {
+  if (partition < 0 || partition >= topic_.partitions) {
+    return Status::InvalidArgument(fmt::format("partition {} does not exist in topic '{}'",
+                                               partition, topic_.name));
+  }
+  return PartitionLog(partition).status();
+}
+
+Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
+  PartitionState& state = partitions_[static_cast<size_t>(partition)];
+  if (!state.log) {
+    KQ_ASSIGN_OR_RETURN(
+        state.log,
+        log::Partition::Open(dir_.PartitionPath(topic_.name, PartitionId(partition)),
+                             PartitionOptionsFor(options_.env, topic_, partition),
+                             log::OpenMode::kWrite));
+  }
+  return state.log.get();
+}
+
+Status LogProducer::AppendBatch(int32_t partition) {
+  PartitionState& state = partitions_[static_cast<size_t>(partition)];
+  if (state.builder.empty()) return Status::Ok();
+  const auto records = static_cast<uint64_t>(state.builder.record_count());
+  pending_records_ -= records;
+  const bool sticky = std::exchange(state.sticky_records, false);
+  KQ_ASSIGN_OR_RETURN(std::string batch, state.builder.Finish());
+  KQ_ASSIGN_OR_RETURN(log::Partition * log, PartitionLog(partition));
+  KQ_ASSIGN_OR_RETURN(log::AppendResult appended, log->Append(batch));
+  state.dirty = true;
+  if (state.stats.records == 0) state.stats.first_offset = appended.first_offset.value();
+  state.stats.last_offset = appended.last_offset.value();
+  state.stats.records += records;
+  state.stats.bytes += appended.bytes;
+  appended_records_ += records;
+  appended_bytes_ += appended.bytes;
+  // Kafka's sticky partitioner moves keyless records on once a batch of them
+  // is complete, so batches fill instead of spreading thin.
+  if (sticky) partitioner_.OnBatchComplete();
+  return MaybeSyncForInterval();
+}
+
+Status LogProducer::AppendPending() {
+  if (pending_records_ == 0) return Status::Ok();
+  for (int32_t p = 0; p < topic_.partitions; ++p) KQ_RETURN_IF_ERROR(AppendBatch(p));
+  return Status::Ok();
+}
+
+Status LogProducer::SyncPartition(PartitionState& state) {
+  if (!state.dirty) return Status::Ok();
+  KQ_RETURN_IF_ERROR(state.log->Sync());
+  state.dirty = false;
+  return Status::Ok();
+}
+
+Status LogProducer::MaybeSyncForInterval() {
+  if (flush_.kind != log::FlushPolicy::Kind::kInterval) return Status::Ok();
+  const int64_t now = options_.env->NowMs();
+  if (now - last_interval_sync_ms_ < flush_.interval_ms) return Status::Ok();
+  last_interval_sync_ms_ = now;
+  for (PartitionState& state : partitions_) KQ_RETURN_IF_ERROR(SyncPartition(state));
+  return Status::Ok();
+}
+
+Status LogProducer::Flush() {
+  if (closed_) return Status::Ok();
+  KQ_RETURN_IF_ERROR(AppendPending());
+  switch (flush_.kind) {
+    case log::FlushPolicy::Kind::kFsync:
+      for (PartitionState& state : partitions_) KQ_RETURN_IF_ERROR(SyncPartition(state));
+      return Status::Ok();
+    case log::FlushPolicy::Kind::kInterval:
+      return MaybeSyncForInterval();
+    case log::FlushPolicy::Kind::kOs:
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Status LogProducer::Close() {
+  if (closed_) return Status::Ok();
+  Status status = Flush();
+  closed_ = true;
+  for (PartitionState& state : partitions_) {
+    if (!state.log) continue;
+    Status s = state.log->Close();
+    if (status.ok()) status = s;
+    state.dirty = false;
+  }
+  return status;
+}
+
+std::vector<PartitionStats> LogProducer::Stats() const {
+  std::vector<PartitionStats> out;
+  for (const PartitionState& state : partitions_) {
+    if (state.stats.records > 0) out.push_back(state.stats);
+  }
+  return out;
+}
+
+}  // namespace kq::client
