@@ -170,7 +170,10 @@ void Checker::CheckBatch(const std::string& path, Offset base, const BatchScanne
   const format::BatchHeader& h = b.header;
   if (Status s = format::ValidateBatch(b.bytes); !s.ok()) {
     Problem(path, b.position, h.base_offset, s.message());
-    return;  // nothing in it can be trusted
+    // Nothing in it can be trusted, but the framing held: the next batch is
+    // checked against where this one claims to end.
+    if (h.last_offset_delta >= 0) expected_next_ = std::max(expected_next_, h.next_offset());
+    return;
   }
   if (h.base_offset < expected_next_) {
     Problem(path, b.position, h.base_offset,

@@ -1,0 +1,156 @@
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "io/mem_env.h"
+#include "log/batch_scanner.h"
+#include "maint/repair.h"
+#include "maint/verifier.h"
+#include "maint_test_util.h"
+#include "support/log_helpers.h"
+
+namespace kq {
+namespace {
+
+const std::string kDir = "/kq/t-0";
+
+void WriteLog(io::Env* env) {
+  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, 1500), log::OpenMode::kWrite);
+  REQUIRE(p.ok());
+  for (int i = 0; i < 40; ++i) {
+    std::string b = testing::MakeBatch(fmt::format("b{}-", i), 5);
+    REQUIRE((*p)->Append(b).ok());
+  }
+  REQUIRE((*p)->Close().ok());
+}
+
+std::vector<maint::VerifyProblem> Verify(io::Env* env, bool contiguous = true) {
+  maint::VerifyOptions o;
+  o.env = env;
+  o.topic = "t";
+  o.expect_contiguous = contiguous;
+  std::vector<maint::VerifyProblem> problems;
+  maint::VerifyReport report;
+  REQUIRE(maint::VerifyPartition(kDir, o, [&](const maint::VerifyProblem& p) {
+    if (!p.note) problems.push_back(p);
+  }, &report).ok());
+  CHECK(report.problems == static_cast<int>(problems.size()));
+  return problems;
+}
+
+struct BatchAt {
+  std::string path;
+  uint64_t position;
+  uint64_t size;
+};
+
+std::vector<BatchAt> AllBatches(io::Env* env) {
+  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, 1500), log::OpenMode::kRead);
+  REQUIRE(p.ok());
+  std::vector<BatchAt> out;
+  for (const auto& s : (*p)->Segments()) {
+    auto file = env->OpenRandomAccess(s.log_path);
+    REQUIRE(file.ok());
+    log::BatchScanner scanner(**file, 0, s.size_bytes, {});
+    log::BatchScanner::Batch b;
+    while (scanner.Next(&b)) out.push_back({s.log_path, b.position, b.header.total_size()});
+  }
+  return out;
+}
+
+TEST_CASE("verifier: a clean log has no problems") {
+  io::MemEnv env;
+  WriteLog(&env);
+  CHECK(Verify(&env).empty());
+}
+
+TEST_CASE("verifier: a flipped bit in any batch is found, naming the file and the batch position") {
+  io::MemEnv env;
+  WriteLog(&env);
+  const std::vector<BatchAt> batches = AllBatches(&env);
+  REQUIRE(batches.size() == 40);
+  std::mt19937 rng(42);
+  int checked = 0;
+  for (const BatchAt& b : batches) {
+    // Every header byte of some batches, random bytes of all.
+    std::vector<uint64_t> bytes;
+    if (checked % 7 == 0) {
+      for (uint64_t i = 0; i < format::kBatchHeaderSize; ++i) bytes.push_back(i);
+    }
+    for (int i = 0; i < 4; ++i) bytes.push_back(rng() % b.size);
+    for (uint64_t at : bytes) {
+      const int bit = static_cast<int>(rng() % 8);
+      CAPTURE(b.path);
+      CAPTURE(b.position);
+      CAPTURE(at);
+      CAPTURE(bit);
+      testing::FlipBit(&env, b.path, b.position + at, bit);
+      const auto problems = Verify(&env);
+      bool named = false;
+      for (const auto& p : problems) {
+        if (p.file == b.path && p.position >= b.position && p.position <= b.position + b.size) named = true;
+      }
+      CHECK(named);
+      testing::FlipBit(&env, b.path, b.position + at, bit);  // undo
+    }
+    ++checked;
+  }
+  CHECK(Verify(&env).empty());
+}
+
+TEST_CASE("verifier: bad index entries are reported with the index file") {
+  io::MemEnv env;
+  WriteLog(&env);
+  const auto batches = AllBatches(&env);
+  const std::string index = batches.front().path.substr(0, batches.front().path.size() - 4) + ".index";
+  auto bytes = env.ReadFileToString(index);
+  REQUIRE(bytes.ok());
+  REQUIRE(bytes->size() >= 8);
+  testing::FlipBit(&env, index, 7, 0);  // position of the first entry
+  const auto problems = Verify(&env);
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems.front().file == index);
+}
+
+TEST_CASE("repair: a torn tail is truncated and indexes rebuilt; corruption is cut only when asked") {
+  io::MemEnv env;
+  WriteLog(&env);
+  const auto batches = AllBatches(&env);
+  const BatchAt last = batches.back();
+  testing::AppendBytes(&env, last.path, testing::MakeBatch("torn", 5).substr(0, 30));
+  maint::RepairOptions o;
+  o.env = &env;
+  o.topic = "t";
+  maint::RepairReport report;
+  Status repaired = maint::RepairPartition(kDir, o, &report);
+  REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
+  CHECK(report.torn_bytes_truncated == 30);
+  CHECK(Verify(&env).empty());
+
+  // A CRC error in the middle of the log.
+  const BatchAt mid = batches[20];
+  testing::FlipBit(&env, mid.path, mid.position + 70);
+  maint::RepairReport refused;
+  Status s = maint::RepairPartition(kDir, o, &refused);
+  CHECK(s.IsCorruption());
+  CHECK(refused.damage_found);
+  CHECK_FALSE(refused.cut);
+  const auto found = Verify(&env);
+  REQUIRE_FALSE(found.empty());
+  CHECK(found.size() == 1);
+  CHECK(found.front().position == mid.position);
+
+  o.truncate_corrupt = true;
+  maint::RepairReport cut;
+  REQUIRE(maint::RepairPartition(kDir, o, &cut).ok());
+  CHECK(cut.cut);
+  CHECK(cut.cut_from_offset == 100);  // batch 20 of 5 records each
+  CHECK(cut.cut_to_offset == 199);
+  CHECK(Verify(&env).empty());
+  const auto records = testing::ReadRecords(&env, kDir, 1500);
+  CHECK(records.size() == 100);
+  CHECK(records.rbegin()->first == 99);
+}
+
+}  // namespace
+}  // namespace kq
