@@ -18,6 +18,7 @@ class UvFollowWatcher final : public FollowWatcher {
     if (!initialized_) return;
     for (auto& [dir, handle] : watches_) Close(reinterpret_cast<uv_handle_t*>(handle));
     watches_.clear();
+    if (hangup_ != nullptr) Close(reinterpret_cast<uv_handle_t*>(hangup_));
     Close(reinterpret_cast<uv_handle_t*>(&poll_timer_));
     Close(reinterpret_cast<uv_handle_t*>(&wait_timer_));
     Close(reinterpret_cast<uv_handle_t*>(&async_));
@@ -62,6 +63,29 @@ class UvFollowWatcher final : public FollowWatcher {
     return Status::Ok();
   }
 
+  Status WatchHangup(int fd) override {
+    if (hangup_ != nullptr) return Status::Ok();
+    auto* handle = new uv_poll_t;
+    if (int rc = uv_poll_init(&loop_, handle, fd); rc != 0) {
+      delete handle;  // never registered with the loop
+      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, uv_strerror(rc)));
+    }
+    handle->data = this;
+    // Only UV_DISCONNECT: a pipe's write end is nearly always writable, and
+    // EPOLLERR/EPOLLHUP (the reader closed) are reported whatever is asked.
+    int rc = uv_poll_start(handle, UV_DISCONNECT, [](uv_poll_t* h, int, int) {
+      auto* self = static_cast<UvFollowWatcher*>(h->data);
+      uv_poll_stop(h);  // level-triggered: report it once
+      self->Fire(WakeReason::kHangup);
+    });
+    if (rc != 0) {
+      Close(reinterpret_cast<uv_handle_t*>(handle));
+      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, uv_strerror(rc)));
+    }
+    hangup_ = handle;
+    return Status::Ok();
+  }
+
   void Unwatch(const std::string& dir) override {
     auto it = watches_.find(dir);
     if (it == watches_.end()) return;
@@ -93,7 +117,10 @@ class UvFollowWatcher final : public FollowWatcher {
  private:
   void Fire(WakeReason why) {
     // A change outranks a timer that fired in the same loop turn.
-    if (!woken_ || why == WakeReason::kChanged || why == WakeReason::kInterrupted) reason_ = why;
+    if (!woken_ || why == WakeReason::kChanged || why == WakeReason::kInterrupted ||
+        why == WakeReason::kHangup) {
+      reason_ = why;
+    }
     woken_ = true;
   }
 
@@ -102,6 +129,8 @@ class UvFollowWatcher final : public FollowWatcher {
     uv_close_cb cb = nullptr;
     if (h->type == UV_FS_EVENT) {
       cb = [](uv_handle_t* x) { delete reinterpret_cast<uv_fs_event_t*>(x); };
+    } else if (h->type == UV_POLL) {
+      cb = [](uv_handle_t* x) { delete reinterpret_cast<uv_poll_t*>(x); };
     }
     uv_close(h, cb);
   }
@@ -117,6 +146,7 @@ class UvFollowWatcher final : public FollowWatcher {
   uv_timer_t wait_timer_{};
   uv_async_t async_{};
   std::map<std::string, uv_fs_event_t*> watches_;
+  uv_poll_t* hangup_ = nullptr;
   bool woken_ = false;
   WakeReason reason_ = WakeReason::kTimeout;
   std::atomic<bool> interrupted_{false};

@@ -36,6 +36,7 @@ enum class WakeReason {
   kPoll,         // the fallback timer fired
   kTimeout,      // Wait's own timeout passed
   kInterrupted,  // Interrupt() was called
+  kHangup,       // the descriptor given to WatchHangup was closed at the other end
 };
 
 struct FollowWatcherOptions {
@@ -54,6 +55,11 @@ class FollowWatcher {
   virtual Status Watch(const std::string& dir) = 0;
   // Stops watching `dir` (no-op when not watched).
   virtual void Unwatch(const std::string& dir) = 0;
+
+  // Also wakes the waiter when the reader of pipe `fd` goes away (a follower
+  // writing to `| head -1` must exit without waiting for the next record).
+  // NotSupported for descriptors that cannot be polled (regular files).
+  virtual Status WatchHangup(int fd) = 0;
 
   // Blocks until a watched directory changes, the poll timer fires,
   // `timeout` passes or Interrupt() is called, whichever comes first. A change

@@ -110,3 +110,22 @@ TEST_CASE("follow watcher: an unwatched directory no longer wakes the waiter") {
   REQUIRE(why.ok());
   CHECK(*why == WakeReason::kTimeout);
 }
+
+TEST_CASE("follow watcher: the reader of a pipe going away wakes the waiter") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  auto w = MakeWatcher();
+  REQUIRE(w->WatchHangup(fds[1]).ok());
+  auto idle = w->Wait(milliseconds(50));
+  REQUIRE(idle.ok());
+  CHECK(*idle == WakeReason::kTimeout);  // a writable pipe is not a wake
+  std::thread t([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    ::close(fds[0]);
+  });
+  auto why = w->Wait(milliseconds(5000));
+  t.join();
+  REQUIRE(why.ok());
+  CHECK(*why == WakeReason::kHangup);
+  ::close(fds[1]);
+}

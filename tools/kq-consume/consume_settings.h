@@ -1,0 +1,65 @@
+// kq-consume's flags as typed, and the checked settings the loop runs with.
+// All argument checking happens here, before anything is read or printed, so
+// a usage error (exit 2) never follows partial output.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/consumer.h"
+#include "common/common_flags.h"
+#include "common/offset_spec.h"
+#include "common/record_format.h"
+
+namespace kq::tools::consume {
+
+// Bound by CLI11 in main.cc.
+struct ConsumeFlags {
+  std::vector<std::string> operands;  // TOPIC[:PARTITION]...
+  std::vector<std::string> topics;    // -t
+  std::vector<std::string> offsets;   // -o (at most a start and an end bound)
+  int64_t count = -1;                 // -c
+  bool exit_at_end = false;           // -e
+  bool follow = false;                // -F
+  std::string format;                 // -f
+  std::optional<std::string> key_delimiter;  // -K
+  std::optional<std::string> delimiter;      // -D
+  bool json = false;                  // -J
+  std::string group;                  // -G
+  bool ordered = false;               // --ordered
+  int64_t poll_ms = 1000;             // --poll-ms
+};
+
+enum class OutputMode { kValue, kKeyValue, kFormat, kJson };
+
+struct ConsumeSettings {
+  std::string dir;
+  std::vector<client::TopicSelection> selections;
+  OffsetSpec offset;
+  std::optional<int64_t> count;
+  bool follow = false;
+  bool ordered = false;
+  std::string group;  // empty: no group
+  int64_t poll_ms = 1000;
+  int verbose = 0;
+  bool quiet = false;
+
+  OutputMode mode = OutputMode::kValue;
+  std::string delimiter = "\n";  // after each record (-D)
+  std::string key_delimiter;     // -K
+  std::optional<RecordFormatter> formatter;  // -f
+};
+
+// Checks the flags. InvalidArgument (a usage error, exit 2) names the flag;
+// NotSupported (exit 1) is -b in this build.
+Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags& flags);
+
+// Runs kq-consume; returns the exit code.
+int RunConsume(const CommonFlags& common, const ConsumeFlags& flags);
+
+// The start position for a partition without a group commit.
+client::StartPosition StartFor(const OffsetSpec& spec);
+
+}  // namespace kq::tools::consume
