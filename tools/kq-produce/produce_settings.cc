@@ -138,26 +138,28 @@ Result<Settings> CheckFlags(const ProduceFlags& f, const CommonFlags& common) {
   return s;
 }
 
-// Opens (or, unless --no-create, creates) the log directory. A missing
-// parent is an error rather than silently created: it is usually a typo.
-Result<log::LogDir> OpenDir(io::Env* env, const std::string& path, bool no_create) {
-  if (!env->IsDirectory(path)) {
-    if (env->FileExists(path)) return Status::InvalidArgument(fmt::format("{} is not a directory", path));
-    if (no_create) {
-      return Status::NotFound(fmt::format("log directory {} does not exist (--no-create)", path));
-    }
-    const std::string parent = io::DirName(path);
-    if (!env->IsDirectory(parent)) {
-      return Status::NotFound(fmt::format(
-          "cannot create log directory {}: parent directory {} does not exist", path, parent));
-    }
+// What can be wrong with the log directory before anything is created. A
+// missing parent is an error rather than silently created: usually a typo.
+Status CheckDir(io::Env* env, const std::string& path, bool no_create) {
+  if (env->IsDirectory(path)) return Status::Ok();
+  if (env->FileExists(path)) return Status::InvalidArgument(fmt::format("{} is not a directory", path));
+  if (no_create) {
+    return Status::NotFound(fmt::format("log directory {} does not exist (--no-create)", path));
   }
-  return log::LogDir::Open(env, path, !no_create);
+  const std::string parent = io::DirName(path);
+  if (!env->IsDirectory(parent)) {
+    return Status::NotFound(fmt::format(
+        "cannot create log directory {}: parent directory {} does not exist", path, parent));
+  }
+  return Status::Ok();
 }
 
-// The partition count the topic has, or will have once created.
-Result<int32_t> PartitionCount(const log::LogDir& dir, const Settings& s) {
-  Result<log::TopicInfo> info = dir.DescribeTopic(s.topic);
+// The partition count the topic has, or will have once created. Looks
+// without creating anything, so a bad -p leaves no trace.
+Result<int32_t> PartitionCount(io::Env* env, const std::string& path, const Settings& s) {
+  Result<log::LogDir> existing = log::LogDir::Open(env, path, false);
+  Result<log::TopicInfo> info =
+      existing.ok() ? existing->DescribeTopic(s.topic) : Result<log::TopicInfo>(existing.status());
   if (info.ok()) return info->partitions;
   if (!info.status().IsNotFound()) return info.status();
   if (!s.producer.create_topic) {
@@ -255,15 +257,18 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
   // Everything that can be checked is checked before anything is created.
   auto inputs = OpenInputs(env, s.files);
   if (!inputs.ok()) return ReportError(kTool, inputs.status());
-  Result<log::LogDir> dir = OpenDir(env, common.dir, flags.no_create);
-  if (!dir.ok()) return ReportError(kTool, dir.status());
-  Result<int32_t> count = PartitionCount(*dir, s);
+  // Directory problems first, then the topic's partition count for -p, then
+  // (only when all is well) the directory is opened or created.
+  if (Status d = CheckDir(env, common.dir, flags.no_create); !d.ok()) return ReportError(kTool, d);
+  Result<int32_t> count = PartitionCount(env, common.dir, s);
   if (!count.ok()) return ReportError(kTool, count.status());
   if (s.config.partition >= *count) {
     return ReportUsageError(kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})",
                                                s.config.partition, s.topic, *count,
                                                *count == 1 ? "" : "s", *count - 1));
   }
+  Result<log::LogDir> dir = log::LogDir::Open(env, common.dir, !flags.no_create);
+  if (!dir.ok()) return ReportError(kTool, dir.status());
   auto producer = client::LogProducer::Open(*dir, s.topic, s.producer);
   if (!producer.ok()) return ReportError(kTool, producer.status());
   if (common.verbose > 0 && (*producer)->created_topic()) {
