@@ -284,7 +284,8 @@ Status Checker::CheckSegment(Offset base, bool last) {
       progress_mark = summary_->bytes;
     }
   }
-  FinishIndexes(&index);
+  // Entries past a damaged spot say nothing more about the damage.
+  if (scanner.stop() == BatchScanner::Stop::kEnd) FinishIndexes(&index);
   switch (scanner.stop()) {
     case BatchScanner::Stop::kIoError:
       return scanner.problem();
@@ -306,9 +307,9 @@ Status Checker::CheckSegment(Offset base, bool last) {
       }
       if (torn) {
         Problem(path, scanner.position(), expected_next_,
-                fmt::format("{}incomplete batch at the end ({} bytes): a crashed writer left it; "
-                            "--repair truncates it",
-                            last ? "" : "sealed segment ends in an ", info.size - scanner.position()));
+                fmt::format("{} ({} bytes): a crashed writer left it; --repair truncates it",
+                            last ? "incomplete batch at the end" : "sealed segment ends in an incomplete batch",
+                            info.size - scanner.position()));
       }
       break;
     }

@@ -15,7 +15,8 @@ namespace {
 
 int Run(const CommonFlags& common, Args& args, const std::string& max_memory, int actions) {
   if (!common.brokers.empty()) {
-    return ReportUsageError(kTool, "-b/--brokers: kq-compact works on a log directory only");
+    return ReportError(kTool, kq::Status::NotSupported(
+                                  "cluster mode is not available: kq-compact works on a log directory only"));
   }
   if (actions > 1) {
     return ReportUsageError(kTool, "--dump, --verify, --repair and --dry-run exclude each other");

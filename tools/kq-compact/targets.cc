@@ -34,7 +34,7 @@ Status AddTopic(const log::LogDir& logdir, const std::string& topic, int32_t onl
                 std::vector<Target>* out) {
   KQ_ASSIGN_OR_RETURN(log::TopicInfo info, logdir.DescribeTopic(topic));
   if (only >= info.partitions) {
-    return Status::InvalidArgument(fmt::format("topic '{}' has {} partition(s); there is no partition {}",
+    return Status::NotFound(fmt::format("topic '{}' has {} partition(s); there is no partition {}",
                                                topic, info.partitions, only));
   }
   for (int32_t p = 0; p < info.partitions; ++p) {
