@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# kq-consume throughput: 2,000,000 lines of 100 bytes (tab-separated keys)
+# are produced into a one-partition topic, then `kq-consume t > OUT` (values
+# only) and `kq-consume t -f '%k\t%s\n' > OUT` (the whole line) are timed
+# beside `cat FILE | cat > OUT` in the same run. Each side runs 3 times; the
+# best wall time and the CPU time (user + sys) of that run are printed, with
+# their ratios (target: kq-consume within 2x of the pipe). The pipe runs two
+# processes that overlap on two cores; CPU time is the one-core comparison.
+# Usage: bench/consume_bench.sh [BIN_DIR] [LINES]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "${1:-$here/../build/bin}" && pwd)
+lines=${2:-2000000}
+export PATH="$bin:$PATH"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kq-consume-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+awk -v n="$lines" 'BEGIN {
+  pad = sprintf("%*s", 100, ""); gsub(/ /, "x", pad)
+  for (i = 0; i < n; i++) {
+    line = sprintf("key%05d\t%09d-", (i * 7919) % 100000, i)
+    print line substr(pad, 1, 99 - length(line))
+  }
+}' >in.txt
+size=$(stat -c %s in.txt)
+echo "input: $lines lines, $size bytes"
+kq-produce -d kq-data --flush os -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
+kq-consume -d kq-data t -f '%k\t%s\n' | cmp -s - in.txt || { echo "round trip DIFFERS"; exit 1; }
+echo "round trip: byte-identical"
+
+TIMEFORMAT='%R %U %S'
+best() {  # best CMD: runs CMD 3 times, sets BEST_WALL and BEST_CPU of the fastest
+  local wall cpu t u s
+  BEST_WALL=
+  for _ in 1 2 3; do
+    rm -f out
+    t=$( { time bash -c "$1" >/dev/null 2>&1; } 2>&1 | tail -n 1)
+    read -r wall u s <<<"$t"
+    cpu=$(printf "%.3f" "$(echo "$u + $s" | bc)")
+    if [ -z "$BEST_WALL" ] || [ "$(echo "$wall < $BEST_WALL" | bc)" = 1 ]; then
+      BEST_WALL=$wall BEST_CPU=$cpu
+    fi
+  done
+}
+
+best "cat in.txt | cat > out"
+cat_wall=$BEST_WALL cat_cpu=$BEST_CPU
+best "kq-consume -d kq-data t > out"
+kq_wall=$BEST_WALL kq_cpu=$BEST_CPU
+best "kq-consume -d kq-data t -f '%k\\t%s\\n' > out"
+kqf_wall=$BEST_WALL kqf_cpu=$BEST_CPU
+
+ratio() { echo "scale=2; $1 / ($2 + 0.001)" | bc; }
+printf '%-40s %8s %8s\n' "" "wall s" "cpu s"
+printf '%-40s %8s %8s\n' "cat FILE | cat > OUT" "$cat_wall" "$cat_cpu"
+printf '%-40s %8s %8s\n' "kq-consume t > OUT" "$kq_wall" "$kq_cpu"
+printf '%-40s %8s %8s\n' "kq-consume t -f '%k\\t%s\\n' > OUT" "$kqf_wall" "$kqf_cpu"
+printf '%-40s %8s %8s\n' "ratio kq-consume / pipe (target <= 2)" \
+  "$(ratio "$kq_wall" "$cat_wall")" "$(ratio "$kq_cpu" "$cat_cpu")"
+printf '%-40s %8s %8s\n' "ratio -f '%k\\t%s\\n' / pipe" \
+  "$(ratio "$kqf_wall" "$cat_wall")" "$(ratio "$kqf_cpu" "$cat_cpu")"
+printf 'kq-consume: %.0f MB/s, %.0f records/s\n' \
+  "$(echo "$size / $kq_wall / 1000000" | bc -l)" "$(echo "$lines / $kq_wall" | bc -l)"
