@@ -15,6 +15,18 @@ namespace {
 // and a varint offset delta up to 5 bytes (1 counted).
 constexpr size_t kRecordSizeSlack = 9 + 4;
 
+size_t FieldSize(std::optional<std::string_view> bytes) { return bytes ? bytes->size() : 0; }
+
+// An upper bound of the record's encoded size, without encoding varints (this
+// runs for every record): each length or count varint takes at most 5 bytes,
+// the timestamp delta at most 10, the attributes 1. Exact when that matters:
+// a bound past max.message.bytes is checked again with the real size.
+size_t RecordSizeBound(const ProducerRecord& r) {
+  size_t bound = 1 + 10 + 5 + 5 + FieldSize(r.key) + 5 + FieldSize(r.value) + 5 + 5;
+  for (const format::HeaderView& h : r.headers) bound += 5 + h.key.size() + 5 + FieldSize(h.value);
+  return bound;
+}
+
 log::PartitionOptions PartitionOptionsFor(io::Env* env, const log::TopicInfo& topic,
                                           int32_t partition) {
   log::PartitionOptions o;
@@ -101,10 +113,12 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
                                                record.partition, topic_.name, topic_.partitions,
                                                topic_.partitions == 1 ? "partition" : "partitions"));
   }
-  const size_t record_size =
-      format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) + kRecordSizeSlack;
+  const size_t record_size = RecordSizeBound(record);
   const auto max_message = static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0));
-  if (format::kBatchHeaderSize + record_size > max_message) {
+  if (format::kBatchHeaderSize + record_size > max_message &&
+      format::kBatchHeaderSize + kRecordSizeSlack +
+              format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) >
+          max_message) {
     return Status::InvalidArgument(fmt::format(
         "a record of {} bytes does not fit topic '{}''s max.message.bytes ({})",
         record_size, topic_.name, max_message));

@@ -67,6 +67,20 @@ if have_consume; then
   expect_out "$(printf 'from-file\nfrom-stdin\nfrom-file')"
 fi
 
+# stdin redirected from a regular file (read through a mapping): same rules.
+printf 'm1\tv1\n\nm3--x\tlast' >regular.txt
+run sh -c "kq-produce -K '\t' --report mapped <regular.txt"
+expect_rc 0
+expect_out_contains '"records":3'
+run sh -c "kq-produce -D -- -c 1 --report mapped2 <regular.txt"
+expect_out_contains '"records":1'
+if have_consume; then
+  run kq-consume -e mapped -f '%K:%k|%s\n'
+  expect_out "$(printf '2:m1|v1\n-1:|\n5:m3--x|last')"
+  run kq-consume -e mapped2 -f '[%s]'
+  expect_out "$(printf '[m1\tv1\n\nm3]')"
+fi
+
 # A second run appends after the first: the report shows the new offsets.
 run sh -c "printf 'more\n' | kq-produce --report t"
 expect_out_contains '"first_offset":6,"last_offset":6'

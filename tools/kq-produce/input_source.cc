@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +38,24 @@ class StdinSource : public InputSource {
     may_stall_ = !(::fstat(0, &st) == 0 && S_ISREG(st.st_mode));
   }
 
+  ~StdinSource() override {
+    if (map_ != nullptr) ::munmap(map_, map_size_);
+  }
+
   bool interactive() const override { return interactive_; }
+
+  std::string_view Map() override {
+    if (may_stall_ || map_ != nullptr) return {};
+    struct stat st {};
+    const off_t at = ::lseek(0, 0, SEEK_CUR);
+    if (::fstat(0, &st) != 0 || at < 0 || st.st_size <= at) return {};
+    void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, 0, 0);
+    if (p == MAP_FAILED) return {};  // Read() still works
+    ::madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
+    map_ = p;
+    map_size_ = static_cast<size_t>(st.st_size);
+    return std::string_view(static_cast<const char*>(p) + at, map_size_ - static_cast<size_t>(at));
+  }
   bool may_stall() const override { return may_stall_; }
 
   Wait WaitReadable(int timeout_ms) override {
@@ -73,6 +91,8 @@ class StdinSource : public InputSource {
  private:
   bool interactive_ = false;
   bool may_stall_ = true;
+  void* map_ = nullptr;
+  size_t map_size_ = 0;
 };
 
 class FileSource : public InputSource {

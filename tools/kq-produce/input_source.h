@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "io/env.h"
@@ -47,6 +48,14 @@ class InputSource {
   virtual Wait WaitReadable(int timeout_ms) = 0;
   // Reads up to n bytes into dst; 0 at the end of input.
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
+
+  // When stdin is a regular file (`kq-produce t < FILE`): the rest of it,
+  // mapped read-only, so records are split without copying them out first;
+  // the view lives as long as the source. Empty when not available (then use
+  // Read). A file truncated by someone else while mapped would fault, as
+  // with any mmap reader; files growing meanwhile are read up to the size
+  // they had here.
+  virtual std::string_view Map() { return {}; }
 
  protected:
   explicit InputSource(std::string name) : name_(std::move(name)) {}

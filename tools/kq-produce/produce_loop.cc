@@ -113,7 +113,29 @@ Result<size_t> ProduceLoop::ReadMore(InputSource& input, size_t max_record) {
   return n;
 }
 
+Status ProduceLoop::RunMapped(std::string_view data) {
+  const std::string& delim = config_.delimiter;
+  size_t begin = 0;
+  size_t chunk_end = 0;
+  while (!done_ && begin < data.size()) {
+    if (begin >= chunk_end) {
+      // Housekeeping once per MiB, as if it had been read in chunks.
+      KQ_RETURN_IF_ERROR(AfterChunk());
+      if (StopRequested() != 0) break;
+      chunk_time_ms_ = tools::NowMs();
+      chunk_end = begin + kInitialBuffer;
+    }
+    const char* hit = FindDelimiter(data.data() + begin, data.size() - begin, delim);
+    const size_t end = hit ? static_cast<size_t>(hit - data.data()) : data.size();
+    input_bytes_ += end - begin + (hit ? delim.size() : 0);
+    KQ_RETURN_IF_ERROR(OnRecord(data.substr(begin, end - begin), hit != nullptr));
+    begin = hit ? end + delim.size() : end;
+  }
+  return AfterChunk();
+}
+
 Status ProduceLoop::RunDelimited(InputSource& input) {
+  if (std::string_view mapped = input.Map(); !mapped.empty()) return RunMapped(mapped);
   const std::string& delim = config_.delimiter;
   const auto max_record =
       static_cast<size_t>(std::max(producer_->topic_config().max_message_bytes, 0));

@@ -64,6 +64,8 @@ class ProduceLoop {
  private:
   Status RunDelimited(InputSource& input);
   Status RunWholeInput(InputSource& input);
+  // RunDelimited over a mapped file (InputSource::Map).
+  Status RunMapped(std::string_view data);
   // Waits for input, flushing the producer when the linger runs out.
   Result<InputSource::Wait> WaitForInput(InputSource& input, int64_t linger_ms);
   Result<size_t> ReadMore(InputSource& input, size_t max_record);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# kq-produce throughput: 2,000,000 lines of 100 bytes with tab-separated keys,
+# `kq-produce -K '\t' t < FILE` beside `cat FILE | cat > OUT` in the same run.
+# Each side runs 3 times; the best wall time and the CPU time (user + sys) of
+# that run are printed, and their ratios (target: kq within 2.5x of the pipe).
+# kq-produce's time includes its final fdatasync (the default flush policy).
+# When kq-consume is built, the topic is read back and compared byte for byte.
+# Usage: bench/produce_bench.sh [BIN_DIR] [LINES]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(cd "${1:-$here/../build/bin}" && pwd)
+lines=${2:-2000000}
+export PATH="$bin:$PATH"
+work=$(mktemp -d "${TMPDIR:-/tmp}/kq-produce-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+# key<5 digits>\t<sequence>-xxx...: 100 bytes per line with the newline.
+awk -v n="$lines" 'BEGIN {
+  pad = sprintf("%*s", 100, ""); gsub(/ /, "x", pad)
+  for (i = 0; i < n; i++) {
+    line = sprintf("key%05d\t%09d-", (i * 7919) % 100000, i)
+    print line substr(pad, 1, 99 - length(line))
+  }
+}' >in.txt
+size=$(stat -c %s in.txt)
+echo "input: $lines lines, $size bytes"
+
+TIMEFORMAT='%R %U %S'
+best() {  # best NAME CMD: runs CMD 3 times, sets BEST_WALL and BEST_CPU
+  local wall cpu t u s
+  BEST_WALL=
+  for _ in 1 2 3; do
+    rm -rf kq-data out
+    sync
+    t=$( { time bash -c "$1" >/dev/null 2>&1; } 2>&1 | tail -n 1)
+    read -r wall u s <<<"$t"
+    cpu=$(printf "%.3f" "$(echo "$u + $s" | bc)")
+    if [ -z "$BEST_WALL" ] || [ "$(echo "$wall < $BEST_WALL" | bc)" = 1 ]; then
+      BEST_WALL=$wall BEST_CPU=$cpu
+    fi
+  done
+}
+
+# A failing kq-produce must not be timed as a fast one.
+kq-produce -d kq-data -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
+
+best "cat in.txt | cat > out"
+cat_wall=$BEST_WALL cat_cpu=$BEST_CPU
+best "kq-produce -d kq-data -K '\\t' t < in.txt"
+kq_wall=$BEST_WALL kq_cpu=$BEST_CPU
+
+printf '%-38s %8s %8s\n' "" "wall s" "cpu s"
+printf '%-38s %8s %8s\n' "cat FILE | cat > OUT" "$cat_wall" "$cat_cpu"
+printf '%-38s %8s %8s\n' "kq-produce -K '\\t' t < FILE" "$kq_wall" "$kq_cpu"
+printf '%-38s %8s %8s\n' "ratio (target <= 2.5)" \
+  "$(echo "scale=2; $kq_wall / $cat_wall" | bc)" \
+  "$(echo "scale=2; $kq_cpu / ($cat_cpu + 0.001)" | bc)"
+printf 'kq-produce: %.0f MB/s, %.0f records/s\n' \
+  "$(echo "$size / $kq_wall / 1000000" | bc -l)" "$(echo "$lines / $kq_wall" | bc -l)"
+
+if command -v kq-consume >/dev/null; then
+  rm -rf kq-data
+  kq-produce -d kq-data -K '\t' t <in.txt
+  if kq-consume -d kq-data -e t -f '%k\t%s\n' | cmp -s - in.txt; then
+    echo "round trip through kq-consume: byte-identical"
+  else
+    echo "round trip through kq-consume: DIFFERS"
+    exit 1
+  fi
+fi
