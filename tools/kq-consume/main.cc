@@ -16,13 +16,15 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.add_option("operands", f->operands, "Topics to read; TOPIC:N reads only partition N")
       ->type_name("TOPIC[:PARTITION]...");
   app.add_option("-t,--topic", f->topics, "Topic to read (repeatable; also TOPIC:PARTITION)")
-      ->type_name("TOPIC");
+      ->type_name("TOPIC")
+      ->allow_extra_args(false);  // `-t a b`: b is an operand, not a second -t
   app.option_defaults()->group("Reading");
   app.add_option("-o,--offset", f->offsets,
                  "Where to start: beginning (default), end, stored, N, -N (last N of each "
                  "partition), s@MS, e@MS (stop before), @T1[:T2] with ISO-8601, epoch ms or "
                  "relative times (@-1h). Given twice: a start and an end")
-      ->type_name("OFFSET");
+      ->type_name("OFFSET")
+      ->allow_extra_args(false);
   app.add_option("-c,--count", f->count, "Stop after N records")->type_name("N");
   app.add_flag("-e,--exit", f->exit_at_end,
                "Exit at the end of the log (the default; accepted for kcat habits)");
