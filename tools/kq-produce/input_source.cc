@@ -35,7 +35,12 @@ class StdinSource : public InputSource {
     interactive_ = ::isatty(0) == 1;
     struct stat st {};
     // A redirected regular file never stalls; pipes, sockets and terminals may.
-    may_stall_ = !(::fstat(0, &st) == 0 && S_ISREG(st.st_mode));
+    const bool stat_ok = ::fstat(0, &st) == 0;
+    may_stall_ = !(stat_ok && S_ISREG(st.st_mode));
+    // A pipe hands out at most its buffer (64 KiB by default) per read: ask
+    // for 1 MiB so a fast writer is read in 16 times fewer calls. Failing
+    // (over fs.pipe-max-size) only costs speed.
+    if (stat_ok && S_ISFIFO(st.st_mode)) (void)::fcntl(0, F_SETPIPE_SZ, 1 << 20);
   }
 
   ~StdinSource() override {
