@@ -1,5 +1,7 @@
 #include "maint/batch_filter.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "format/record.h"
@@ -30,6 +32,59 @@ std::optional<std::string_view> BatchFilter::View(int64_t at, int64_t len) const
   return std::string_view(arena_).substr(static_cast<size_t>(at), static_cast<size_t>(len));
 }
 
+size_t BatchFilter::Decide(bool horizon_passed, bool* has_tombstones, FilterStats* stats) {
+  constexpr size_t kAhead = 8;
+  const KeyMap& map = *context_.map;
+  for (size_t i = 0; i < std::min(kAhead, seen_.size()); ++i) {
+    if (seen_[i].has_key) map.Prefetch(seen_[i].hash);
+  }
+  keep_.assign(seen_.size(), false);
+  size_t kept = 0;
+  for (size_t i = 0; i < seen_.size(); ++i) {
+    if (i + kAhead < seen_.size() && seen_[i + kAhead].has_key) map.Prefetch(seen_[i + kAhead].hash);
+    const Seen& r = seen_[i];
+    if (!r.has_key) {
+      ++stats->keyless_removed;
+      continue;
+    }
+    if (map.Get(r.hash) > r.offset) {
+      ++stats->superseded;
+      continue;
+    }
+    if (r.tombstone) {
+      if (horizon_passed) {
+        ++stats->tombstones_removed;
+        continue;
+      }
+      *has_tombstones = true;
+    }
+    keep_[i] = true;
+    ++kept;
+  }
+  return kept;
+}
+
+Status BatchFilter::CopyKept(std::string_view batch) {
+  arena_.clear();
+  kept_.clear();
+  kept_headers_.clear();
+  size_t i = 0;
+  return format::ForEachRecord(batch, &scratch_, [&](const format::RecordView& r) {
+    if (i >= keep_.size() || !keep_[i++]) return Status::Ok();
+    Kept k{r.offset_delta, r.timestamp, 0, -1, 0, -1, kept_headers_.size(), r.headers.size()};
+    k.key_at = Store(r.key);
+    k.key_len = r.key ? static_cast<int64_t>(r.key->size()) : -1;
+    k.value_at = Store(r.value);
+    k.value_len = r.value ? static_cast<int64_t>(r.value->size()) : -1;
+    for (const format::HeaderView& hv : r.headers) {
+      kept_headers_.push_back({Store(hv.key), static_cast<int64_t>(hv.key.size()), Store(hv.value),
+                               hv.value ? static_cast<int64_t>(hv.value->size()) : -1});
+    }
+    kept_.push_back(k);
+    return Status::Ok();
+  });
+}
+
 Result<FilterOutcome> BatchFilter::Filter(std::string_view batch, const format::BatchHeader& h,
                                           bool keep_if_empty, std::string* out,
                                           FilterStats* stats) {
@@ -38,51 +93,26 @@ Result<FilterOutcome> BatchFilter::Filter(std::string_view batch, const format::
   // Control markers stay; unmapped batches are the next pass's business.
   if (h.is_control() || h.base_offset >= context_.map_end) return FilterOutcome::kKept;
   const bool horizon_passed = h.has_delete_horizon() && context_.now_ms >= h.base_timestamp;
-  arena_.clear();
-  kept_.clear();
-  kept_headers_.clear();
-  bool has_tombstones = false;
-  int32_t seen = 0;
+  // First walk: hashes only. Most batches of a much-updated log are dropped
+  // or kept whole, and then the records are never copied.
+  seen_.clear();
   Status s = format::ForEachRecord(batch, &scratch_, [&](const format::RecordView& r) {
-    ++seen;
-    if (!r.key) {
-      ++stats->keyless_removed;
-      return Status::Ok();
-    }
-    const int64_t latest = context_.map->Get(HashKey(*r.key));
-    if (latest > r.offset) {
-      ++stats->superseded;
-      return Status::Ok();
-    }
-    if (!r.value) {
-      if (horizon_passed) {
-        ++stats->tombstones_removed;
-        return Status::Ok();
-      }
-      has_tombstones = true;
-    }
-    Kept k{r.offset_delta, r.timestamp, 0, -1, 0, -1, kept_headers_.size(), r.headers.size()};
-    k.key_at = Store(r.key);
-    k.key_len = static_cast<int64_t>(r.key->size());
-    k.value_at = Store(r.value);
-    k.value_len = r.value ? static_cast<int64_t>(r.value->size()) : -1;
-    for (const format::HeaderView& hv : r.headers) {
-      KeptHeader kh{Store(hv.key), static_cast<int64_t>(hv.key.size()), Store(hv.value),
-                    hv.value ? static_cast<int64_t>(hv.value->size()) : -1};
-      kept_headers_.push_back(kh);
-    }
-    kept_.push_back(k);
+    seen_.push_back({r.key ? HashKey(*r.key) : KeyHash{}, r.offset, r.key.has_value(), !r.value});
     return Status::Ok();
   });
   if (!s.ok()) return s.WithPrefix(fmt::format("batch at offset {}", h.base_offset));
+  bool has_tombstones = false;
+  const size_t kept = Decide(horizon_passed, &has_tombstones, stats);
   const bool needs_horizon = has_tombstones && !h.has_delete_horizon();
-  if (static_cast<int32_t>(kept_.size()) == seen && !needs_horizon) return FilterOutcome::kKept;
-  if (kept_.empty() && !keep_if_empty) {
+  if (kept == seen_.size() && !needs_horizon) return FilterOutcome::kKept;
+  if (kept == 0 && !keep_if_empty) {
     ++stats->batches_dropped;
     return FilterOutcome::kDropped;
   }
   if (needs_horizon) ++stats->horizons_set;
   ++stats->batches_rewritten;
+  s = CopyKept(batch);
+  if (!s.ok()) return s.WithPrefix(fmt::format("batch at offset {}", h.base_offset));
   KQ_ASSIGN_OR_RETURN(*out, Rebuild(h, has_tombstones));
   return FilterOutcome::kRewritten;
 }

@@ -82,12 +82,24 @@ class BatchFilter {
     int64_t value_at, value_len;
   };
 
+  // What the first walk learns about each record.
+  struct Seen {
+    KeyHash hash;
+    int64_t offset;
+    bool has_key;
+    bool tombstone;
+  };
+  // Decides each record from seen_ into keep_; returns how many are kept.
+  size_t Decide(bool horizon_passed, bool* has_tombstones, FilterStats* stats);
+  Status CopyKept(std::string_view batch);
   int64_t Store(std::optional<std::string_view> bytes);
   std::optional<std::string_view> View(int64_t at, int64_t len) const;
   Result<std::string> Rebuild(const format::BatchHeader& h, bool has_tombstones);
 
   FilterContext context_;
   std::string scratch_;
+  std::vector<Seen> seen_;
+  std::vector<bool> keep_;
   std::string arena_;
   std::vector<Kept> kept_;
   std::vector<KeptHeader> kept_headers_;

@@ -55,6 +55,7 @@ class Cleaner {
   KeyMap map_;
   int64_t now_ = 0;
   std::string scratch_;
+  std::vector<std::pair<KeyHash, int64_t>> hashes_;
   std::string rebuilt_;
   uint64_t bytes_read_ = 0;
   uint64_t progress_at_ = 0;
@@ -126,10 +127,18 @@ Status Cleaner::MapSegment(const SourceSegment& s, Offset map_start, Offset* sto
       *stopped_at = Offset(h.base_offset);
       return Status::Ok();
     }
+    hashes_.clear();
     KQ_RETURN_IF_ERROR(format::ForEachRecord(b.bytes, &scratch_, [&](const format::RecordView& r) {
-      if (r.key) map_.Put(HashKey(*r.key), r.offset);
+      if (r.key) hashes_.push_back({HashKey(*r.key), r.offset});
       return Status::Ok();
     }).WithPrefix(fmt::format("partition {}: {}: batch at position {}", Name(), s.log_path, b.position)));
+    // Prefetching a few slots ahead hides the cache misses of a big map.
+    constexpr size_t kAhead = 8;
+    for (size_t i = 0; i < std::min(kAhead, hashes_.size()); ++i) map_.Prefetch(hashes_[i].first);
+    for (size_t i = 0; i < hashes_.size(); ++i) {
+      if (i + kAhead < hashes_.size()) map_.Prefetch(hashes_[i + kAhead].first);
+      map_.Put(hashes_[i].first, hashes_[i].second);
+    }
   }
   return ScanFailed(scanner, s);
 }
