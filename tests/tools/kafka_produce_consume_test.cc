@@ -66,10 +66,7 @@ Result<std::vector<OwnedRecord>> ConsumeAll(const ClusterConfig& config,
     out.push_back(std::move(o));
     return Status::Ok();
   });
-  if (!s.ok()) {
-    MESSAGE("consume failed: " << s.message());
-    return s;
-  }
+  if (!s.ok()) return s;
   return out;
 }
 

@@ -134,9 +134,8 @@ Result<std::unique_ptr<Client>> Client::Open(
       return Status::InvalidArgument(fmt::format("-X {}={}: {}", key, value, errstr));
     }
   }
-  if (config.verbose < 2) {
-    rd_kafka_conf_set_log_cb(conf, &Client::OnLog);
-  }
+  client->verbose_ = config.verbose;
+  rd_kafka_conf_set_log_cb(conf, &Client::OnLog);
   rd_kafka_conf_set_error_cb(conf, &Client::OnError);
   if (customize) customize(conf);
   rd_kafka_conf_set_opaque(conf, client.get());
@@ -153,9 +152,14 @@ Result<std::unique_ptr<Client>> Client::Open(
 Client::~Client() {
   if (rk_ == nullptr) return;
   if (kind_ == Kind::kConsumer) {
-    // Leaves the group (if any) and stops fetching; bounded by the session
-    // and socket timeouts even when the cluster is gone.
-    rd_kafka_consumer_close(rk_);
+    if (leave_group_on_destroy_) {
+      // Revokes (our rebalance_cb commits) and leaves the group, so the
+      // next member gets the partitions at once.
+      rd_kafka_consumer_close(rk_);
+    } else {
+      rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+      return;
+    }
   } else {
     // Records not yet delivered are dropped: ProduceAll flushes on success,
     // so anything left here belongs to a failed run.
@@ -171,10 +175,26 @@ void Client::OnError(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaq
   self->last_error_ = reason != nullptr ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));
 }
 
-void Client::OnLog(const rd_kafka_t* /*rk*/, int /*level*/, const char* /*fac*/,
-                   const char* /*buf*/) {
-  // Quiet unless -vv: connection failures reach the user through error_cb
-  // and LastError() in the one message the tool prints.
+void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  auto* self = static_cast<Client*>(rd_kafka_opaque(rk));
+  if (self == nullptr) return;
+  if (self->verbose_ >= 2) fmt::print(stderr, "librdkafka: {}: {}\n", fac, buf);
+  // Connection failures are logged from librdkafka's broker threads at once,
+  // while error_cb waits for a poll: keep the latest as the reason to give.
+  if (level <= 4 && std::string_view(fac) == "FAIL") {
+    std::string_view text(buf);
+    // "[thrd:host:port/bootstrap]: host:port/bootstrap: Connect to ... failed:
+    // Connection refused (after 0ms in state CONNECT)": keep the middle.
+    if (text.starts_with("[thrd:")) {
+      size_t end = text.find("]: ");
+      if (end != std::string_view::npos) text.remove_prefix(end + 3);
+    }
+    if (size_t paren = text.rfind(" (after "); paren != std::string_view::npos) {
+      text = text.substr(0, paren);
+    }
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->last_error_ = std::string(text);
+  }
 }
 
 std::string Client::LastError() const {

@@ -7,8 +7,9 @@
 //       defaults first, then every -X key=value in order (kcat's
 //       passthrough), so a user can override anything we chose.
 //   rd_kafka_conf_set_error_cb / _log_cb    librdkafka reports connection
-//       failures asynchronously and logs to stderr by default; we keep the
-//       last error so a failed call can say *why* ("Connection refused")
+//       failures asynchronously (error_cb only when polled; the "FAIL" log
+//       line at once) and logs to stderr by default; we keep the last
+//       failure so a failed call can say *why* ("Connection refused")
 //       instead of only "Local: Timed out", and keep logs off the terminal
 //       unless -vv.
 //   rd_kafka_new / rd_kafka_destroy         the handle, owned by Client.
@@ -95,7 +96,8 @@ struct TopicMetadata {
 };
 
 // Owns one rd_kafka_t. Not copyable or movable: librdkafka's callbacks hold
-// its address. Destroying a consumer closes it first (leaving its group).
+// its address. Destroying a consumer that joined a group closes it first
+// (leaving the group; see set_leave_group_on_destroy).
 class Client {
  public:
   enum class Kind { kProducer, kConsumer };
@@ -113,6 +115,11 @@ class Client {
 
   // The Client that owns `rk` (for librdkafka callbacks).
   static Client* FromHandle(rd_kafka_t* rk) { return static_cast<Client*>(rd_kafka_opaque(rk)); }
+
+  // A consumer that subscribed (joined a group) must leave it on destroy:
+  // rd_kafka_consumer_close then. Others skip it, since closing a consumer
+  // that never joined can wait on group state that never settles.
+  void set_leave_group_on_destroy(bool leave) { leave_group_on_destroy_ = leave; }
 
   // Per-handle data for the caller's librdkafka callbacks (e.g. the consumer
   // loop's state for rebalance_cb). Not owned; null by default.
@@ -162,8 +169,10 @@ class Client {
   rd_kafka_t* rk_ = nullptr;
   Kind kind_ = Kind::kProducer;
   int timeout_ms_ = 0;
+  int verbose_ = 0;
   std::string brokers_;
   void* user_data_ = nullptr;
+  bool leave_group_on_destroy_ = false;
   mutable std::mutex mu_;
   std::string last_error_;  // guarded by mu_
 };

@@ -373,6 +373,7 @@ Status ConsumeRange(const ClusterConfig& config, const ConsumeRequest& request,
         if (loop.group_mode) rd_kafka_conf_set_rebalance_cb(conf, &OnRebalance);
       }));
   client->set_user_data(&loop);
+  client->set_leave_group_on_destroy(loop.group_mode);
   loop.client = client.get();
   // Reachability first: a wrong -b fails here within the timeout.
   KQ_RETURN_IF_ERROR(client->Topics().status());
