@@ -103,6 +103,10 @@ TEST_CASE("kafka topics: operations the cluster lacks fail clearly and in bounde
   // Missing topics are found out before the admin request.
   CHECK(DeleteTopic(config, "nope").IsNotFound());
   CHECK(AlterTopicConfig(config, "nope", {{"retention.ms", "1"}}).IsNotFound());
+  CHECK(AddPartitions(config, "nope", 4).IsNotFound());
+  Status grown = AddPartitions(config, "alpha", 4);
+  CHECK(!grown.ok());
+  CHECK(grown.message().find("add partitions to topic 'alpha'") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
 }
 

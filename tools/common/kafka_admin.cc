@@ -132,7 +132,8 @@ Result<std::vector<ConfigEntry>> DescribeTopicConfig(const ClusterConfig& config
 }
 
 Status AlterTopicConfig(const ClusterConfig& config, std::string_view topic,
-                        const std::map<std::string, std::string>& set) {
+                        const std::map<std::string, std::string>& set,
+                        const std::vector<std::string>& remove) {
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, OpenAdmin(config));
   KQ_RETURN_IF_ERROR(client->Topic(topic).status());
   // AlterConfigs replaces the topic's dynamic configuration as a whole:
@@ -142,6 +143,7 @@ Status AlterTopicConfig(const ClusterConfig& config, std::string_view topic,
   for (const ConfigEntry& e : current) {
     if (!e.is_default && !e.read_only && !e.sensitive && e.value) merged[e.name] = *e.value;
   }
+  for (const std::string& key : remove) merged.erase(key);
   for (const auto& [key, value] : set) merged[key] = value;
 
   std::string name(topic);
@@ -168,6 +170,28 @@ Status AlterTopicConfig(const ClusterConfig& config, std::string_view topic,
     }
   }
   return Status::Ok();
+}
+
+Status AddPartitions(const ClusterConfig& config, std::string_view topic, int32_t total) {
+  KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, OpenAdmin(config));
+  KQ_RETURN_IF_ERROR(client->Topic(topic).status());
+  std::string name(topic);
+  std::string context = fmt::format("add partitions to topic '{}'", topic);
+  char errstr[512];
+  rd_kafka_NewPartitions_t* spec =
+      rd_kafka_NewPartitions_new(name.c_str(), static_cast<size_t>(total), errstr, sizeof(errstr));
+  if (spec == nullptr) return Status::InvalidArgument(fmt::format("{}: {}", context, errstr));
+  Result<EventPtr> event = client->Admin(
+      RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, context,
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_CreatePartitions(client->handle(), &spec, 1, options, queue);
+      });
+  rd_kafka_NewPartitions_destroy(spec);
+  if (!event.ok()) return event.status();
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreatePartitions_result_topics(
+      rd_kafka_event_CreatePartitions_result(event->get()), &n);
+  return TopicResultStatus(results, n, context);
 }
 
 Status DeleteTopic(const ClusterConfig& config, std::string_view topic) {

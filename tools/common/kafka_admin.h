@@ -11,6 +11,7 @@
 //       the first half of alter: 2.0.2 has no IncrementalAlterConfigs, and
 //       AlterConfigs replaces a topic's whole dynamic configuration, so alter
 //       re-sends every dynamically set value plus the changes.
+//   rd_kafka_CreatePartitions                alter --partitions N.
 //   rd_kafka_DeleteRecords                   trim (kafka-delete-records).
 //   rd_kafka_offsets_for_times               trim --before TIME: the first
 //       offset with a timestamp >= T.
@@ -80,9 +81,15 @@ struct ConfigEntry {
 Result<std::vector<ConfigEntry>> DescribeTopicConfig(const ClusterConfig& config,
                                                      std::string_view topic);
 
-// Sets each `set` entry, keeping every other dynamic value as it was.
+// Sets each `set` entry and returns each `remove` name to the broker's
+// default (--delete-config), keeping every other dynamic value as it was.
 Status AlterTopicConfig(const ClusterConfig& config, std::string_view topic,
-                        const std::map<std::string, std::string>& set);
+                        const std::map<std::string, std::string>& set,
+                        const std::vector<std::string>& remove = {});
+
+// Grows the topic to `total` partitions (alter --partitions; Kafka cannot
+// shrink: InvalidArgument from the broker).
+Status AddPartitions(const ClusterConfig& config, std::string_view topic, int32_t total);
 
 Status DeleteTopic(const ClusterConfig& config, std::string_view topic);
 
