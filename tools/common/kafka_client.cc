@@ -122,7 +122,6 @@ Result<std::unique_ptr<Client>> Client::Open(
       {"client.id", "kq"},
       {"socket.connection.setup.timeout.ms", timeout},
       {"socket.timeout.ms", timeout},
-      {"metadata.request.timeout.ms", timeout},
       {"log.connection.close", "false"},
   };
   all.insert(all.end(), defaults.begin(), defaults.end());
