@@ -27,19 +27,6 @@ size_t RecordSizeBound(const ProducerRecord& r) {
   return bound;
 }
 
-log::PartitionOptions PartitionOptionsFor(io::Env* env, const log::TopicInfo& topic,
-                                          int32_t partition) {
-  log::PartitionOptions o;
-  o.env = env;
-  o.topic = topic.name;
-  o.partition = partition;
-  o.segment_bytes = static_cast<uint64_t>(topic.config.segment_bytes);
-  o.segment_ms = topic.config.segment_ms;
-  o.index_interval_bytes = static_cast<uint32_t>(topic.config.index_interval_bytes);
-  o.segment_index_bytes = static_cast<uint64_t>(topic.config.segment_index_bytes);
-  return o;
-}
-
 }  // namespace
 
 struct LogProducer::PartitionState {
@@ -150,7 +137,7 @@ Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
     KQ_ASSIGN_OR_RETURN(
         state.log,
         log::Partition::Open(dir_.PartitionPath(topic_.name, PartitionId(partition)),
-                             PartitionOptionsFor(options_.env, topic_, partition),
+                             log::PartitionOptionsFor(options_.env, topic_.name, partition, topic_.config),
                              log::OpenMode::kWrite));
   }
   return state.log.get();

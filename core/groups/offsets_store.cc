@@ -22,18 +22,6 @@ constexpr int32_t kOffsetsSegmentBytes = 100 * 1024 * 1024;  // offsets.topic.se
 
 using GroupOffsets = std::map<TopicPartition, CommittedOffset>;
 
-log::PartitionOptions OptionsFor(io::Env* env, const log::TopicInfo& topic, int32_t partition) {
-  log::PartitionOptions o;
-  o.env = env;
-  o.topic = topic.name;
-  o.partition = partition;
-  o.segment_bytes = static_cast<uint64_t>(topic.config.segment_bytes);
-  o.segment_ms = topic.config.segment_ms;
-  o.index_interval_bytes = static_cast<uint32_t>(topic.config.index_interval_bytes);
-  o.segment_index_bytes = static_cast<uint64_t>(topic.config.segment_index_bytes);
-  return o;
-}
-
 // What one __consumer_offsets partition holds, replayed up to `next`.
 struct PartitionState {
   std::unique_ptr<log::Partition> reader;
@@ -91,7 +79,7 @@ Status OffsetsStoreImpl::Replay(int32_t p) {
   if (!state.reader) {
     KQ_ASSIGN_OR_RETURN(state.reader,
                         log::Partition::Open(dir_.PartitionPath(kOffsetsTopic, PartitionId(p)),
-                                             OptionsFor(env_, *topic_, p), log::OpenMode::kRead));
+                                             log::PartitionOptionsFor(env_, topic_->name, p, topic_->config), log::OpenMode::kRead));
   } else {
     KQ_RETURN_IF_ERROR(state.reader->Refresh());
   }
@@ -167,7 +155,7 @@ Status OffsetsStoreImpl::Write(
   if (!state.writer) {
     KQ_ASSIGN_OR_RETURN(state.writer,
                         log::Partition::Open(dir_.PartitionPath(kOffsetsTopic, PartitionId(p)),
-                                             OptionsFor(env_, *topic_, p), log::OpenMode::kWrite));
+                                             log::PartitionOptionsFor(env_, topic_->name, p, topic_->config), log::OpenMode::kWrite));
   }
   const int64_t now = env_->NowMs();
   std::vector<std::string> batches;

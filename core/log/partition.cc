@@ -21,6 +21,19 @@ constexpr const char* kLogStartFile = "log-start-offset-checkpoint";
 constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
 }  // namespace
 
+PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t partition,
+                                     const TopicConfig& config) {
+  PartitionOptions o;
+  o.env = env;
+  o.topic = std::move(topic);
+  o.partition = partition;
+  o.segment_bytes = static_cast<uint64_t>(config.segment_bytes);
+  o.segment_ms = config.segment_ms;
+  o.index_interval_bytes = static_cast<uint32_t>(config.index_interval_bytes);
+  o.segment_index_bytes = static_cast<uint64_t>(config.segment_index_bytes);
+  return o;
+}
+
 Partition::Partition(std::string dir, PartitionOptions options, OpenMode mode)
     : dir_(std::move(dir)), options_(std::move(options)), mode_(mode) {}
 

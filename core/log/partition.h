@@ -34,6 +34,7 @@
 #include "base/strong_types.h"
 #include "format/record_batch.h"
 #include "io/env.h"
+#include "log/topic_config.h"
 
 namespace kq::log {
 
@@ -58,6 +59,10 @@ struct PartitionOptions {
   // Verify each batch's CRC on Read (readers should; fetch paths may not).
   bool verify_reads = true;
 };
+
+// Options for partition `partition` of `topic` from the topic's configs.
+PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t partition,
+                                     const TopicConfig& config);
 
 enum class OpenMode {
   kRead,   // no lock is taken; Append is refused

@@ -85,11 +85,9 @@ Status Cleaner::ScanFailed(const log::BatchScanner& scanner, const SourceSegment
 }
 
 Result<std::vector<SourceSegment>> Cleaner::LoadCleanable() {
-  log::PartitionOptions popts;
-  popts.env = env_;
-  popts.topic = options_.topic;
-  popts.partition = options_.partition;
-  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(dir_, popts, log::OpenMode::kRead));
+  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(
+                                  dir_, log::PartitionOptionsFor(env_, options_.topic, options_.partition, options_.config),
+                                  log::OpenMode::kRead));
   std::vector<log::SegmentInfo> infos = p->Segments();
   std::vector<SourceSegment> out;
   const int64_t lag = options_.config.min_compaction_lag_ms;

@@ -24,27 +24,15 @@ struct Totals {
   int segments_removed = 0;
 };
 
-log::PartitionOptions PartitionOptionsFor(io::Env* env, const Target& t) {
-  log::PartitionOptions o;
-  o.env = env;
-  o.topic = t.topic;
-  o.partition = t.partition;
-  o.segment_bytes = static_cast<uint64_t>(t.config.segment_bytes);
-  o.segment_ms = t.config.segment_ms;
-  o.index_interval_bytes = static_cast<uint32_t>(t.config.index_interval_bytes);
-  o.segment_index_bytes = static_cast<uint64_t>(t.config.segment_index_bytes);
-  return o;
-}
-
 Status Retention(io::Env* env, const Args& args, const Target& t, nlohmann::json* out,
                  Totals* totals) {
   const int64_t now = env->NowMs();
   maint::RetentionPlan plan;
   if (args.dry_run) {
-    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, PartitionOptionsFor(env, t), log::OpenMode::kRead));
+    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, log::PartitionOptionsFor(env, t.topic, t.partition, t.config), log::OpenMode::kRead));
     plan = maint::PlanRetention(p->Segments(), t.config, now);
   } else {
-    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, PartitionOptionsFor(env, t), log::OpenMode::kWrite));
+    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, log::PartitionOptionsFor(env, t.topic, t.partition, t.config), log::OpenMode::kWrite));
     plan = maint::PlanRetention(p->Segments(), t.config, now);
     KQ_RETURN_IF_ERROR(maint::ApplyRetention(*p, plan));
     KQ_RETURN_IF_ERROR(p->Close());

@@ -42,23 +42,11 @@ Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing
   return log::LogDir::Open(io::Env::Default(), common.dir, create_if_missing);
 }
 
-log::PartitionOptions PartitionOptionsFor(const log::TopicInfo& topic, int32_t partition) {
-  log::PartitionOptions options;
-  options.env = io::Env::Default();
-  options.topic = topic.name;
-  options.partition = partition;
-  options.segment_bytes = static_cast<uint64_t>(topic.config.segment_bytes);
-  options.segment_ms = topic.config.segment_ms;
-  options.index_interval_bytes = static_cast<uint32_t>(topic.config.index_interval_bytes);
-  options.segment_index_bytes = static_cast<uint64_t>(topic.config.segment_index_bytes);
-  return options;
-}
-
 Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
                                                       const log::TopicInfo& topic,
                                                       int32_t partition, log::OpenMode mode) {
   return log::Partition::Open(dir.PartitionPath(topic.name, PartitionId(partition)),
-                              PartitionOptionsFor(topic, partition), mode);
+                              log::PartitionOptionsFor(io::Env::Default(), topic.name, partition, topic.config), mode);
 }
 
 int PrintOut(std::string_view text) {

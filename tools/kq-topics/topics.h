@@ -79,8 +79,6 @@ std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg);
 // Opens the log directory of `common`; create_if_missing only for create.
 Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing);
 
-// Options that make a Partition follow the topic's segment configs.
-log::PartitionOptions PartitionOptionsFor(const log::TopicInfo& topic, int32_t partition);
 // Opens partition `partition` of `topic` in `dir`.
 Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
                                                       const log::TopicInfo& topic,
