@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -279,8 +280,22 @@ class PosixEnv final : public Env {
 
 }  // namespace
 
+// A partition keeps a descriptor open per segment (so that a reader keeps
+// seeing a file that compaction replaced), and a tool may open many
+// partitions: raise the soft limit on descriptors to the hard one, once.
+static void RaiseDescriptorLimit() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 Env* Env::Default() {
-  static Env* const env = new PosixEnv;  // never destroyed: used until exit
+  static Env* const env = [] {
+    RaiseDescriptorLimit();
+    return new PosixEnv;  // never destroyed: used until exit
+  }();
   return env;
 }
 
