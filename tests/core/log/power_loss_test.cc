@@ -23,8 +23,8 @@ std::string Batch(std::mt19937& rng, int* next_id, int count) {
   format::RecordBatchBuilder builder;
   std::uniform_int_distribution<int> pad(0, 200);
   for (int i = 0; i < count; ++i) {
-    builder.Add(1000 + *next_id, std::nullopt,
-                fmt::format("id{}:{}", (*next_id)++, std::string(pad(rng), 'p')));
+    const int id = (*next_id)++;
+    builder.Add(1000 + id, std::nullopt, fmt::format("id{}:{}", id, std::string(pad(rng), 'p')));
   }
   return *builder.Finish();
 }
