@@ -76,18 +76,9 @@ Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
 
 Status Partition::LoadSegments() {
   io::Env* env = options_.env;
-  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir_));
-  std::vector<Offset> bases;
-  for (const std::string& name : names) {
-    auto parsed = ParseSegmentFileName(name);
-    // Files with transient suffixes (.cleaned, .swap, .deleted) belong to
-    // kq-compact, which cleans them up itself.
-    if (parsed.ok() && parsed->kind == SegmentFileKind::kLog &&
-        parsed->transient == TransientSuffix::kNone) {
-      bases.push_back(parsed->base_offset);
-    }
-  }
-  std::sort(bases.begin(), bases.end());
+  // Files with transient suffixes (.cleaned, .swap, .deleted) belong to
+  // kq-compact, which cleans them up itself.
+  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, ListSegmentBases(env, dir_));
   segments_.clear();
   const SegmentOptions seg_options{options_.index_interval_bytes, options_.max_batch_bytes};
   for (Offset base : bases) {

@@ -1,5 +1,7 @@
 #include "log/segment_name.h"
 
+#include <algorithm>
+
 #include <cassert>
 #include <cstdint>
 #include <limits>
@@ -115,6 +117,20 @@ Result<PartitionDir> ParsePartitionDirName(std::string_view name) {
   Status topic_ok = ValidateTopicName(topic);
   if (!topic_ok.ok()) return reject(topic_ok.message());
   return PartitionDir{std::string(topic), PartitionId(static_cast<int32_t>(partition))};
+}
+
+Result<std::vector<Offset>> ListSegmentBases(io::Env* env, const std::string& dir) {
+  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
+  std::vector<Offset> bases;
+  for (const std::string& name : names) {
+    auto parsed = ParseSegmentFileName(name);
+    if (parsed.ok() && parsed->kind == SegmentFileKind::kLog &&
+        parsed->transient == TransientSuffix::kNone) {
+      bases.push_back(parsed->base_offset);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  return bases;
 }
 
 }  // namespace kq::log

@@ -12,9 +12,11 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/strong_types.h"
+#include "io/env.h"
 
 namespace kq::log {
 
@@ -72,5 +74,9 @@ std::string PartitionDirName(std::string_view topic, PartitionId partition);
 // ("t-0.1f2e...-delete", "-future", "-stray") and everything else are
 // InvalidArgument.
 Result<PartitionDir> ParsePartitionDirName(std::string_view name);
+
+// The base offsets of the segments in partition directory `dir` (files
+// "<base>.log" without a transient suffix), ascending.
+Result<std::vector<Offset>> ListSegmentBases(io::Env* env, const std::string& dir);
 
 }  // namespace kq::log

@@ -56,16 +56,7 @@ Status DumpPartition(const std::string& dir, const DumpOptions& options, DumpVis
   if (!options.env->IsDirectory(dir)) {
     return Status::NotFound(fmt::format("directory {} does not exist", dir));
   }
-  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, options.env->ListDir(dir));
-  std::vector<Offset> bases;
-  for (const std::string& n : names) {
-    auto parsed = log::ParseSegmentFileName(n);
-    if (parsed.ok() && parsed->kind == log::SegmentFileKind::kLog &&
-        parsed->transient == log::TransientSuffix::kNone) {
-      bases.push_back(parsed->base_offset);
-    }
-  }
-  std::sort(bases.begin(), bases.end());
+  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(options.env, dir));
   for (size_t i = 0; i < bases.size(); ++i) {
     DumpSegment seg;
     seg.path = io::JoinPath(dir, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));

@@ -112,16 +112,7 @@ Status Repairer::RepairLocked(bool* left_damage) {
     report_->actions.push_back(fmt::format("removed {} file(s) left by an interrupted kq-compact",
                                            report_->stale_files_removed));
   }
-  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env_->ListDir(dir_));
-  std::vector<Offset> bases;
-  for (const std::string& n : names) {
-    auto parsed = log::ParseSegmentFileName(n);
-    if (parsed.ok() && parsed->kind == log::SegmentFileKind::kLog &&
-        parsed->transient == log::TransientSuffix::kNone) {
-      bases.push_back(parsed->base_offset);
-    }
-  }
-  std::sort(bases.begin(), bases.end());
+  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   int64_t next = -1;
   for (size_t i = 0; i < bases.size(); ++i) {
     const std::string path = io::JoinPath(dir_, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));

@@ -20,21 +20,6 @@ namespace {
 
 using log::BatchScanner;
 
-// Sorted bases of the partition's segments.
-Result<std::vector<Offset>> ListSegments(io::Env* env, const std::string& dir) {
-  KQ_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(dir));
-  std::vector<Offset> bases;
-  for (const std::string& n : names) {
-    auto parsed = log::ParseSegmentFileName(n);
-    if (parsed.ok() && parsed->kind == log::SegmentFileKind::kLog &&
-        parsed->transient == log::TransientSuffix::kNone) {
-      bases.push_back(parsed->base_offset);
-    }
-  }
-  std::sort(bases.begin(), bases.end());
-  return bases;
-}
-
 class Checker {
  public:
   Checker(const std::string& dir, const VerifyOptions& options,
@@ -92,7 +77,7 @@ Status Checker::Run() {
   } else {
     Problem(epoch_path, 0, -1, epochs.status().message());
   }
-  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, ListSegments(env_, dir_));
+  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   for (size_t i = 0; i < bases.size(); ++i) {
     KQ_RETURN_IF_ERROR(CheckSegment(bases[i], i + 1 == bases.size()));
   }
