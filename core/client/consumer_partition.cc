@@ -73,7 +73,10 @@ Result<bool> PartitionReader::NextChunk() {
     // start, as Kafka's earliest reset does.
     position_ = partition_->log_start_offset();
   }
-  if (position_ >= partition_->log_end_offset()) return false;
+  if (position_ >= partition_->log_end_offset()) {
+    KQ_RETURN_IF_ERROR(CheckEnd());
+    return false;
+  }
   auto chunk = partition_->Read(position_, options_.read_bytes);
   if (!chunk.ok()) {
     if (chunk.status().IsOutOfRange()) {
@@ -107,7 +110,15 @@ Result<bool> PartitionReader::FillPending() {
     // Nothing deliverable in this batch (control, or before the position).
     if (!done()) position_ = std::max(position_, pending_next_);
   }
+  KQ_RETURN_IF_ERROR(CheckEnd());
   return false;
+}
+
+Status PartitionReader::CheckEnd() {
+  // At the end of the log, a read reports bytes after the last batch that
+  // cannot be one (rather than a reader ending there quietly).
+  if (position_ != partition_->log_end_offset()) return Status::Ok();
+  return partition_->Read(position_, 1).status();
 }
 
 Status PartitionReader::DecodeBatch(std::string_view batch) {

@@ -108,6 +108,7 @@ class PartitionReader {
   PartitionReader(std::unique_ptr<log::Partition> p, std::string topic, int32_t partition,
                   const PartitionReaderOptions& options);
 
+  Status CheckEnd();
   Result<bool> NextChunk();
   Status DecodeBatch(std::string_view batch);
   Status BatchError(const Status& s, int64_t base_offset) const;

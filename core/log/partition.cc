@@ -479,7 +479,14 @@ Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
   }
   ReadChunk chunk;
   chunk.next_offset = offset;
-  if (segments_.empty() || offset == log_end_) return chunk;
+  if (segments_.empty()) return chunk;
+  if (offset == log_end_) {
+    // Bytes after the last batch that cannot be the start of one are not a
+    // batch still being written: say so rather than end quietly.
+    const Status& damage = segments_.back()->tail_damage();
+    if (!damage.ok()) return damage.WithPrefix(fmt::format("partition {}", Name()));
+    return chunk;
+  }
   for (size_t i = SegmentIndexFor(offset); i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (offset < seg.next_offset()) {

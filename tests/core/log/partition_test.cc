@@ -378,3 +378,25 @@ TEST_CASE("partition: bad batches are refused whole") {
   CHECK(r.status().message().find("batch 1") != std::string::npos);
   CHECK(w->log_end_offset() == Offset(0));
 }
+
+TEST_CASE("partition: garbage after the last batch is reported at the end, not taken for a tail in progress") {
+  io::MemEnv env;
+  {
+    auto w = OpenWrite(&env);
+    AppendN(*w, 2, 2);
+    REQUIRE(w->Close().ok());
+  }
+  const std::string log_path = kDir + "/00000000000000000000.log";
+  std::string garbage(format::kBatchHeaderSize, '\xff');  // batch length -1: impossible
+  AppendBytes(&env, log_path, garbage);
+  auto r = OpenRead(&env);
+  CHECK(r->log_end_offset() == Offset(4));
+  auto all = ReadAll(*r);  // the good batches still read
+  REQUIRE(all.ok());
+  CHECK(all->size() == 4);
+  auto at_end = r->Read(Offset(4), 100);
+  REQUIRE_FALSE(at_end.ok());
+  CHECK(at_end.status().IsCorruption());
+  CHECK(at_end.status().message().find("position " + std::to_string(2 * MakeBatch("v0-", 2).size())) !=
+        std::string::npos);
+}
