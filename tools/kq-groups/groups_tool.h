@@ -19,6 +19,7 @@
 
 #include "base/result.h"
 #include "common/common_flags.h"
+#include "common/table.h"
 #include "groups/group_registry.h"
 #include "groups/offsets_store.h"
 #include "groups/topic_partition.h"
@@ -102,9 +103,6 @@ class PartitionRanges {
   std::map<std::string, std::optional<log::TopicInfo>> topics_;
 };
 
-// Rows under a header, each column as wide as its widest cell.
-std::string FormatTable(const std::vector<std::string>& heads,
-                        const std::vector<std::vector<std::string>>& rows);
 // Writes `text` to stdout (binary-safe; a closed pipe is not an error).
 int PrintOut(std::string_view text);
 // Prints an informational line on stderr unless -q.

@@ -93,29 +93,6 @@ Result<int64_t> PartitionRanges::OffsetForTimestamp(const groups::TopicPartition
   return offset.value();
 }
 
-std::string FormatTable(const std::vector<std::string>& heads,
-                        const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(heads.size());
-  for (size_t c = 0; c < heads.size(); ++c) {
-    width[c] = heads[c].size();
-    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
-  }
-  std::string out;
-  auto it = std::back_inserter(out);
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c + 1 == cells.size()) {
-        fmt::format_to(it, "{}\n", cells[c]);
-      } else {
-        fmt::format_to(it, "{:<{}}  ", cells[c], width[c]);
-      }
-    }
-  };
-  line(heads);
-  for (const auto& row : rows) line(row);
-  return out;
-}
-
 int PrintOut(std::string_view text) {
   OutputWriter out(1);
   Status s = out.Write(text);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/exit_codes.h"
+#include "common/table.h"
 #include "log/partition_stats.h"
 #include "topics.h"
 
@@ -54,22 +55,7 @@ void AppendText(const TopicReport& r, std::string* out) {
                     fmt::format("{}", s.log_end_offset), fmt::format("{}", s.records),
                     fmt::format("{}", s.bytes), fmt::format("{}", s.segments)});
   }
-  std::vector<size_t> width(heads.size());
-  for (size_t c = 0; c < heads.size(); ++c) {
-    width[c] = heads[c].size();
-    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (c + 1 == cells.size()) {
-        fmt::format_to(it, "{}\n", cells[c]);
-      } else {
-        fmt::format_to(it, "{:<{}}  ", cells[c], width[c]);
-      }
-    }
-  };
-  line(heads);
-  for (const auto& row : rows) line(row);
+  AppendTable(heads, rows, out);
 }
 
 nlohmann::json ToJson(const TopicReport& r) {
