@@ -16,6 +16,7 @@ end
 complete -c kq-compact -f -a '(__kq_compact_topics)'
 complete -c kq-compact -s d -l dir -r -F -d 'Log directory'
 complete -c kq-compact -s b -l brokers -r -d 'Kafka cluster (not supported)'
+complete -c kq-compact -s X -l property -x -d 'librdkafka property KEY=VALUE for -b'
 complete -c kq-compact -s q -l quiet -d 'Print only errors'
 complete -c kq-compact -s v -l verbose -d 'Print more detail'
 complete -c kq-compact -s h -l help -d 'Print help'

@@ -18,6 +18,7 @@ complete -c kq-consume -f -a '(__kq_consume_topics)' -d 'Topic'
 # General options
 complete -c kq-consume -s d -l dir -r -a '(__fish_complete_directories)' -d 'Log directory'
 complete -c kq-consume -s b -l brokers -x -d 'Kafka cluster HOST:PORT,...'
+complete -c kq-consume -s X -l property -x -d 'librdkafka property KEY=VALUE for -b'
 complete -c kq-consume -s q -l quiet -d 'Print only errors'
 complete -c kq-consume -s v -l verbose -d 'Print more detail'
 complete -c kq-consume -s h -l help -d 'Print help'

@@ -27,6 +27,7 @@ complete -c kq-groups -f
 # General options
 complete -c kq-groups -s d -l dir -r -a '(__fish_complete_directories)' -d 'Log directory'
 complete -c kq-groups -s b -l brokers -x -d 'Kafka cluster HOST:PORT,...'
+complete -c kq-groups -s X -l property -x -d 'librdkafka property KEY=VALUE for -b'
 complete -c kq-groups -s q -l quiet -d 'Print only errors'
 complete -c kq-groups -s v -l verbose -d 'Print more detail'
 complete -c kq-groups -s h -l help -d 'Print help'

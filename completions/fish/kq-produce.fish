@@ -18,6 +18,7 @@ complete -c kq-produce -a '(__kq_produce_topics)' -d 'Topic'
 # General options
 complete -c kq-produce -s d -l dir -r -a '(__fish_complete_directories)' -d 'Log directory'
 complete -c kq-produce -s b -l brokers -x -d 'Kafka cluster HOST:PORT,...'
+complete -c kq-produce -s X -l property -x -d 'librdkafka property KEY=VALUE for -b'
 complete -c kq-produce -s q -l quiet -d 'Print only errors'
 complete -c kq-produce -s v -l verbose -d 'Print more detail'
 complete -c kq-produce -s h -l help -d 'Print help'

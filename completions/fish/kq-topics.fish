@@ -22,6 +22,7 @@ complete -c kq-topics -f
 # General options
 complete -c kq-topics -s d -l dir -r -a '(__fish_complete_directories)' -d 'Log directory'
 complete -c kq-topics -s b -l brokers -x -d 'Kafka cluster HOST:PORT,...'
+complete -c kq-topics -s X -l property -x -d 'librdkafka property KEY=VALUE for -b'
 complete -c kq-topics -s q -l quiet -d 'Print only errors'
 complete -c kq-topics -s v -l verbose -d 'Print more detail'
 complete -c kq-topics -s h -l help -d 'Print help'

@@ -40,7 +40,8 @@ done <<EOF_TABLE
 1|missing.txt|t missing.txt
 1|does not exist (--no-create)|--no-create t
 1|parent directory|-d $KQ_TEST_TMP/no/such/dir t
-1|cluster mode is not available|-b localhost:9092 t
+1|cannot reach the cluster at '127.0.0.1:1'|-b 127.0.0.1:1 t
+2|-X: 'nokv' is not key=value|-b 127.0.0.1:1 -X nokv t
 EOF_TABLE
 
 # A missing topic with --no-create in an existing directory.

@@ -59,9 +59,13 @@ run kq-consume -G g t:0
 expect_rc 2 "partition with a group"
 expect_err_contains "-G/--group"
 
-run kq-consume -b localhost:9092 t
-expect_rc 1 "brokers"
-expect_err_contains "-b/--brokers"
+run kq-consume -b 127.0.0.1:1 t
+expect_rc 1 "unreachable brokers"
+expect_err_contains "cannot reach the cluster at '127.0.0.1:1'"
+
+run kq-consume -b 127.0.0.1:1 --ordered t
+expect_rc 2 "--ordered with -b"
+expect_err_contains "--ordered: not supported with -b"
 
 run kq-consume t
 expect_rc 0

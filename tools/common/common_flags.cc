@@ -52,6 +52,10 @@ void AddCommonFlags(CLI::App& app, std::string_view tool, CommonFlags* flags) {
                  "Default: $KQ_BROKERS")
       ->envname("KQ_BROKERS")
       ->type_name("HOST:PORT,...");
+  app.add_option("-X,--property", flags->properties,
+                 "Set librdkafka property KEY=VALUE for -b (repeatable, as kcat's -X)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
   app.add_flag("-q,--quiet", flags->quiet, "Print only errors on stderr");
   app.add_flag("-v,--verbose", flags->verbose, "Print more detail on stderr (repeatable)");
   app.add_flag_callback("--list-flags", [] { throw ListFlagsRequested(); })

@@ -3,6 +3,7 @@
 //
 //   -d, --dir DIR            log directory (default: $KQ_DIR, else ./kq-data)
 //   -b, --brokers HOST:PORT  work against a Kafka cluster instead (default: $KQ_BROKERS)
+//   -X KEY=VALUE             librdkafka property for -b (repeatable, like kcat)
 //   -q, --quiet              only errors on stderr
 //   -v, --verbose            more detail on stderr (repeat for more)
 //       --version            prints "kq-<tool> <version>" and exits 0
@@ -36,6 +37,7 @@ namespace kq::tools {
 struct CommonFlags {
   std::string dir = "./kq-data";  // replaced by $KQ_DIR, then by -d
   std::string brokers;            // empty: use `dir`
+  std::vector<std::string> properties;  // -X key=value, in order (cluster mode)
   bool quiet = false;
   int verbose = 0;                // number of -v
 };

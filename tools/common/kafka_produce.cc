@@ -37,6 +37,7 @@ void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* /*opaqu
   if (range.records == 0 || msg->offset < range.first_offset) range.first_offset = msg->offset;
   if (msg->offset > range.last_offset) range.last_offset = msg->offset;
   ++range.records;
+  range.bytes += msg->len + msg->key_len;
 }
 
 // Hands one record to librdkafka, waiting for queue room when it is full.
@@ -83,10 +84,15 @@ Status SendOne(Client& client, DeliveryState& state, const ProduceRecord& record
 }
 
 // Fails before any record is pulled when the cluster is unreachable or the
-// topic is missing and may not be created.
-Status PrepareTopic(Client& client, const ProduceOptions& options, std::string_view topic) {
+// topic is missing and may not be created. *partitions: the topic's count;
+// *created: whether this call created it.
+Status PrepareTopic(Client& client, const ProduceOptions& options, std::string_view topic,
+                    int32_t* partitions = nullptr, bool* created = nullptr) {
   Result<TopicMetadata> meta = client.Topic(topic);
-  if (meta.ok()) return Status::Ok();
+  if (meta.ok()) {
+    if (partitions != nullptr) *partitions = static_cast<int32_t>(meta->partitions.size());
+    return Status::Ok();
+  }
   if (!meta.status().IsNotFound()) return meta.status();
   if (!options.create_partitions) {
     return Status::NotFound(
@@ -97,15 +103,21 @@ Status PrepareTopic(Client& client, const ProduceOptions& options, std::string_v
   spec.name = std::string(topic);
   spec.partitions = *options.create_partitions;
   Status s = CreateTopic(client, spec);
-  if (s.IsConflict()) return Status::Ok();  // created meanwhile by someone else
+  if (s.IsConflict()) {  // created meanwhile by someone else
+    meta = client.Topic(topic);
+    if (!meta.ok()) return meta.status();
+    if (partitions != nullptr) *partitions = static_cast<int32_t>(meta->partitions.size());
+    return Status::Ok();
+  }
+  if (s.ok()) {
+    if (partitions != nullptr) *partitions = spec.partitions;
+    if (created != nullptr) *created = true;
+  }
   return s;
 }
 
-}  // namespace
-
-Status ProduceAll(const ClusterConfig& config, const ProduceOptions& options,
-                  std::string_view topic, const RecordSource& next, ProduceReport* report) {
-  std::vector<Property> defaults = {
+std::vector<Property> ProducerDefaults(const ProduceOptions& options) {
+  return {
       {"partitioner", options.partitioner},
       {"compression.codec", options.compression},
       {"linger.ms", std::to_string(options.linger_ms)},
@@ -113,11 +125,19 @@ Status ProduceAll(const ClusterConfig& config, const ProduceOptions& options,
       // rather than librdkafka's 5 minutes.
       {"message.timeout.ms", "30000"},
   };
+}
+
+void InstallDeliveryCallback(rd_kafka_conf_t* conf) {
+  rd_kafka_conf_set_dr_msg_cb(conf, &OnDelivery);
+}
+
+}  // namespace
+
+Status ProduceAll(const ClusterConfig& config, const ProduceOptions& options,
+                  std::string_view topic, const RecordSource& next, ProduceReport* report) {
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client,
-                      Client::Open(config, Client::Kind::kProducer, defaults,
-                                   [](rd_kafka_conf_t* conf) {
-                                     rd_kafka_conf_set_dr_msg_cb(conf, &OnDelivery);
-                                   }));
+                      Client::Open(config, Client::Kind::kProducer, ProducerDefaults(options),
+                                   &InstallDeliveryCallback));
   KQ_RETURN_IF_ERROR(PrepareTopic(*client, options, topic));
 
   DeliveryState state;
@@ -155,6 +175,57 @@ Status ProduceAll(const ClusterConfig& config, const ProduceOptions& options,
   if (report != nullptr) *report = state.report;
   if (!state.first_error.ok()) return state.first_error;
   return pull_status;
+}
+
+struct ClusterProducer::State : DeliveryState {};
+
+Result<std::unique_ptr<ClusterProducer>> ClusterProducer::Open(const ClusterConfig& config,
+                                                               const ProduceOptions& options,
+                                                               std::string_view topic) {
+  std::unique_ptr<ClusterProducer> p(new ClusterProducer());
+  KQ_ASSIGN_OR_RETURN(p->client_,
+                      Client::Open(config, Client::Kind::kProducer, ProducerDefaults(options),
+                                   &InstallDeliveryCallback));
+  p->state_ = std::make_unique<State>();
+  p->state_->topic = std::string(topic);
+  KQ_RETURN_IF_ERROR(PrepareTopic(*p->client_, options, topic, &p->partition_count_,
+                                  &p->state_->report.created_topic));
+  return p;
+}
+
+ClusterProducer::~ClusterProducer() {
+  // Records still queued are abandoned (Finish was not called: an error path).
+  if (client_ != nullptr && state_ != nullptr) {
+    rd_kafka_purge(client_->handle(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(client_->handle(), 0);
+  }
+}
+
+const std::string& ClusterProducer::topic() const { return state_->topic; }
+
+const ProduceReport& ClusterProducer::report() const { return state_->report; }
+
+Status ClusterProducer::Send(const ProduceRecord& record) {
+  KQ_RETURN_IF_ERROR(SendOne(*client_, *state_, record));
+  if ((++sent_ & 63) == 0) rd_kafka_poll(client_->handle(), 0);
+  return state_->first_error;
+}
+
+Status ClusterProducer::Poll() {
+  rd_kafka_poll(client_->handle(), 0);
+  return state_->first_error;
+}
+
+Status ClusterProducer::Flush() {
+  while (state_->outstanding > 0) rd_kafka_flush(client_->handle(), 1000);
+  rd_kafka_poll(client_->handle(), 0);
+  return state_->first_error;
+}
+
+Status ClusterProducer::Finish(ProduceReport* report) {
+  Status s = Flush();
+  if (report != nullptr) *report = state_->report;
+  return s;
 }
 
 }  // namespace kq::tools::kafka

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,12 +70,53 @@ struct PartitionRange {
   int64_t first_offset = -1;  // lowest offset written by this run
   int64_t last_offset = -1;   // highest offset written by this run
   uint64_t records = 0;
+  uint64_t bytes = 0;         // key + value bytes
 };
 
 struct ProduceReport {
   uint64_t records = 0;  // delivered and acknowledged
   uint64_t bytes = 0;    // key + value bytes of those records
   std::map<int32_t, PartitionRange> partitions;
+  bool created_topic = false;  // the topic was missing and this run created it
+};
+
+// The push-style form of ProduceAll, for callers that read input themselves
+// (kq-produce's ProduceLoop): Open, Send each record, Flush when lingering,
+// Finish once. Same configuration, delivery accounting and errors as
+// ProduceAll. Not copyable; one thread at a time.
+class ClusterProducer {
+ public:
+  // Connects (failing within config.timeout_ms when unreachable) and makes
+  // sure the topic exists, creating it per options.create_partitions.
+  static Result<std::unique_ptr<ClusterProducer>> Open(const ClusterConfig& config,
+                                                       const ProduceOptions& options,
+                                                       std::string_view topic);
+  ~ClusterProducer();
+  ClusterProducer(const ClusterProducer&) = delete;
+  ClusterProducer& operator=(const ClusterProducer&) = delete;
+
+  const std::string& topic() const;
+  int32_t partition_count() const { return partition_count_; }
+  // Hands one record to librdkafka (copied). Returns the first delivery
+  // failure seen so far, so a caller stops early.
+  Status Send(const ProduceRecord& record);
+  // Serves delivery reports without waiting.
+  Status Poll();
+  // Waits until every record sent so far is acknowledged or failed.
+  Status Flush();
+  // Flush, then the report of what was delivered. Call once, last.
+  Status Finish(ProduceReport* report);
+  uint64_t sent() const { return sent_; }
+  const ProduceReport& report() const;
+
+ private:
+  struct State;
+  ClusterProducer() = default;
+  // state_ outlives client_: librdkafka may report deliveries on destroy.
+  std::unique_ptr<State> state_;
+  std::unique_ptr<Client> client_;
+  int32_t partition_count_ = 0;
+  uint64_t sent_ = 0;
 };
 
 // Sends every record `next` yields to `topic`, then flushes. Returns OK only

@@ -14,6 +14,7 @@
 #include "common/exit_codes.h"
 #include "common/output.h"
 #include "io/env.h"
+#include "kq-consume/cluster_mode.h"
 #include "kq-consume/consume_settings.h"
 #include "kq-consume/group_session.h"
 #include "kq-consume/record_printer.h"
@@ -186,6 +187,7 @@ int RunConsume(const CommonFlags& common, const ConsumeFlags& flags) {
     }
     return ReportError(kTool, settings.status());
   }
+  if (settings->use_cluster) return ReportError(kTool, ConsumeFromCluster(*settings));
   ConsumeRun run(*settings);
   return ReportError(kTool, run.Run());
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/time_spec.h"
 
@@ -58,11 +59,16 @@ Status CheckOutput(const ConsumeFlags& flags, ConsumeSettings* s) {
 }  // namespace
 
 Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags& flags) {
-  if (!common.brokers.empty()) {
-    return Status::NotSupported("-b/--brokers: cluster mode is not available in this build yet");
-  }
   ConsumeSettings s;
   s.dir = common.dir;
+  if (ClusterMode(common)) {
+    s.use_cluster = true;
+    KQ_ASSIGN_OR_RETURN(s.cluster, ClusterConfigFrom(common));
+    if (flags.ordered) {
+      return Usage("--ordered: not supported with -b/--brokers (a cluster delivers each "
+                   "partition in offset order, not interleaved by timestamp)");
+    }
+  }
   s.verbose = common.verbose;
   s.quiet = common.quiet;
   s.follow = flags.follow;

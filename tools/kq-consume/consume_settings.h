@@ -10,6 +10,7 @@
 
 #include "client/consumer.h"
 #include "common/common_flags.h"
+#include "common/kafka_client.h"
 #include "common/offset_spec.h"
 #include "common/record_format.h"
 
@@ -36,6 +37,9 @@ enum class OutputMode { kValue, kKeyValue, kFormat, kJson };
 
 struct ConsumeSettings {
   std::string dir;
+  // -b/$KQ_BROKERS: read from this cluster instead of `dir` (cluster_mode.h).
+  bool use_cluster = false;
+  kafka::ClusterConfig cluster;
   std::vector<client::TopicSelection> selections;
   OffsetSpec offset;
   std::optional<int64_t> count;
@@ -52,8 +56,7 @@ struct ConsumeSettings {
   std::optional<RecordFormatter> formatter;  // -f
 };
 
-// Checks the flags. InvalidArgument (a usage error, exit 2) names the flag;
-// NotSupported (exit 1) is -b in this build.
+// Checks the flags. InvalidArgument (a usage error, exit 2) names the flag.
 Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags& flags);
 
 // Runs kq-consume; returns the exit code.

@@ -24,6 +24,8 @@ class RecordPrinter {
   explicit RecordPrinter(const ConsumeSettings& settings) : settings_(settings) {}
 
   void Print(const client::ConsumedRecord& r, std::string* out);
+  // The same for a record read from a cluster (kafka_consume.h).
+  void Print(const FormattedRecord& r, std::string* out);
 
  private:
   FormattedRecord Convert(const client::ConsumedRecord& r);

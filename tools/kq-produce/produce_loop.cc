@@ -26,7 +26,7 @@ const char* FindDelimiter(const char* from, size_t n, const std::string& delim) 
 
 }  // namespace
 
-ProduceLoop::ProduceLoop(const ProduceConfig& config, client::LogProducer* producer)
+ProduceLoop::ProduceLoop(const ProduceConfig& config, RecordWriter* producer)
     : config_(config), producer_(producer), progress_(config.progress) {
   for (const auto& [name, value] : config_.headers) {
     header_views_.push_back({name, std::string_view(value)});
@@ -137,8 +137,7 @@ Status ProduceLoop::RunMapped(std::string_view data) {
 Status ProduceLoop::RunDelimited(InputSource& input) {
   if (std::string_view mapped = input.Map(); !mapped.empty()) return RunMapped(mapped);
   const std::string& delim = config_.delimiter;
-  const auto max_record =
-      static_cast<size_t>(std::max(producer_->topic_config().max_message_bytes, 0));
+  const size_t max_record = producer_->max_record_bytes();
   scan_ = 0;
   bool eof = false;
   while (!done_) {
@@ -170,8 +169,7 @@ Status ProduceLoop::RunDelimited(InputSource& input) {
 }
 
 Status ProduceLoop::RunWholeInput(InputSource& input) {
-  const auto max_record =
-      static_cast<size_t>(std::max(producer_->topic_config().max_message_bytes, 0));
+  const size_t max_record = producer_->max_record_bytes();
   for (;;) {
     KQ_ASSIGN_OR_RETURN(InputSource::Wait w, WaitForInput(input, linger_ms_));
     if (w == InputSource::Wait::kStopped) break;
@@ -237,7 +235,7 @@ Status ProduceLoop::AddPlain(std::string_view bytes) {
     r.key = *config_.fixed_key;
   }
   if (config_.empty_is_null && r.value->empty()) r.value = std::nullopt;
-  return producer_->Add(r).status();
+  return producer_->Add(r);
 }
 
 Status ProduceLoop::AddJson(std::string_view bytes) {
@@ -259,7 +257,7 @@ Status ProduceLoop::AddJson(std::string_view bytes) {
     }
     r.partition = *env.partition;
   }
-  return producer_->Add(r).status();
+  return producer_->Add(r);
 }
 
 Status ProduceLoop::AfterChunk() {

@@ -29,6 +29,7 @@
 #include "common/output.h"
 #include "format/record.h"
 #include "kq-produce/input_source.h"
+#include "kq-produce/record_writer.h"
 
 namespace kq::tools::produce {
 
@@ -50,7 +51,7 @@ struct ProduceConfig {
 class ProduceLoop {
  public:
   // `producer` must outlive the loop.
-  ProduceLoop(const ProduceConfig& config, client::LogProducer* producer);
+  ProduceLoop(const ProduceConfig& config, RecordWriter* producer);
 
   // Reads `input` to its end (or to -c, or a stop signal). Call once per input.
   Status Run(InputSource& input);
@@ -77,7 +78,7 @@ class ProduceLoop {
   Status LingerFlush();
 
   const ProduceConfig& config_;
-  client::LogProducer* producer_;
+  RecordWriter* producer_;
   std::vector<format::HeaderView> header_views_;  // from -H, built once
   std::vector<format::HeaderView> json_headers_;  // scratch for -J
   std::unique_ptr<tools::OutputWriter> echo_;

@@ -7,13 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "client/producer.h"
+#include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/exit_codes.h"
 #include "common/output.h"
 #include "format/compression.h"
 #include "io/env.h"
+#include "kq-produce/cluster_mode.h"
 #include "kq-produce/input_source.h"
 #include "kq-produce/produce_loop.h"
+#include "kq-produce/record_writer.h"
 #include "log/log_dir.h"
 #include "log/topic_name.h"
 
@@ -168,25 +171,6 @@ Result<int32_t> PartitionCount(io::Env* env, const std::string& path, const Sett
   return s.producer.partitions;
 }
 
-void PrintReport(const client::LogProducer& producer) {
-  nlohmann::ordered_json report;
-  report["topic"] = producer.topic();
-  report["created"] = producer.created_topic();
-  report["records"] = producer.appended_records();
-  report["bytes"] = producer.appended_bytes();
-  nlohmann::ordered_json parts = nlohmann::ordered_json::array();
-  for (const client::PartitionStats& p : producer.Stats()) {
-    parts.push_back({{"partition", p.partition},
-                     {"records", p.records},
-                     {"bytes", p.bytes},
-                     {"first_offset", p.first_offset},
-                     {"last_offset", p.last_offset}});
-  }
-  report["partitions"] = std::move(parts);
-  fmt::print("{}\n", report.dump());
-  std::fflush(stdout);
-}
-
 Result<std::vector<std::unique_ptr<InputSource>>> OpenInputs(io::Env* env,
                                                              const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<InputSource>> inputs;
@@ -211,46 +195,65 @@ Status OpenEarly(client::LogProducer& producer, int32_t partition) {
   return Status::Ok();
 }
 
-// Feeds every input through one loop; then closes the producer whatever
+// Feeds every input through one loop; then closes the writer whatever
 // happened, so the records taken before an error are acknowledged.
-Status Produce(client::LogProducer& producer, const Settings& s,
+Status Produce(RecordWriter& writer, const Settings& s,
                std::vector<std::unique_ptr<InputSource>>& inputs, const CommonFlags& common,
                bool report) {
-  KQ_RETURN_IF_ERROR(OpenEarly(producer, s.config.partition));
   InstallStopSignals();
-  ProduceLoop loop(s.config, &producer);
+  ProduceLoop loop(s.config, &writer);
   Status status;
   for (auto& input : inputs) {
     status = loop.Run(*input);
     if (!status.ok() || loop.done()) break;
   }
-  Status closed = producer.Close();
+  Status closed = writer.Close();
   Status echoed = loop.FlushEcho();
   if (!closed.ok()) return closed;
-  if (report) PrintReport(producer);
+  if (report) writer.PrintReport();
   if (!status.ok()) {
     if (!status.IsInvalidArgument()) return status;
     return Status::InvalidArgument(fmt::format(
         "{}; nothing from it on was written, the {} records before it were", status.message(),
-        producer.appended_records()));
+        writer.appended_records()));
   }
   if (common.verbose > 0) {
     fmt::print(stderr, "kq-produce: wrote {} records ({} bytes) to topic '{}'\n",
-               producer.appended_records(), producer.appended_bytes(), producer.topic());
+               writer.appended_records(), writer.appended_bytes(), writer.topic());
   }
   return echoed;
+}
+
+// -b: the same run against a cluster.
+int RunClusterProduce(const CommonFlags& common, const ProduceFlags& flags, Settings& s) {
+  Result<kafka::ClusterConfig> config = ClusterConfigFrom(common);
+  if (!config.ok()) return ReportUsageError(kTool, config.status().message());
+  auto inputs = OpenInputs(io::Env::Default(), s.files);
+  if (!inputs.ok()) return ReportError(kTool, inputs.status());
+  auto writer = ClusterRecordWriter::Open(*config, s.topic, static_cast<int32_t>(flags.partitions),
+                                          flags.no_create, flags.compression, flags.partitioner,
+                                          flags.linger_ms);
+  if (!writer.ok()) return ReportError(kTool, writer.status());
+  const int32_t count = (*writer)->partition_count();
+  if (s.config.partition >= count) {
+    return ReportUsageError(kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})",
+                                               s.config.partition, s.topic, count,
+                                               count == 1 ? "" : "s", count - 1));
+  }
+  if (common.verbose > 0 && (*writer)->created_topic()) {
+    fmt::print(stderr, "kq-produce: created topic '{}' with {} partition{}\n", s.topic, count,
+               count == 1 ? "" : "s");
+  }
+  return ReportError(kTool, Produce(**writer, s, *inputs, common, flags.report));
 }
 
 }  // namespace
 
 int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
-  if (!common.brokers.empty()) {
-    return ReportError(kTool, Status::NotSupported(
-                                  "-b/--brokers: cluster mode is not available in this build yet"));
-  }
   Result<Settings> settings = CheckFlags(flags, common);
   if (!settings.ok()) return ReportUsageError(kTool, settings.status().message());
   Settings& s = *settings;
+  if (ClusterMode(common)) return RunClusterProduce(common, flags, s);
   io::Env* env = io::Env::Default();
   s.producer.env = env;
 
@@ -275,7 +278,11 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
     fmt::print(stderr, "kq-produce: created topic '{}' with {} partition{}\n", s.topic,
                (*producer)->partition_count(), (*producer)->partition_count() == 1 ? "" : "s");
   }
-  return ReportError(kTool, Produce(**producer, s, *inputs, common, flags.report));
+  if (Status early = OpenEarly(**producer, s.config.partition); !early.ok()) {
+    return ReportError(kTool, early);
+  }
+  LogRecordWriter writer(producer->get());
+  return ReportError(kTool, Produce(writer, s, *inputs, common, flags.report));
 }
 
 }  // namespace kq::tools::produce

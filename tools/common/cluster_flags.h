@@ -1,0 +1,17 @@
+// The cluster-mode configuration (-b, -X, -v) of a kq tool's common flags.
+#pragma once
+
+#include "base/result.h"
+#include "common/common_flags.h"
+#include "common/kafka_client.h"
+
+namespace kq::tools {
+
+// True when the tool should work against a cluster (-b or $KQ_BROKERS).
+inline bool ClusterMode(const CommonFlags& flags) { return !flags.brokers.empty(); }
+
+// The ClusterConfig for -b/-X/-v. InvalidArgument (a usage error) for an -X
+// that is not key=value.
+Result<kafka::ClusterConfig> ClusterConfigFrom(const CommonFlags& flags);
+
+}  // namespace kq::tools
