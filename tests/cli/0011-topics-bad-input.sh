@@ -35,7 +35,7 @@ table=(
   "1|partition 4 of topic 'orders' does not exist|kq-topics trim orders:4 --before 0"
   "1|ends at offset 0|kq-topics trim orders --before 10"
   "1|already exists|kq-topics create orders"
-  "1|cluster mode is not available|kq-topics -b localhost:9092 list"
+  "1|cannot reach the cluster at '127.0.0.1:1'|kq-topics -b 127.0.0.1:1 list"
   "1|does not exist|kq-topics -d $KQ_TEST_TMP/missing list"
 )
 for row in "${table[@]}"; do

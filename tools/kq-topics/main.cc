@@ -5,6 +5,7 @@
 
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
+#include "kq-topics/cluster_mode.h"
 #include "topics.h"
 
 using namespace kq::tools;
@@ -103,8 +104,12 @@ int main(int argc, char** argv) {
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
     if (!common.brokers.empty()) {
-      return ReportError(kTool, kq::Status::NotSupported(
-                                    "-b/--brokers: cluster mode is not available in this build yet"));
+      if (create_cmd->parsed()) return RunClusterCreate(common, create);
+      if (list_cmd->parsed()) return RunClusterList(common, list);
+      if (describe_cmd->parsed()) return RunClusterDescribe(common, describe);
+      if (alter_cmd->parsed()) return RunClusterAlter(common, alter);
+      if (delete_cmd->parsed()) return RunClusterDelete(common, del);
+      return RunClusterTrim(common, trim);
     }
     if (create_cmd->parsed()) return RunCreate(common, create);
     if (list_cmd->parsed()) return RunList(common, list);
