@@ -69,7 +69,7 @@ run kq-groups list
 expect_rc 0
 expect_out ""
 
-run kq-groups list -b localhost:9092
+run kq-groups list -b 127.0.0.1:1
 expect_rc 1
-expect_err_contains "brokers"
+expect_err_contains "cannot reach the cluster at '127.0.0.1:1'"
 pass

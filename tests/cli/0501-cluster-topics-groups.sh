@@ -45,4 +45,50 @@ expect_err_contains "cannot reach the cluster at '127.0.0.1:1'"
 run kq-topics -b "$B" -X bad list
 expect_rc 2
 expect_err_contains "-X: 'bad' is not key=value"
+
+# groups: a -G consumer commits what it printed; describe shows the lag.
+printf 'd\ne\n' | kq-produce -b "$B" logs
+printf 'x\n' | kq-produce -b "$B" -p 0 orders
+X="-X session.timeout.ms=6000 -X heartbeat.interval.ms=1000"
+run kq-consume -b "$B" $X -G billing -c 1 logs
+expect_out "d"
+run kq-groups -b "$B" describe billing
+expect_rc 0
+expect_out "$(printf 'TOPIC  PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  MEMBER\nlogs   0          1               2               1    -')"
+expect_err_contains "cannot describe group 'billing''s members"
+run kq-groups -b "$B" describe billing --json
+expect_out_contains '"current_offset":1,"lag":1,"log_end_offset":2,"member":null,"partition":0,"topic":"logs"'
+run kq-groups -b "$B" describe nobody
+expect_rc 1
+expect_err_contains "group 'nobody' has no committed offsets and no members"
+
+# reset: the plan, without changing anything.
+run kq-groups -b "$B" reset billing --to-earliest
+expect_rc 0
+expect_out "$(printf 'TOPIC  PARTITION  CURRENT-OFFSET  NEW-OFFSET\nlogs   0          1               0')"
+expect_err_contains "Dry run"
+run kq-groups -b "$B" reset billing --to-latest --topic orders:1,2 --json
+expect_out '[{"current_offset":null,"new_offset":3,"partition":1,"topic":"orders"},{"current_offset":null,"new_offset":0,"partition":2,"topic":"orders"}]'
+run kq-groups -b "$B" reset billing --to-latest --topic orders:5
+expect_rc 1
+expect_err_contains "partition orders-5 does not exist"
+# --execute on a group that never had a member (the mock refuses commits
+# from outside a group that had members, with Kafka's UNKNOWN_MEMBER_ID).
+run kq-groups -b "$B" reset fresh --to-offset 1 --topic orders:1 --execute
+expect_rc 0
+run kq-groups -b "$B" describe fresh
+expect_out "$(printf 'TOPIC   PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  MEMBER\norders  1          1               3               2    -')"
+run sh -c "kq-consume -b '$B' $X -G fresh orders | sort"
+expect_out "$(printf 'b\nc\nx')"
+
+# What the mock lacks: listing groups and deleting them.
+run kq-groups -b "$B" list
+expect_rc 1
+expect_err_contains "list groups"
+run kq-groups -b "$B" delete billing
+expect_rc 1
+expect_err_contains "delete group 'billing'"
+run kq-groups -b 127.0.0.1:1 describe billing
+expect_rc 1
+expect_err_contains "cannot reach the cluster at '127.0.0.1:1'"
 pass

@@ -6,6 +6,7 @@
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
 #include "groups_tool.h"
+#include "kq-groups/cluster_mode.h"
 
 using namespace kq::tools;
 using namespace kq::tools::groups_tool;
@@ -83,8 +84,10 @@ int main(int argc, char** argv) {
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
     if (!common.brokers.empty()) {
-      return ReportError(kTool, kq::Status::NotSupported(
-                                    "-b/--brokers: cluster mode is not available in this build yet"));
+      if (list_cmd->parsed()) return RunClusterList(common, list);
+      if (describe_cmd->parsed()) return RunClusterDescribe(common, describe);
+      if (reset_cmd->parsed()) return RunClusterReset(common, reset);
+      return RunClusterDelete(common, del);
     }
     if (list_cmd->parsed()) return RunList(common, list);
     if (describe_cmd->parsed()) return RunDescribe(common, describe);
