@@ -149,8 +149,9 @@ TEST_CASE("common_flags: usage errors print a hint to stderr and return 2") {
 
 TEST_CASE("common_flags: ListFlags names every visible flag; --list-flags prints them") {
   Fixture f;
-  std::vector<std::string> want = {"-h", "--help", "--version", "-d", "--dir", "-b", "--brokers",
-                                   "-q", "--quiet", "-v", "--verbose", "-c", "--count"};
+  std::vector<std::string> want = {"-h",      "--help",  "--version", "-d", "--dir",
+                                   "-b",      "--brokers", "-X",      "--property", "-q",
+                                   "--quiet", "-v",      "--verbose", "-c", "--count"};
   CHECK(ListFlags(f.app) == want);
 
   // Works without the required topic, like --help.
