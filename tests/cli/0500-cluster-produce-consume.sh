@@ -91,6 +91,22 @@ run kq-consume -b 127.0.0.1:1 one
 expect_rc 1
 expect_err_contains "cannot reach the cluster"
 [ $(( $(date +%s) - start )) -le 20 ] || fail "two unreachable runs took more than 10 s each"
+# -F: a record produced later arrives; SIGINT ends it with exit 0; a reader
+# that goes away ends it too, even while the topic is idle.
+kq-consume -b "$B" -F -o end rep > follow.out 2>follow.err &
+follower=$!
+sleep 1
+run sh -c "echo later | kq-produce -b '$B' -T -p 0 rep"
+expect_rc 0
+expect_out "later"
+for i in $(seq 50); do [ -s follow.out ] && break; sleep 0.1; done
+kill -INT "$follower"
+wait "$follower" || fail "kq-consume -F exited $? on SIGINT: $(cat follow.err)"
+[ "$(cat follow.out)" = "later" ] || fail "-F printed [$(cat follow.out)]"
+run timeout 10 sh -c "kq-consume -b '$B' -F one | head -n 1"
+expect_rc 0 "-F into head"
+expect_out "value 00000"
+
 # $KQ_BROKERS works like -b.
 run env KQ_BROKERS="$B" kq-consume one -c 1
 expect_out "value 00000"

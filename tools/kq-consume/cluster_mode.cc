@@ -1,8 +1,13 @@
 #include "kq-consume/cluster_mode.h"
 
+#include <poll.h>
+
 #include <atomic>
 #include <csignal>
+#include <optional>
+#include <thread>
 
+#include "common/exit_codes.h"
 #include "common/kafka_consume.h"
 #include "common/output.h"
 #include "kq-consume/record_printer.h"
@@ -13,6 +18,36 @@ namespace {
 std::atomic<bool> g_cluster_stop{false};
 
 void OnClusterStopSignal(int) { g_cluster_stop.store(true); }
+
+// With -F nothing is written while the topic is idle, so a reader that went
+// away (`kq-consume -F t | head -1`) would go unnoticed. This thread watches
+// stdout for a hangup and stops the consumer, as FollowWatcher::WatchHangup
+// does in directory mode.
+class HangupWatch {
+ public:
+  HangupWatch() : thread_([this] { Run(); }) {}
+  ~HangupWatch() {
+    done_.store(true);
+    thread_.join();
+  }
+  bool hung_up() const { return hung_up_.load(); }
+
+ private:
+  void Run() {
+    while (!done_.load()) {
+      pollfd p{1, 0, 0};  // POLLERR/POLLHUP are reported whatever is asked
+      if (::poll(&p, 1, 100) > 0 && (p.revents & (POLLERR | POLLHUP)) != 0) {
+        hung_up_.store(true);
+        g_cluster_stop.store(true);
+        return;
+      }
+    }
+  }
+
+  std::atomic<bool> done_{false};
+  std::atomic<bool> hung_up_{false};
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -36,7 +71,10 @@ Status ConsumeFromCluster(const ConsumeSettings& settings) {
     return out.MaybeFlush();
   };
   const kafka::FlushHook flush = [&] { return out.Flush(); };
+  std::optional<HangupWatch> hangup;
+  if (settings.follow) hangup.emplace();
   Status s = kafka::ConsumeRange(settings.cluster, request, sink, flush);
+  if (hangup && hangup->hung_up()) return BrokenPipeStatus();
   Status flushed = out.Flush();
   return s.ok() ? flushed : s;
 }
