@@ -149,6 +149,43 @@ TEST_CASE("kafka produce: explicit partitions, timestamps and the per-partition 
   CHECK((*got)[2].timestamp == 6000);
 }
 
+TEST_CASE("kafka produce: ClusterProducer sends pushed records and reports them at Finish") {
+  testing::MockKafkaCluster cluster;
+  REQUIRE(cluster.CreateTopic("pushed", 2));
+  auto producer = ClusterProducer::Open(cluster.Config(), ProduceOptions{}, "pushed");
+  REQUIRE(producer.ok());
+  CHECK((*producer)->partition_count() == 2);
+  CHECK((*producer)->topic() == "pushed");
+  for (int i = 0; i < 5; ++i) {
+    ProduceRecord r = Make("k", "value" + std::to_string(i), {{"h", std::nullopt}});
+    r.partition = 1;
+    REQUIRE((*producer)->Send(r).ok());
+  }
+  CHECK((*producer)->sent() == 5);
+  REQUIRE((*producer)->Flush().ok());
+  CHECK((*producer)->report().records == 5);
+  ProduceReport report;
+  REQUIRE((*producer)->Finish(&report).ok());
+  CHECK_FALSE(report.created_topic);
+  CHECK(report.records == 5);
+  CHECK(report.bytes == 5 * 7);  // "k" + "valueN"
+  CHECK(report.partitions.size() == 1);
+  CHECK(report.partitions[1].first_offset == 0);
+  CHECK(report.partitions[1].last_offset == 4);
+  CHECK(report.partitions[1].bytes == 35);
+
+  auto got = ConsumeAll(cluster.Config(), Whole("pushed"));
+  REQUIRE(got.ok());
+  REQUIRE(got->size() == 5);
+  CHECK((*got)[4].value == "value4");
+  CHECK((*got)[4].headers == Headers{{"h", std::nullopt}});
+
+  ProduceOptions no_create;
+  no_create.create_partitions.reset();
+  auto missing = ClusterProducer::Open(cluster.Config(), no_create, "absent");
+  CHECK(missing.status().IsNotFound());
+}
+
 TEST_CASE("kafka consume: -N starts at the last N of each partition") {
   testing::MockKafkaCluster cluster;
   REQUIRE(cluster.CreateTopic("tail", 1));
