@@ -33,6 +33,9 @@ expect_err_contains "create topic 'fresh'"
 run kq-topics -b "$B" trim orders:1 --before 2
 expect_rc 1
 expect_err_contains "trim orders-1"
+run kq-topics -b "$B" trim orders --before-time -1h
+expect_rc 1
+expect_err_contains "trim orders-"
 run kq-topics -b "$B" trim orders:1 --before 9
 expect_rc 1
 expect_err_contains "--before 9: partition orders-1 ends at offset 3"
