@@ -16,39 +16,19 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kq-consume-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-awk -v n="$lines" 'BEGIN {
-  pad = sprintf("%*s", 100, ""); gsub(/ /, "x", pad)
-  for (i = 0; i < n; i++) {
-    line = sprintf("key%05d\t%09d-", (i * 7919) % 100000, i)
-    print line substr(pad, 1, 99 - length(line))
-  }
-}' >in.txt
+. "$here/lib.sh"
+make_lines "$lines" in.txt
 size=$(stat -c %s in.txt)
 echo "input: $lines lines, $size bytes"
 kq-produce -d kq-data --flush os -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
 kq-consume -d kq-data t -f '%k\t%s\n' | cmp -s - in.txt || { echo "round trip DIFFERS"; exit 1; }
 echo "round trip: byte-identical"
 
-TIMEFORMAT='%R %U %S'
-best() {  # best CMD: runs CMD 3 times, sets BEST_WALL and BEST_CPU of the fastest
-  local wall cpu t u s
-  BEST_WALL=
-  for _ in 1 2 3; do
-    rm -f out
-    t=$( { time bash -c "$1" >/dev/null 2>&1; } 2>&1 | tail -n 1)
-    read -r wall u s <<<"$t"
-    cpu=$(printf "%.3f" "$(echo "$u + $s" | bc)")
-    if [ -z "$BEST_WALL" ] || [ "$(echo "$wall < $BEST_WALL" | bc)" = 1 ]; then
-      BEST_WALL=$wall BEST_CPU=$cpu
-    fi
-  done
-}
-
-best "cat in.txt | cat > out"
+best "cat in.txt | cat > out" "rm -f out"
 cat_wall=$BEST_WALL cat_cpu=$BEST_CPU
-best "kq-consume -d kq-data t > out"
+best "kq-consume -d kq-data t > out" "rm -f out"
 kq_wall=$BEST_WALL kq_cpu=$BEST_CPU
-best "kq-consume -d kq-data t -f '%k\\t%s\\n' > out"
+best "kq-consume -d kq-data t -f '%k\\t%s\\n' > out" "rm -f out"
 kqf_wall=$BEST_WALL kqf_cpu=$BEST_CPU
 
 ratio() { echo "scale=2; $1 / ($2 + 0.001)" | bc; }

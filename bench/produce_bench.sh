@@ -15,42 +15,20 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kq-produce-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-# key<5 digits>\t<sequence>-xxx...: 100 bytes per line with the newline.
-awk -v n="$lines" 'BEGIN {
-  pad = sprintf("%*s", 100, ""); gsub(/ /, "x", pad)
-  for (i = 0; i < n; i++) {
-    line = sprintf("key%05d\t%09d-", (i * 7919) % 100000, i)
-    print line substr(pad, 1, 99 - length(line))
-  }
-}' >in.txt
+. "$here/lib.sh"
+make_lines "$lines" in.txt
 size=$(stat -c %s in.txt)
 echo "input: $lines lines, $size bytes"
-
-TIMEFORMAT='%R %U %S'
-best() {  # best NAME CMD: runs CMD 3 times, sets BEST_WALL and BEST_CPU
-  local wall cpu t u s
-  BEST_WALL=
-  for _ in 1 2 3; do
-    rm -rf kq-data out
-    sync
-    t=$( { time bash -c "$1" >/dev/null 2>&1; } 2>&1 | tail -n 1)
-    read -r wall u s <<<"$t"
-    cpu=$(printf "%.3f" "$(echo "$u + $s" | bc)")
-    if [ -z "$BEST_WALL" ] || [ "$(echo "$wall < $BEST_WALL" | bc)" = 1 ]; then
-      BEST_WALL=$wall BEST_CPU=$cpu
-    fi
-  done
-}
 
 # A failing kq-produce must not be timed as a fast one.
 kq-produce -d kq-data -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
 
-best "cat in.txt | cat > out"
+best "cat in.txt | cat > out" "rm -rf kq-data out; sync"
 cat_wall=$BEST_WALL cat_cpu=$BEST_CPU
-best "kq-produce -d kq-data -K '\\t' t < in.txt"
+best "kq-produce -d kq-data -K '\\t' t < in.txt" "rm -rf kq-data out; sync"
 kq_wall=$BEST_WALL kq_cpu=$BEST_CPU
 # The same through a pipe (read in 1 MiB chunks instead of a mapping).
-best "cat in.txt | kq-produce -d kq-data -K '\\t' t"
+best "cat in.txt | kq-produce -d kq-data -K '\\t' t" "rm -rf kq-data out; sync"
 pipe_wall=$BEST_WALL pipe_cpu=$BEST_CPU
 
 printf '%-38s %8s %8s\n' "" "wall s" "cpu s"
