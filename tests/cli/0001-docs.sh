@@ -22,6 +22,23 @@ mentions() {
   grep -Eq -- "(^|[^-A-Za-z0-9_])$1([^-A-Za-z0-9_]|$)" "$2"
 }
 
+# What the bash completion function registered for TOOL puts in COMPREPLY
+# after "TOOL [SUB] -", one word a line. Args: TOOL FILE [SUB].
+bash_offers() {
+  bash --norc --noprofile -c '
+    source "$2" || exit 1
+    fn=$(complete -p "$1" | sed -n "s/.*-F \([^ ]*\) .*/\1/p")
+    COMP_WORDS=("$1" ${3:+"$3"} -); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+    "$fn" "$1" - "${COMP_WORDS[COMP_CWORD-1]}"
+    printf "%s\n" "${COMPREPLY[@]}"' _ "$@" 2>/dev/null
+}
+
+# The subcommands --help lists under "Subcommands:", one a line.
+subcommands() {
+  sed -n '/^Subcommands:/,/^$/s/^  \([a-z][-a-z]*\) .*/\1/p' <<<"$1"
+}
+
 # fish declares flags as `-s d` / `-l dir` (or --short-option/--long-option).
 fish_mentions() {
   local flag=$1 file=$2
@@ -104,6 +121,25 @@ for dir in "$src"/tools/kq-*/ "$src"/tools/kq/; do
   fi
   if [ -f "$fish_comp" ] && command -v fish >/dev/null; then
     out=$(fish -n "$fish_comp" 2>&1) || problem "$tool: fish -n ${fish_comp#"$src"/}: $out"
+  fi
+
+  # Beyond mentioning the flags, the completions must offer them: ask each
+  # shell what it completes after "TOOL -" and "TOOL --".
+  # A flag of a subcommand need only be offered after that subcommand.
+  subs=$(subcommands "$help")
+  if [ -f "$bash_comp" ]; then
+    offered=$(bash_offers "$tool" "$bash_comp"; for sub in $subs; do bash_offers "$tool" "$bash_comp" "$sub"; done)
+    for flag in $flags; do
+      grep -qxF -- "$flag" <<<"$offered" || problem "$tool: bash does not complete $flag"
+    done
+  fi
+  if [ -f "$fish_comp" ] && command -v fish >/dev/null; then
+    asks="complete -C '$tool -'; complete -C '$tool --'"
+    for sub in $subs; do asks+="; complete -C '$tool $sub -'; complete -C '$tool $sub --'"; done
+    offered=$(fish --no-config -c "source '$fish_comp'; $asks" 2>/dev/null | cut -f1)
+    for flag in $flags; do
+      grep -qxF -- "$flag" <<<"$offered" || problem "$tool: fish does not complete $flag"
+    done
   fi
 done
 
