@@ -46,6 +46,12 @@ void OffsetIndex::TruncateToPosition(uint64_t position) {
   while (!entries_.empty() && entries_.back().position >= position) entries_.pop_back();
 }
 
+void OffsetIndex::TruncateToRelativeOffset(int64_t relative_offset) {
+  while (!entries_.empty() && static_cast<int64_t>(entries_.back().relative_offset) >= relative_offset) {
+    entries_.pop_back();
+  }
+}
+
 bool TimeIndex::Load(std::string_view bytes, int64_t max_relative_offset) {
   entries_.clear();
   return LoadMore(bytes, max_relative_offset);

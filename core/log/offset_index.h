@@ -54,6 +54,8 @@ class OffsetIndex {
 
   // Drops entries whose position is >= `position` (truncation).
   void TruncateToPosition(uint64_t position);
+  // Drops the entries at or past `relative_offset`.
+  void TruncateToRelativeOffset(int64_t relative_offset);
   void Clear() { entries_.clear(); }
 
   const std::vector<OffsetIndexEntry>& entries() const { return entries_; }

@@ -168,14 +168,19 @@ Status Partition::Recover(Offset recovery_point) {
     ++first_unflushed;
   }
   // Below the recovery point the data was synced: damage there is corruption
-  // to report, never something to cut.
+  // to report, never something to cut. The message names the tool that can.
+  auto refuse = [this](std::string_view damage) {
+    return Status::Corruption(fmt::format(
+        "partition {}: {} (kq-compact --verify shows it; kq-compact --repair, with "
+        "--truncate-corrupt for a corrupt batch, cuts the partition there)",
+        Name(), damage));
+  };
   for (size_t i = 0; i < first_unflushed; ++i) {
     Segment& seg = *segments_[i];
-    if (!seg.tail_damage().ok()) return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
+    if (!seg.tail_damage().ok()) return refuse(seg.tail_damage().message());
     if (seg.torn_tail()) {
-      return Status::Corruption(fmt::format(
-          "partition {}: {}: sealed segment ends in an incomplete batch at position {}", Name(),
-          seg.log_path(), seg.size()));
+      return refuse(fmt::format("{}: sealed segment ends in an incomplete batch at position {}",
+                                seg.log_path(), seg.size()));
     }
     if (seg.indexes_need_rebuild()) {
       KQ_RETURN_IF_ERROR(seg.RebuildIndexes());
@@ -191,18 +196,15 @@ Status Partition::Recover(Offset recovery_point) {
       ++recovery_.segments_removed;
       continue;
     }
-    uint64_t from = 0;
-    if (i == first_unflushed && recovery_point > seg.base_offset()) {
-      const int64_t rel = recovery_point - seg.base_offset();
-      if (rel <= INT32_MAX) from = seg.offset_index().Lookup(static_cast<uint32_t>(rel)).position;
-    }
+    const Offset durable = i == first_unflushed ? std::max(recovery_point, seg.base_offset()) : seg.base_offset();
     KQ_ASSIGN_OR_RETURN(io::FileInfo before, seg.StatLog());
     Status problem;
-    KQ_ASSIGN_OR_RETURN(uint64_t cut, seg.RecoverFrom(from, &problem));
-    recovery_.bytes_scanned += before.size - from;
-    recovery_.bytes_truncated += cut;
+    KQ_ASSIGN_OR_RETURN(Segment::RecoveryScan scan, seg.Recover(durable, &problem));
+    if (scan.damaged_below_durable) return refuse(problem.message());
+    recovery_.bytes_scanned += before.size - scan.scanned_from;
+    recovery_.bytes_truncated += scan.cut;
     recovery_.indexes_rebuilt = true;
-    if (cut > 0 || !problem.ok()) damaged = true;
+    if (scan.cut > 0 || !problem.ok()) damaged = true;
   }
   if (recovery_.segments_removed > 0) {
     segments_.erase(std::remove_if(segments_.begin() + static_cast<long>(first_unflushed) + 1,

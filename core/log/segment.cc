@@ -280,37 +280,46 @@ Status Segment::RewriteIndexFiles() {
   return Status::Ok();
 }
 
-Result<uint64_t> Segment::RecoverFrom(uint64_t position, Status* problem) {
+Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) {
   *problem = Status::Ok();
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, reader_->Stat());
-  // Forget what we believed past `position`; the scan below re-learns it.
-  index_.TruncateToPosition(position);
-  time_index_.Clear();  // cheap to rebuild below; entries carry no position
+  // Forget what we believed; the scans below re-learn it.
   max_timestamp_ = -1;
   next_offset_ = base_;
   valid_end_ = 0;
   bytes_since_index_entry_ = 0;
-  uint64_t scan_from = 0;
-  if (position > 0) {
-    // Re-derive state up to `position` from a header scan, then verify CRCs
-    // only past it.
-    index_.Clear();
-    BatchScanner head(*reader_, 0, position, {.max_batch_bytes = options_.max_batch_bytes});
+  if (durable > base_) {
+    // Batches wholly below `durable` were synced: re-derive the state after
+    // them from headers alone, starting at the last trustworthy index entry.
+    KQ_ASSIGN_OR_RETURN(uint64_t header_scan_from, ResumeAtIndexEntryBelow(durable));
+    BatchScanner head(*reader_, header_scan_from, info.size, {.max_batch_bytes = options_.max_batch_bytes});
     BatchScanner::Batch b;
+    std::string damage;  // what stopped the header scan short of `durable`
     while (head.Next(&b)) {
-      NoteBatch(b.position, b.header.total_size(), b.header.last_offset(), b.header.max_timestamp,
-                nullptr, nullptr);
+      const auto& h = b.header;
+      if (h.base_offset < next_offset_.value() || h.last_offset_delta < 0) {
+        damage = fmt::format("offset {} out of order", h.base_offset);
+        break;
+      }
+      if (h.last_offset() >= durable.value()) break;  // validated below
+      NoteBatch(b.position, h.total_size(), h.last_offset(), h.max_timestamp, nullptr, nullptr);
     }
-    if (head.stop() != BatchScanner::Stop::kEnd) {
-      *problem = head.problem().ok()
-                     ? Status::Corruption(fmt::format("{}: batch at position {} is incomplete below the recovery point", log_path_, head.position()))
-                     : head.problem();
-      return uint64_t{0};
+    if (head.stop() == BatchScanner::Stop::kTorn) damage = "incomplete";
+    if (head.stop() == BatchScanner::Stop::kIoError) return head.problem();
+    if (head.stop() == BatchScanner::Stop::kCorrupt) damage = head.problem().message();
+    // A segment may end below `durable` when the cleaner removed its last
+    // records; a scan stopped by damage there is corruption, not a torn write.
+    if (!damage.empty() && next_offset_ < durable) {
+      *problem = Status::Corruption(fmt::format(
+          "{}: batch at position {} (offset {}), below the recovery point {}: {}", log_path_,
+          valid_end_, next_offset_.value(), durable.value(), damage));
+      return RecoveryScan{valid_end_, 0, true};
     }
-    scan_from = position;
   } else {
     index_.Clear();
+    time_index_.Clear();
   }
+  const uint64_t scan_from = valid_end_;
   BatchScanner scanner(*reader_, scan_from, info.size,
                        {.verify_crc = true, .max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
@@ -333,7 +342,35 @@ Result<uint64_t> Segment::RecoverFrom(uint64_t position, Status* problem) {
   torn_tail_ = false;
   tail_damage_ = Status::Ok();
   KQ_RETURN_IF_ERROR(RewriteIndexFiles());
-  return cut;
+  return RecoveryScan{scan_from, cut};
+}
+
+Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable) {
+  const int64_t below = durable - base_;  // relative offsets under this are durable
+  index_.TruncateToRelativeOffset(below);
+  if (!indexes_need_rebuild_ && !index_.empty()) {
+    // Trust the entry only if the batch it names is there, with the offset
+    // it says.
+    const OffsetIndexEntry e = index_.back();
+    std::string head;
+    KQ_RETURN_IF_ERROR(reader_->Read(e.position, format::kBatchHeaderSize, &head));
+    auto h = format::DecodeBatchHeader(head);
+    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset && h->last_offset_delta >= 0) {
+      time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
+      if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
+      NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);
+      bytes_since_index_entry_ = 0;  // the batch already has its index entry
+      if (first_batch_timestamp_ < 0) {
+        KQ_RETURN_IF_ERROR(reader_->Read(0, format::kBatchHeaderSize, &head));
+        if (auto first = format::DecodeBatchHeader(head); first.ok()) first_batch_timestamp_ = first->max_timestamp;
+      }
+      return valid_end_;
+    }
+  }
+  // No usable entry: the header scan starts at the segment's beginning.
+  index_.Clear();
+  time_index_.Clear();
+  return uint64_t{0};
 }
 
 Status Segment::RebuildIndexes() {

@@ -91,10 +91,18 @@ class Segment {
   // Adds a final time-index entry for the largest timestamp, syncs the log
   // and both indexes: the segment is now sealed and durable.
   Status Seal();
-  // Validates batches from `position` (a batch boundary) with CRCs, rebuilds
-  // the indexes from there and cuts the file at the first torn or corrupt
-  // batch. Returns the number of bytes cut; *problem gets what was found.
-  Result<uint64_t> RecoverFrom(uint64_t position, Status* problem);
+  // Recovery on open. Batches wholly below `durable` (the recovery point, or
+  // the base offset when nothing is known durable) were synced: their state
+  // is re-derived from headers, starting at the last index entry that checks
+  // out. Every batch from there is validated with its CRC, the indexes are
+  // rebuilt and the file is cut at the first torn or corrupt batch. Damage
+  // below `durable` is not cut: *problem reports it.
+  struct RecoveryScan {
+    uint64_t scanned_from = 0;  // where CRC validation started
+    uint64_t cut = 0;           // bytes cut from the end
+    bool damaged_below_durable = false;  // *problem is below `durable`: nothing was cut
+  };
+  Result<RecoveryScan> Recover(Offset durable, Status* problem);
   // Re-creates both index files from a header scan of the whole log.
   Status RebuildIndexes();
   // Cuts the log at `position` (a batch boundary) and drops index entries
@@ -113,6 +121,10 @@ class Segment {
   // `from_indexed_batch`, the batch at `from` is the one the last index
   // entry names (its bytes already count in the indexes).
   Status ScanTail(uint64_t from, uint64_t end, bool from_indexed_batch);
+  // For Recover: restores the state after the batch named by the last index
+  // entry below `durable` and returns where the header scan goes on from (0,
+  // with the indexes cleared, when no entry can be trusted).
+  Result<uint64_t> ResumeAtIndexEntryBelow(Offset durable);
   Status OpenWriters();
   Status RewriteIndexFiles();
   void NoteBatch(uint64_t position, uint64_t size, int64_t last_offset, int64_t max_ts,

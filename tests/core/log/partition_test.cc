@@ -4,9 +4,11 @@
 
 #include <algorithm>
 
+#include "base/encoding.h"
 #include "format/record_batch_builder.h"
 #include "io/mem_env.h"
 #include "support/log_helpers.h"
+#include "support/read_counting_env.h"
 
 using namespace kq;
 using kq::testing::AppendBytes;
@@ -399,4 +401,121 @@ TEST_CASE("partition: garbage after the last batch is reported at the end, not t
   CHECK(at_end.status().IsCorruption());
   CHECK(at_end.status().message().find("position " + std::to_string(2 * MakeBatch("v0-", 2).size())) !=
         std::string::npos);
+}
+
+TEST_CASE("partition: opening reads the checkpoints and the unflushed tail, never the flushed log") {
+  // A 10 GB partition must open in milliseconds: what open reads may grow
+  // with the number of segments (an index and a short tail scan each), never
+  // with the bytes below the recovery point. Two logs of three segments, one
+  // eight times the size of the other, must cost the same to open.
+  auto bytes_to_open = [](uint64_t segment_bytes) {
+    io::MemEnv mem;
+    testing::ReadCountingEnv env(&mem);
+    log::PartitionOptions o = SmallOptions(&env, segment_bytes);
+    o.index_interval_bytes = 4096;
+    std::string batch = MakeSizedBatch(64 * 1024);
+    const int batches = static_cast<int>(segment_bytes * 5 / 2 / batch.size());
+    {
+      auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+      REQUIRE(p.ok());
+      for (int i = 0; i < batches; ++i) REQUIRE((*p)->Append(batch).ok());
+      REQUIRE((*p)->Segments().size() == 3);
+      REQUIRE((*p)->Close().ok());
+    }
+    env.Reset();
+    auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+    REQUIRE(p.ok());
+    CHECK((*p)->log_end_offset() == Offset(batches));
+    // Re-verified: at most from the index entry at or below the recovery point.
+    CHECK((*p)->recovery_report().bytes_scanned <= batch.size() + o.index_interval_bytes);
+    return env.bytes_read();
+  };
+  const uint64_t small = bytes_to_open(1 << 20);  // 2.5 MiB
+  const uint64_t large = bytes_to_open(8 << 20);  // 20 MiB
+  CAPTURE(small);
+  CAPTURE(large);
+  CHECK(large < 1 << 20);
+  CHECK(large <= small + 16 * 1024);
+}
+
+namespace {
+// Three segments of five 3-record batches (the third active), closed: the
+// recovery point is the log end. Returns the batch size.
+size_t WriteThreeSegments(io::Env* env) {
+  const size_t batch_size = MakeBatch("v0-", 3).size();
+  auto w = log::Partition::Open(kDir, SmallOptions(env, 5 * batch_size), log::OpenMode::kWrite);
+  REQUIRE(w.ok());
+  AppendN(**w, 12, 3);
+  REQUIRE((*w)->Segments().size() == 3);
+  REQUIRE((*w)->Close().ok());
+  return batch_size;
+}
+
+void SetRecoveryPoint(io::Env* env, int64_t offset) {
+  REQUIRE(env->WriteFileAtomic(kDir + "/recovery-point-offset-checkpoint",
+                               fmt::format("0\n1\nt 0 {}\n", offset)).ok());
+}
+
+const std::string kActiveLog = kDir + "/00000000000000000030.log";
+}  // namespace
+
+TEST_CASE("partition: recovery does not trust an index entry that names the wrong batch") {
+  io::MemEnv env;
+  const size_t batch_size = WriteThreeSegments(&env);
+  // The active segment's index says offset 32 is at byte 7: plausible to a
+  // loader (one entry, inside the file) but false.
+  const std::string index = kDir + "/00000000000000000030.index";
+  std::string entries;
+  PutFixed32BE(&entries, 2);
+  PutFixed32BE(&entries, 7);
+  REQUIRE(env.WriteFileAtomic(index, entries).ok());
+  SetRecoveryPoint(&env, 33);  // only the first batch of the active segment is durable
+  auto w = log::Partition::Open(kDir, SmallOptions(&env, 5 * batch_size), log::OpenMode::kWrite);
+  REQUIRE_MESSAGE(w.ok(), w.status().ToString());
+  CHECK((*w)->log_end_offset() == Offset(36));
+  CHECK((*w)->recovery_report().bytes_truncated == 0);
+  auto all = ReadAll(**w);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 36);
+  auto read = (*w)->Read(Offset(34), 1);
+  REQUIRE(read.ok());
+  CHECK(read->next_offset == Offset(36));
+}
+
+TEST_CASE("partition: an incomplete batch below the recovery point is reported, and nothing is cut") {
+  io::MemEnv env;
+  const size_t batch_size = WriteThreeSegments(&env);
+  // The active segment holds offsets 30..35 in two batches; cutting inside
+  // the second leaves it incomplete, though the recovery point (36, written
+  // by Close) says it was synced.
+  const size_t first_active = MakeBatch("v10-", 3).size();  // AppendN's eleventh batch
+  REQUIRE(env.TruncateFile(kActiveLog, first_active + 10).ok());
+  auto w = log::Partition::Open(kDir, SmallOptions(&env, 5 * batch_size), log::OpenMode::kWrite);
+  REQUIRE_FALSE(w.ok());
+  CHECK(w.status().IsCorruption());
+  const std::string msg = w.status().message();
+  CHECK(msg.find(kActiveLog) != std::string::npos);
+  CHECK(msg.find(fmt::format("position {}", first_active)) != std::string::npos);
+  CHECK(msg.find("offset 33") != std::string::npos);
+  CHECK(msg.find("recovery point 36") != std::string::npos);
+  auto size = env.FileSize(kActiveLog);
+  REQUIRE(size.ok());
+  CHECK(*size == first_active + 10);  // not cut
+}
+
+TEST_CASE("partition: a sealed segment that ends below the recovery point after cleaning is not damage") {
+  io::MemEnv env;
+  const size_t batch_size = WriteThreeSegments(&env);
+  // Offsets 15..29 live in the second segment; the cleaner kept only its
+  // first batch. A recovery point inside it (say 25) that lagged behind must
+  // not turn the missing tail into an error.
+  REQUIRE(env.TruncateFile(kDir + "/00000000000000000015.log", batch_size).ok());
+  REQUIRE(env.RemoveFile(kDir + "/00000000000000000015.index").ok());
+  SetRecoveryPoint(&env, 25);
+  auto w = log::Partition::Open(kDir, SmallOptions(&env, 5 * batch_size), log::OpenMode::kWrite);
+  REQUIRE_MESSAGE(w.ok(), w.status().ToString());
+  CHECK((*w)->log_end_offset() == Offset(36));
+  auto all = ReadAll(**w);
+  REQUIRE(all.ok());
+  CHECK(all->size() == 36 - 12);
 }
