@@ -11,6 +11,9 @@ free -h | head -2
 echo
 echo "== log append/read (bench/append_bench.cc)"
 "$bin/append_bench" "${TMPDIR:-/tmp}/kq-append-bench" 2000000 1000
+echo
+echo "== partition open time (bench/open_bench.cc; writes 10 GiB)"
+"$bin/open_bench" "${TMPDIR:-/tmp}/kq-open-bench" 10 1024
 for script in "$here"/*_bench.sh "$here"/follow_latency.sh; do
   [ -f "$script" ] || continue
   echo
