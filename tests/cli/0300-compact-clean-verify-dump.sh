@@ -7,7 +7,7 @@
 kq-topics create users -c cleanup.policy=compact -c segment.bytes=4096 -q
 for r in $(seq 1 30); do
   for k in $(seq 1 20); do echo "k$k:v$k-$r"; done
-done | kq-produce users -K: -q
+done | kq-produce users -K: -q --batch-bytes 1024  # many batches, so segments roll
 seg0="$KQ_DIR/users-0/00000000000000000000.log"
 before=$(cksum <"$seg0")
 
