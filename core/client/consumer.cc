@@ -78,6 +78,21 @@ Status Consumer::Assign(const TopicPartition& tp, const StartPosition& start) {
   return Status::Ok();
 }
 
+Result<std::vector<TopicPartition>> Consumer::AssignNew(std::span<const TopicSelection> selections,
+                                                        const StartPosition& start) {
+  KQ_ASSIGN_OR_RETURN(std::vector<TopicPartition> tps, Resolve(selections));
+  std::vector<TopicPartition> added;
+  for (const TopicPartition& tp : tps) {
+    if (readers_.count(tp) > 0) continue;
+    // kq-topics creates the directories before it writes the new count; a
+    // missing one (a topic being deleted) is left for a later call.
+    if (!options_.env->IsDirectory(dir_.PartitionPath(tp.topic, PartitionId(tp.partition)))) continue;
+    KQ_RETURN_IF_ERROR(Assign(tp, start));
+    added.push_back(tp);
+  }
+  return added;
+}
+
 void Consumer::Unassign(const TopicPartition& tp) { readers_.erase(tp); }
 
 std::vector<TopicPartition> Consumer::Assignment() const {

@@ -99,6 +99,12 @@ class Consumer {
   // Starts reading `tp` at `start`; without follow, records end at the log
   // end as it is now. Assigning an assigned partition re-positions it.
   Status Assign(const TopicPartition& tp, const StartPosition& start);
+  // Assigns, at `start`, the partitions of `selections` that are not assigned
+  // yet: a follower picks up partitions added to its topics. A partition
+  // whose directory does not exist yet is left for a later call. Returns the
+  // partitions assigned.
+  Result<std::vector<TopicPartition>> AssignNew(std::span<const TopicSelection> selections,
+                                                const StartPosition& start);
   // Stops reading `tp` (no-op when not assigned).
   void Unassign(const TopicPartition& tp);
   std::vector<TopicPartition> Assignment() const;
@@ -112,6 +118,8 @@ class Consumer {
 
   // Picks up appends by other processes on every assigned partition.
   Status Refresh();
+  // Where topic metadata lives (a follower watches it for added partitions).
+  std::string TopicsPath() const { return dir_.TopicsPath(); }
   // The directories of the assigned partitions (what a follower watches).
   std::vector<std::string> PartitionDirs() const;
 

@@ -94,12 +94,13 @@ class LogDir {
   std::string PartitionPath(std::string_view topic, PartitionId partition) const;
   // DIR/.kq/topics/<topic>.json. REQUIRES: topic is a valid name.
   std::string TopicMetadataPath(std::string_view topic) const;
+  // DIR/.kq/topics: creating, altering or deleting a topic changes it.
+  std::string TopicsPath() const;
 
  private:
   LogDir(io::Env* env, std::string path) : env_(env), path_(std::move(path)) {}
 
   std::string KqPath() const;
-  std::string TopicsPath() const;
   Status InitializeFormat();
   Status LoadFormat();
   Result<std::unique_ptr<io::FileLock>> LockTopics() const;

@@ -27,6 +27,9 @@ constexpr std::string_view kTool = "consume";
 // How often a group member re-checks membership and commits (issue 4: a dead
 // member's partitions move within 3 s).
 constexpr int64_t kGroupPollMs = 500;
+// How often a follower outside a group looks for partitions added to its
+// topics (a change in the topics directory also wakes it).
+constexpr int64_t kDiscoveryMs = 200;
 
 std::atomic<bool> g_stop{false};
 std::atomic<log::FollowWatcher*> g_watcher{nullptr};
@@ -78,6 +81,8 @@ class ConsumeRun {
       KQ_ASSIGN_OR_RETURN(watcher_, log::FollowWatcher::Create(
                                         {.poll_interval = std::chrono::milliseconds(s_.poll_ms)}));
       (void)watcher_->WatchHangup(1);  // not pollable (a file): nothing to watch
+      // Added partitions rewrite a topic's metadata: wake up for them too.
+      (void)watcher_->Watch(consumer_->TopicsPath());
       g_watcher.store(watcher_.get());
       std::signal(SIGINT, OnStopSignal);
       std::signal(SIGTERM, OnStopSignal);
@@ -152,14 +157,40 @@ class ConsumeRun {
       if (group_ != nullptr && s_.follow && SteadyMs() >= next_group_poll_) {
         KQ_RETURN_IF_ERROR(Rebalance());
       }
+      // A group finds added partitions in Rebalance; a lone follower here,
+      // at most every kDiscoveryMs. A wake too soon after the last look
+      // leaves one pending, so that the wait ends when it is due.
+      if (group_ == nullptr && s_.follow) {
+        discovery_pending_ = SteadyMs() < next_discovery_;
+        if (!discovery_pending_) KQ_RETURN_IF_ERROR(DiscoverPartitions());
+      }
       if (s_.follow) KQ_RETURN_IF_ERROR(consumer_->Refresh());
     }
     return Status::Ok();
   }
 
+  // Every record of a partition added while following is newer than the
+  // start, so it is read from its beginning, as a Kafka consumer does with
+  // auto.offset.reset=earliest. A topic deleted meanwhile is not an error
+  // here: its readers report what they find.
+  Status DiscoverPartitions() {
+    next_discovery_ = SteadyMs() + kDiscoveryMs;
+    auto added = consumer_->AssignNew(s_.selections, client::StartPosition::Beginning());
+    if (!added.ok()) {
+      if (s_.verbose > 0) fmt::print(stderr, "kq-consume: {}\n", added.status().message());
+      return Status::Ok();
+    }
+    if (added->empty()) return Status::Ok();
+    if (s_.verbose > 0) {
+      for (const auto& tp : *added) fmt::print(stderr, "kq-consume: following new partition {}:{}\n", tp.topic, tp.partition);
+    }
+    return SyncWatches();
+  }
+
   Status WaitForChange() {
     int64_t timeout = s_.poll_ms;
     if (group_ != nullptr) timeout = std::clamp<int64_t>(next_group_poll_ - SteadyMs(), 0, timeout);
+    if (discovery_pending_) timeout = std::clamp<int64_t>(next_discovery_ - SteadyMs(), 0, timeout);
     KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(timeout)));
     if (why == log::WakeReason::kHangup) return BrokenPipeStatus();
     return Status::Ok();
@@ -175,6 +206,8 @@ class ConsumeRun {
   std::vector<std::string> watched_;
   int64_t printed_ = 0;
   int64_t next_group_poll_ = 0;
+  int64_t next_discovery_ = 0;
+  bool discovery_pending_ = false;
 };
 
 }  // namespace
