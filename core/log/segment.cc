@@ -291,7 +291,7 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
   if (durable > base_) {
     // Batches wholly below `durable` were synced: re-derive the state after
     // them from headers alone, starting at the last trustworthy index entry.
-    KQ_ASSIGN_OR_RETURN(uint64_t header_scan_from, ResumeAtIndexEntryBelow(durable));
+    KQ_ASSIGN_OR_RETURN(uint64_t header_scan_from, ResumeAtIndexEntryBelow(durable, info.size));
     BatchScanner head(*reader_, header_scan_from, info.size, {.max_batch_bytes = options_.max_batch_bytes});
     BatchScanner::Batch b;
     std::string damage;  // what stopped the header scan short of `durable`
@@ -345,17 +345,18 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
   return RecoveryScan{scan_from, cut};
 }
 
-Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable) {
+Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size) {
   const int64_t below = durable - base_;  // relative offsets under this are durable
   index_.TruncateToRelativeOffset(below);
   if (!indexes_need_rebuild_ && !index_.empty()) {
-    // Trust the entry only if the batch it names is there, with the offset
-    // it says.
+    // Trust the entry only if the batch it names is there, whole, with the
+    // offset it says.
     const OffsetIndexEntry e = index_.back();
     std::string head;
     KQ_RETURN_IF_ERROR(reader_->Read(e.position, format::kBatchHeaderSize, &head));
     auto h = format::DecodeBatchHeader(head);
-    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset && h->last_offset_delta >= 0) {
+    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset && h->last_offset_delta >= 0 &&
+        e.position + h->total_size() <= log_size) {
       time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
       if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
       NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);

@@ -124,7 +124,7 @@ class Segment {
   // For Recover: restores the state after the batch named by the last index
   // entry below `durable` and returns where the header scan goes on from (0,
   // with the indexes cleared, when no entry can be trusted).
-  Result<uint64_t> ResumeAtIndexEntryBelow(Offset durable);
+  Result<uint64_t> ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size);
   Status OpenWriters();
   Status RewriteIndexFiles();
   void NoteBatch(uint64_t position, uint64_t size, int64_t last_offset, int64_t max_ts,

@@ -503,6 +503,28 @@ TEST_CASE("partition: an incomplete batch below the recovery point is reported, 
   CHECK(*size == first_active + 10);  // not cut
 }
 
+TEST_CASE("partition: a batch cut short under its own index entry, below the recovery point, is reported") {
+  io::MemEnv env;
+  log::PartitionOptions o = SmallOptions(&env, 1 << 20);
+  o.index_interval_bytes = 1;  // every batch gets an index entry
+  {
+    auto w = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+    REQUIRE(w.ok());
+    AppendN(**w, 4, 3);
+    REQUIRE((*w)->Close().ok());
+  }
+  const std::string log_path = kDir + "/00000000000000000000.log";
+  const size_t batch_size = MakeBatch("v0-", 3).size();
+  REQUIRE(env.TruncateFile(log_path, 3 * batch_size + 64).ok());  // the fourth batch keeps its header only
+  auto w = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+  REQUIRE_FALSE(w.ok());
+  CHECK(w.status().IsCorruption());
+  CHECK(w.status().message().find(fmt::format("position {} (offset 9)", 3 * batch_size)) != std::string::npos);
+  auto size = env.FileSize(log_path);
+  REQUIRE(size.ok());
+  CHECK(*size == 3 * batch_size + 64);
+}
+
 TEST_CASE("partition: a sealed segment that ends below the recovery point after cleaning is not damage") {
   io::MemEnv env;
   const size_t batch_size = WriteThreeSegments(&env);
