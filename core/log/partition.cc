@@ -4,22 +4,16 @@
 
 #include <fmt/format.h>
 
+#include "base/encoding.h"
+#include "format/record.h"
 #include "log/batch_scanner.h"
 #include "log/checkpoint_file.h"
 #include "log/leader_epoch_checkpoint.h"
+#include "log/partition_files.h"
 #include "log/segment.h"
 #include "log/segment_name.h"
-#include "base/encoding.h"
-#include "format/record.h"
 
 namespace kq::log {
-
-namespace {
-constexpr const char* kLockFile = ".lock";
-constexpr const char* kRecoveryPointFile = "recovery-point-offset-checkpoint";
-constexpr const char* kLogStartFile = "log-start-offset-checkpoint";
-constexpr const char* kLeaderEpochFile = "leader-epoch-checkpoint";
-}  // namespace
 
 PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t partition,
                                      const TopicConfig& config) {
@@ -46,7 +40,7 @@ std::string Partition::Name() const {
 std::string Partition::PathOf(const char* name) const { return io::JoinPath(dir_, name); }
 
 Result<std::unique_ptr<io::FileLock>> Partition::LockPartition() {
-  return options_.env->LockFile(PathOf(kLockFile), io::LockWait::kBlock);
+  return options_.env->LockFile(PathOf(kPartitionLockFile), io::LockWait::kBlock);
 }
 
 Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
@@ -66,7 +60,7 @@ Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
   KQ_ASSIGN_OR_RETURN(auto lock, p->LockPartition());
   KQ_RETURN_IF_ERROR(p->LoadSegments());
   KQ_RETURN_IF_ERROR(p->LoadLogStart());
-  KQ_ASSIGN_OR_RETURN(Offset recovery_point, p->ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
+  KQ_ASSIGN_OR_RETURN(Offset recovery_point, p->ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
   KQ_RETURN_IF_ERROR(p->Recover(recovery_point));
   KQ_RETURN_IF_ERROR(p->LoadLeaderEpoch());
   return p;
@@ -97,7 +91,7 @@ Status Partition::LoadSegments() {
     segments_.push_back(std::move(*seg));
   }
   if (segments_.empty() && mode_ == OpenMode::kWrite) {
-    KQ_ASSIGN_OR_RETURN(Offset start, ReadOffsetCheckpoint(kLogStartFile, Offset(0)));
+    KQ_ASSIGN_OR_RETURN(Offset start, ReadOffsetCheckpoint(kLogStartCheckpoint, Offset(0)));
     KQ_ASSIGN_OR_RETURN(auto seg, Segment::Create(env, dir_, start, seg_options));
     segments_.push_back(std::move(seg));
     KQ_RETURN_IF_ERROR(env->SyncDir(dir_));
@@ -125,7 +119,7 @@ Status Partition::WriteOffsetCheckpoint(const char* name, Offset offset) {
 
 Status Partition::LoadLogStart() {
   const Offset first = segments_.empty() ? Offset(0) : segments_.front()->base_offset();
-  KQ_ASSIGN_OR_RETURN(Offset recorded, ReadOffsetCheckpoint(kLogStartFile, first));
+  KQ_ASSIGN_OR_RETURN(Offset recorded, ReadOffsetCheckpoint(kLogStartCheckpoint, first));
   log_start_ = std::max(first, recorded);
   if (segments_.empty()) log_end_ = log_start_;
   log_start_ = std::min(log_start_, log_end_);
@@ -133,11 +127,11 @@ Status Partition::LoadLogStart() {
 }
 
 Status Partition::LoadLeaderEpoch() {
-  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochFile)));
+  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
   const size_t before = entries.size();
   leader_epoch::TruncateFromEnd(&entries, log_end_);
   if (entries.size() != before) {
-    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochFile), entries));
+    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   }
   recorded_epoch_ = entries.empty() ? -1 : entries.back().epoch.value();
   if (options_.leader_epoch >= 0) {
@@ -150,9 +144,9 @@ Status Partition::LoadLeaderEpoch() {
 
 Status Partition::RecordEpochStart(Offset start) {
   if (leader_epoch_ <= recorded_epoch_) return Status::Ok();
-  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochFile)));
+  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
   leader_epoch::Assign(&entries, Epoch(leader_epoch_), start);
-  KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochFile), entries));
+  KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   recorded_epoch_ = leader_epoch_;
   return Status::Ok();
 }
@@ -220,7 +214,7 @@ Status Partition::Recover(Offset recovery_point) {
   KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
   KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
   if (recovery_point != log_end_) {
-    KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, log_end_));
+    KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, log_end_));
   }
   recovery_point_written_ = log_end_;
   recovery_point_written_ms_ = options_.env->NowMs();
@@ -384,8 +378,8 @@ Status Partition::Sync() {
     // Another process may have truncated meanwhile: never name an offset
     // past the log.
     const Offset point = std::min(synced_end, log_end_);
-    KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
-    if (point > current) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, point));
+    KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
+    if (point > current) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, point));
     recovery_point_written_ = point;
     recovery_point_written_ms_ = now;
   }
@@ -401,8 +395,8 @@ Status Partition::Close() {
 }
 
 Status Partition::LowerRecoveryPoint(Offset end) {
-  KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointFile, Offset(0)));
-  if (current > end) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointFile, end));
+  KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
+  if (current > end) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, end));
   recovery_point_written_ = std::min(recovery_point_written_, end);
   return Status::Ok();
 }
@@ -432,8 +426,17 @@ size_t Partition::SegmentIndexFor(Offset offset) const {
   return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin()) - 1;
 }
 
-Status Partition::ReadBatches(const Segment& seg, uint64_t position, size_t max_bytes, ReadChunk* out) {
+Offset Partition::OffsetLimitOf(size_t segment) const {
+  return segment + 1 < segments_.size() ? segments_[segment + 1]->base_offset() : log_end_;
+}
+
+Status Partition::ReadBatches(size_t segment, uint64_t position, size_t max_bytes, ReadChunk* out) {
+  const Segment& seg = *segments_[segment];
   const uint64_t end = seg.size();
+  // The base offset is outside the CRC: offsets that go backwards or leave
+  // the segment's range are damage, whatever the CRC says.
+  int64_t min_base = seg.base_offset().value();
+  const int64_t limit = OffsetLimitOf(segment).value();
   size_t want = static_cast<size_t>(std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize)));
   KQ_RETURN_IF_ERROR(seg.file().Read(position, want, &out->bytes));
   // Keep whole batches only; read more when the first one is larger than asked.
@@ -463,6 +466,13 @@ Status Partition::ReadBatches(const Segment& seg, uint64_t position, size_t max_
       }
     }
     const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(batch.data() + format::kLastOffsetDeltaPos));
+    if (base < min_base || last_delta < 0 || base > limit - 1 - last_delta) {
+      if (at > 0) break;
+      return Status::Corruption(fmt::format(
+          "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
+          Name(), seg.log_path(), position + at, base, base + int64_t{last_delta}, min_base, limit - 1));
+    }
+    min_base = base + last_delta + 1;
     out->next_offset = Offset(base + last_delta + 1);
     at += probe.size;
   }
@@ -494,7 +504,7 @@ Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
     if (offset < seg.next_offset()) {
       KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(offset));
       if (pos < seg.size()) {
-        KQ_RETURN_IF_ERROR(ReadBatches(seg, pos, max_bytes, &chunk));
+        KQ_RETURN_IF_ERROR(ReadBatches(i, pos, max_bytes, &chunk));
         if (!chunk.bytes.empty()) return chunk;
       }
     }
@@ -510,12 +520,13 @@ Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
 }
 
 Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
-  for (const auto& seg : segments_) {
-    if (seg->max_timestamp() < ts) continue;
-    KQ_ASSIGN_OR_RETURN(uint64_t pos, seg->FindTimestampPosition(ts));
-    if (pos >= seg->size()) continue;
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const Segment& seg = *segments_[i];
+    if (seg.max_timestamp() < ts) continue;
+    KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindTimestampPosition(ts));
+    if (pos >= seg.size()) continue;
     ReadChunk chunk;
-    KQ_RETURN_IF_ERROR(ReadBatches(*seg, pos, 1, &chunk));
+    KQ_RETURN_IF_ERROR(ReadBatches(i, pos, 1, &chunk));
     if (chunk.bytes.empty()) continue;
     KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(chunk.bytes));
     int64_t found = -1;
@@ -587,7 +598,7 @@ Status Partition::AdvanceLogStart(Offset new_start) {
   }
   if (new_start <= log_start_) return Status::Ok();
   // Record the new start first: readers then stop serving what is about to go.
-  KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kLogStartFile, new_start));
+  KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kLogStartCheckpoint, new_start));
   log_start_ = new_start;
   if (segments_.back()->next_offset() <= new_start && !segments_.back()->empty()) {
     KQ_RETURN_IF_ERROR(Roll(log_end_));

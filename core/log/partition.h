@@ -178,7 +178,10 @@ class Partition {
   Status LowerRecoveryPoint(Offset end);
   // Index of the segment that holds `offset` or the first one after it.
   size_t SegmentIndexFor(Offset offset) const;
-  Status ReadBatches(const Segment& seg, uint64_t position, size_t max_bytes, ReadChunk* out);
+  Status ReadBatches(size_t segment, uint64_t position, size_t max_bytes, ReadChunk* out);
+  // One past the largest offset segment `segment` may hold: the next
+  // segment's base, or the log end.
+  Offset OffsetLimitOf(size_t segment) const;
   std::string PathOf(const char* name) const;
 
   std::string dir_;

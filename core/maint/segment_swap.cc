@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "log/partition_files.h"
 #include "log/segment_name.h"
 
 namespace kq::maint {
@@ -54,7 +55,7 @@ Status CheckSources(io::Env* env, const std::string& dir, const std::string& nam
 }  // namespace
 
 std::string CleanerLockPath(const std::string& dir) { return io::JoinPath(dir, ".cleaner.lock"); }
-std::string PartitionLockPath(const std::string& dir) { return io::JoinPath(dir, ".lock"); }
+std::string PartitionLockPath(const std::string& dir) { return io::JoinPath(dir, log::kPartitionLockFile); }
 
 Status SwapInCleaned(io::Env* env, const std::string& dir, const std::string& name,
                      std::span<const SwapSource> sources, const SwapHook& hook) {
