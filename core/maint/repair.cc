@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include "log/batch_scanner.h"
+#include "log/checkpoint_file.h"
+#include "log/leader_epoch_checkpoint.h"
 #include "log/partition.h"
+#include "log/partition_files.h"
 #include "log/segment.h"
 #include "log/segment_name.h"
 #include "maint/segment_swap.h"
@@ -57,6 +60,12 @@ Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_bat
   return d;
 }
 
+// A checkpoint's parse result that says its text is damaged (a bad version
+// counts: no kq writes another).
+bool Unreadable(const Status& parsed) {
+  return parsed.IsCorruption() || parsed.code() == Status::Code::kNotSupported;
+}
+
 class Repairer {
  public:
   Repairer(const std::string& dir, const RepairOptions& options, RepairReport* report)
@@ -70,6 +79,7 @@ class Repairer {
     return log::Segment::Open(env_, dir_, base, {options_.index_interval_bytes, options_.max_batch_bytes});
   }
   Status RepairLocked(bool* left_damage);
+  Status RepairCheckpoints();
   Status Cut(const std::vector<Offset>& bases, size_t i, const Damage& d);
 
   std::string dir_;
@@ -145,6 +155,40 @@ Status Repairer::RepairLocked(bool* left_damage) {
   return Status::Ok();
 }
 
+// A checkpoint that does not parse keeps the partition from opening for
+// writing. Called once the log is known clean, so what each one held can be
+// re-derived or safely forgotten:
+//  - recovery point: removed; the open below validates the whole log with
+//    CRCs (nothing to cut: the scan has just found it clean) and writes it;
+//  - leader epochs: removed; epochs are recorded again from the next append;
+//  - log start: set to the first segment's base offset. A trim point inside
+//    that segment is lost with it, and the report says so.
+Status Repairer::RepairCheckpoints() {
+  for (const char* name : {log::kRecoveryPointCheckpoint, log::kLeaderEpochCheckpoint}) {
+    const std::string path = io::JoinPath(dir_, name);
+    const Status parsed = name == log::kLeaderEpochCheckpoint ? log::leader_epoch::Read(env_, path).status()
+                                                             : log::ReadCheckpoint(env_, path).status();
+    if (!Unreadable(parsed)) {
+      KQ_RETURN_IF_ERROR(parsed);
+      continue;
+    }
+    KQ_RETURN_IF_ERROR(env_->RemoveFile(path));
+    report_->actions.push_back(fmt::format("removed a damaged {} ({}); it is written anew", name, parsed.message()));
+  }
+  const std::string path = io::JoinPath(dir_, log::kLogStartCheckpoint);
+  const Status parsed = log::ReadCheckpoint(env_, path).status();
+  if (!Unreadable(parsed)) return parsed;
+  KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
+  const Offset first = bases.empty() ? Offset(0) : bases.front();
+  KQ_RETURN_IF_ERROR(log::WriteCheckpoint(
+      env_, path, {log::CheckpointEntry{options_.topic, PartitionId(options_.partition), first}}));
+  report_->actions.push_back(fmt::format(
+      "reset a damaged {} ({}) to {}, the first segment's base offset: records below an earlier "
+      "trim point in that segment are readable again",
+      log::kLogStartCheckpoint, parsed.message(), first.value()));
+  return Status::Ok();
+}
+
 Status Repairer::Run() {
   if (!env_->IsDirectory(dir_)) {
     return Status::NotFound(fmt::format("partition {}: directory {} does not exist", Name(), dir_));
@@ -158,6 +202,7 @@ Status Repairer::Run() {
   {
     KQ_ASSIGN_OR_RETURN(auto lock, env_->LockFile(PartitionLockPath(dir_), io::LockWait::kBlock));
     KQ_RETURN_IF_ERROR(RepairLocked(&left_damage));
+    if (!left_damage) KQ_RETURN_IF_ERROR(RepairCheckpoints());
   }
   if (report_->indexes_rebuilt > 0) {
     report_->actions.push_back(fmt::format("rebuilt the indexes of {} segment(s)", report_->indexes_rebuilt));

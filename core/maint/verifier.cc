@@ -9,8 +9,10 @@
 #include "base/encoding.h"
 #include "format/record_batch.h"
 #include "log/batch_scanner.h"
+#include "log/checkpoint_file.h"
 #include "log/leader_epoch_checkpoint.h"
 #include "log/offset_index.h"
+#include "log/partition_files.h"
 #include "log/segment_name.h"
 #include "maint/segment_swap.h"
 
@@ -46,6 +48,12 @@ class Checker {
     }
     report_({file, pos, offset, std::move(message), note});
   }
+  // The parser's message already starts with the path.
+  void CheckpointProblem(const std::string& path, const Status& parsed) {
+    std::string_view why = parsed.message();
+    if (why.starts_with(path + ": ")) why.remove_prefix(path.size() + 2);
+    Problem(path, 0, -1, fmt::format("{} (--repair resets it)", why));
+  }
   Status CheckSegment(Offset base, bool last);
   Status LoadIndexes(Offset base, uint64_t log_size, IndexFile* index);
   void CheckBatch(const std::string& path, Offset base, const BatchScanner::Batch& b);
@@ -70,12 +78,16 @@ Status Checker::Run() {
     return Status::NotFound(fmt::format("partition {}-{}: directory {} does not exist",
                                         options_.topic, options_.partition, dir_));
   }
-  const std::string epoch_path = io::JoinPath(dir_, "leader-epoch-checkpoint");
+  const std::string epoch_path = io::JoinPath(dir_, log::kLeaderEpochCheckpoint);
   auto epochs = log::leader_epoch::Read(env_, epoch_path);
   if (epochs.ok()) {
     epochs_ = std::move(*epochs);
   } else {
-    Problem(epoch_path, 0, -1, epochs.status().message());
+    CheckpointProblem(epoch_path, epochs.status());
+  }
+  for (const char* name : {log::kRecoveryPointCheckpoint, log::kLogStartCheckpoint}) {
+    const std::string path = io::JoinPath(dir_, name);
+    if (auto entries = log::ReadCheckpoint(env_, path); !entries.ok()) CheckpointProblem(path, entries.status());
   }
   KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   for (size_t i = 0; i < bases.size(); ++i) {

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 #include "io/mem_env.h"
 #include "log/batch_scanner.h"
@@ -150,6 +152,61 @@ TEST_CASE("repair: a torn tail is truncated and indexes rebuilt; corruption is c
   const auto records = testing::ReadRecords(&env, kDir, 1500);
   CHECK(records.size() == 100);
   CHECK(records.rbegin()->first == 99);
+}
+
+TEST_CASE("repair: damaged checkpoints are found by verify and reset by repair, so the partition opens again") {
+  io::MemEnv env;
+  WriteLog(&env);
+  const std::string recovery_point = kDir + "/recovery-point-offset-checkpoint";
+  const std::string epochs = kDir + "/leader-epoch-checkpoint";
+  const std::string log_start = kDir + "/log-start-offset-checkpoint";
+  REQUIRE(env.WriteFileAtomic(recovery_point, "0\n1\nt 0 2x0\n").ok());
+  REQUIRE(env.WriteFileAtomic(epochs, "7\n").ok());
+  REQUIRE(env.WriteFileAtomic(log_start, "garbage").ok());
+  CHECK_FALSE(log::Partition::Open(kDir, testing::MaintOptions(&env, 1500), log::OpenMode::kWrite).ok());
+
+  const auto found = Verify(&env);
+  std::vector<std::string> files;
+  for (const auto& p : found) files.push_back(p.file);
+  std::sort(files.begin(), files.end());
+  CHECK(files == std::vector<std::string>{epochs, log_start, recovery_point});
+
+  maint::RepairOptions o;
+  o.env = &env;
+  o.topic = "t";
+  maint::RepairReport report;
+  Status repaired = maint::RepairPartition(kDir, o, &report);
+  REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
+  std::string actions;
+  for (const auto& a : report.actions) actions += a + "\n";
+  CAPTURE(actions);
+  CHECK(actions.find("removed a damaged recovery-point-offset-checkpoint") != std::string::npos);
+  CHECK(actions.find("removed a damaged leader-epoch-checkpoint") != std::string::npos);
+  CHECK(actions.find("reset a damaged log-start-offset-checkpoint") != std::string::npos);
+  CHECK(Verify(&env).empty());
+  auto p = log::Partition::Open(kDir, testing::MaintOptions(&env, 1500), log::OpenMode::kWrite);
+  REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  CHECK((*p)->log_start_offset() == Offset(0));
+  CHECK((*p)->log_end_offset() == Offset(200));
+}
+
+TEST_CASE("repair: checkpoints are left alone while damage in the log is left alone") {
+  // Without a trustworthy recovery point the next writer would validate the
+  // whole log and cut at the damage: repair must not forget it then.
+  io::MemEnv env;
+  WriteLog(&env);
+  const auto batches = AllBatches(&env);
+  testing::FlipBit(&env, batches[10].path, batches[10].position + 70);
+  const std::string recovery_point = kDir + "/recovery-point-offset-checkpoint";
+  REQUIRE(env.WriteFileAtomic(recovery_point, "garbage").ok());
+  maint::RepairOptions o;
+  o.env = &env;
+  o.topic = "t";
+  maint::RepairReport report;
+  CHECK(maint::RepairPartition(kDir, o, &report).IsCorruption());
+  auto text = env.ReadFileToString(recovery_point);
+  REQUIRE(text.ok());
+  CHECK(*text == "garbage");
 }
 
 }  // namespace
