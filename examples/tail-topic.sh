@@ -10,6 +10,13 @@ seq -f 'event %g' 1 10 | kq-produce events
 kq-consume events -o -3 -F > tail.out &
 follower=$!
 
+# Wait until it has printed those three (it starts in the background, and
+# records written before it looks would count among "the last 3").
+for _ in $(seq 100); do
+  [ "$(wc -l < tail.out)" -ge 3 ] && break
+  sleep 0.05
+done
+
 # New records reach the follower as they are written (woken by inotify).
 for i in 11 12; do
   echo "event $i" | kq-produce events
