@@ -88,9 +88,11 @@ TEST_CASE("crash: SIGKILL at random moments never loses or duplicates an acknowl
   const std::string dir = tmp.path() + "/crash-0";
   std::mt19937 rng(7);
   std::map<int, int> acked_by_round;  // round -> records acknowledged
+  // At least 50 kills however slow the machine (a sanitizer build takes
+  // seconds a round); up to 60 while time allows.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int rounds = 0;
-  for (; rounds < 60 && std::chrono::steady_clock::now() < deadline; ++rounds) {
+  for (; rounds < 60 && (rounds < 50 || std::chrono::steady_clock::now() < deadline); ++rounds) {
     Child c = Spawn({dir, fmt::format("r{}", rounds), "1000000", std::to_string(1 + rng() % 50), "1"});
     std::this_thread::sleep_for(std::chrono::milliseconds(10 + rng() % 250));
     kill(c.pid, SIGKILL);
@@ -118,7 +120,6 @@ TEST_CASE("crash: SIGKILL at random moments never loses or duplicates an acknowl
       }
     }
   }
-  CHECK(rounds >= 50);
   int total = 0;
   for (const auto& [round, count] : acked_by_round) total += count;
   CHECK(total > 1000);  // the kills really landed mid-stream
