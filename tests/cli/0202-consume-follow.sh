@@ -7,23 +7,13 @@
 
 kq-produce t <<< "first" || fail "produce"
 
-# wait_for FILE TEXT SECONDS: true once FILE contains TEXT.
-wait_for() {
-  local deadline=$(( $(date +%s%N) + $3 * 1000000000 ))
-  while [ "$(date +%s%N)" -lt "$deadline" ]; do
-    grep -qx -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.02
-  done
-  return 1
-}
-
 # A follower into a pipe (not a terminal): output must still arrive.
 kq-consume -F t | cat > follow.out &
 follower=$!
-wait_for follow.out first 5 || fail "follower did not print the existing record"
+wait_for_line follow.out first 5 || fail "follower did not print the existing record"
 start=$(date +%s%N)
 kq-produce t <<< "second" || fail "produce second"
-wait_for follow.out second 2 || fail "follower did not wake for a write by another process"
+wait_for_line follow.out second 2 || fail "follower did not wake for a write by another process"
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "delivered in ${elapsed_ms} ms (including kq-produce's start-up)"
 
@@ -41,7 +31,7 @@ set -e
 # SIGINT likewise.
 kq-consume -F t > int.out 2>int.err &
 pid=$!
-wait_for int.out second 5 || fail "second follower did not start"
+wait_for_line int.out second 5 || fail "second follower did not start"
 kill -INT "$pid"
 set +e
 wait "$pid"

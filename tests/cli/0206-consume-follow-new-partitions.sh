@@ -7,34 +7,25 @@
 kq-topics create t -q || fail "create"
 kq-produce t <<< "p0-first" || fail "produce"
 
-wait_for() {  # FILE TEXT SECONDS
-  local deadline=$(( $(date +%s%N) + $3 * 1000000000 ))
-  while [ "$(date +%s%N)" -lt "$deadline" ]; do
-    grep -qx -- "$2" "$1" 2>/dev/null && return 0
-    sleep 0.02
-  done
-  return 1
-}
-
 kq-consume -F t -f '%p %s\n' > all.out 2> all.err &
 all=$!
 kq-consume -F t:0 -f '%p %s\n' > one.out 2> one.err &
 one=$!
-wait_for all.out "0 p0-first" 5 || fail "follower did not print the existing record"
-wait_for one.out "0 p0-first" 5 || fail "partition follower did not print the existing record"
+wait_for_line all.out "0 p0-first" 5 || fail "follower did not print the existing record"
+wait_for_line one.out "0 p0-first" 5 || fail "partition follower did not print the existing record"
 
 kq-topics alter t --partitions 3 -q || fail "alter"
 # Written before and after the follower notices: both must arrive.
 kq-produce t -p 2 <<< "p2-a" || fail "produce p2"
 start=$(date +%s%N)
-wait_for all.out "2 p2-a" 5 || fail "follower did not pick up partition 2: $(cat all.out all.err)"
+wait_for_line all.out "2 p2-a" 5 || fail "follower did not pick up partition 2: $(cat all.out all.err)"
 echo "new partition followed in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 kq-produce t -p 1 <<< "p1-a" || fail "produce p1"
 kq-produce t -p 2 <<< "p2-b" || fail "produce p2 again"
-wait_for all.out "1 p1-a" 5 || fail "follower missed partition 1"
-wait_for all.out "2 p2-b" 5 || fail "follower missed a later record on partition 2"
+wait_for_line all.out "1 p1-a" 5 || fail "follower missed partition 1"
+wait_for_line all.out "2 p2-b" 5 || fail "follower missed a later record on partition 2"
 kq-produce t -p 0 <<< "p0-second" || fail "produce p0"
-wait_for one.out "0 p0-second" 5 || fail "partition follower stopped following"
+wait_for_line one.out "0 p0-second" 5 || fail "partition follower stopped following"
 
 kill -TERM "$all" "$one"
 wait "$all" || fail "follower exited $?: $(cat all.err)"

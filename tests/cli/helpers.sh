@@ -48,6 +48,16 @@ expect_out_contains() {
   esac
 }
 
+# wait_for_line FILE TEXT SECONDS: true once FILE has a line that is TEXT.
+wait_for_line() {
+  local deadline=$(( $(date +%s%N) + $3 * 1000000000 ))
+  while [ "$(date +%s%N)" -lt "$deadline" ]; do
+    grep -qx -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
 pass() {
   echo "ok: $(basename "$0")"
 }

@@ -40,6 +40,13 @@ std::vector<maint::VerifyProblem> Verify(io::Env* env, bool contiguous = true) {
   return problems;
 }
 
+maint::RepairOptions RepairOptionsFor(io::Env* env) {
+  maint::RepairOptions o;
+  o.env = env;
+  o.topic = "t";
+  return o;
+}
+
 struct BatchAt {
   std::string path;
   uint64_t position;
@@ -120,9 +127,7 @@ TEST_CASE("repair: a torn tail is truncated and indexes rebuilt; corruption is c
   const auto batches = AllBatches(&env);
   const BatchAt last = batches.back();
   testing::AppendBytes(&env, last.path, testing::MakeBatch("torn", 5).substr(0, 30));
-  maint::RepairOptions o;
-  o.env = &env;
-  o.topic = "t";
+  maint::RepairOptions o = RepairOptionsFor(&env);
   maint::RepairReport report;
   Status repaired = maint::RepairPartition(kDir, o, &report);
   REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
@@ -171,9 +176,7 @@ TEST_CASE("repair: damaged checkpoints are found by verify and reset by repair, 
   std::sort(files.begin(), files.end());
   CHECK(files == std::vector<std::string>{epochs, log_start, recovery_point});
 
-  maint::RepairOptions o;
-  o.env = &env;
-  o.topic = "t";
+  maint::RepairOptions o = RepairOptionsFor(&env);
   maint::RepairReport report;
   Status repaired = maint::RepairPartition(kDir, o, &report);
   REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
@@ -199,9 +202,7 @@ TEST_CASE("repair: checkpoints are left alone while damage in the log is left al
   testing::FlipBit(&env, batches[10].path, batches[10].position + 70);
   const std::string recovery_point = kDir + "/recovery-point-offset-checkpoint";
   REQUIRE(env.WriteFileAtomic(recovery_point, "garbage").ok());
-  maint::RepairOptions o;
-  o.env = &env;
-  o.topic = "t";
+  maint::RepairOptions o = RepairOptionsFor(&env);
   maint::RepairReport report;
   CHECK(maint::RepairPartition(kDir, o, &report).IsCorruption());
   auto text = env.ReadFileToString(recovery_point);
