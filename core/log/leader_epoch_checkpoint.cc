@@ -1,5 +1,6 @@
 #include "log/leader_epoch_checkpoint.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <fmt/format.h>
@@ -57,6 +58,12 @@ bool Assign(std::vector<EpochEntry>* entries, Epoch epoch, Offset start_offset) 
   while (!entries->empty() && entries->back().start_offset >= start_offset) entries->pop_back();
   entries->push_back({epoch, start_offset});
   return true;
+}
+
+const EpochEntry* CoveringEntry(const std::vector<EpochEntry>& entries, Offset offset) {
+  auto it = std::upper_bound(entries.begin(), entries.end(), offset,
+                             [](Offset o, const EpochEntry& e) { return o < e.start_offset; });
+  return it == entries.begin() ? nullptr : &*std::prev(it);
 }
 
 void TruncateFromEnd(std::vector<EpochEntry>* entries, Offset end_offset) {

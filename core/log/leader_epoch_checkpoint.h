@@ -58,6 +58,10 @@ Status Write(io::Env* env, const std::string& path, const std::vector<EpochEntry
 //   {0@0, 3@1200} + 2@1300 -> unchanged
 bool Assign(std::vector<EpochEntry>* entries, Epoch epoch, Offset start_offset);
 
+// The entry whose epoch covers `offset` (the last one starting at or before
+// it), or nullptr when `offset` is before the first entry.
+const EpochEntry* CoveringEntry(const std::vector<EpochEntry>& entries, Offset offset);
+
 // Drops entries whose start offset is >= end_offset (after the log was
 // truncated to end_offset). {0@0, 3@1200, 5@1500} cut at 1300 -> {0@0, 3@1200}.
 void TruncateFromEnd(std::vector<EpochEntry>* entries, Offset end_offset);

@@ -1,6 +1,7 @@
 #include "maint/repair.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include <fmt/format.h>
@@ -26,9 +27,11 @@ struct Damage {
   std::string message;
 };
 
-// Scans a whole segment with CRCs; *next_offset follows the good batches.
+// Scans a whole segment with CRCs; *next_offset follows the good batches,
+// and `on_batch` sees each of them.
 Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_batch_bytes,
-                           int64_t* next_offset) {
+                           int64_t* next_offset,
+                           const std::function<void(const format::BatchHeader&)>& on_batch) {
   KQ_ASSIGN_OR_RETURN(auto file, env->OpenRandomAccess(path));
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, file->Stat());
   log::BatchScanner scanner(*file, 0, info.size, {.verify_crc = true, .max_batch_bytes = max_batch_bytes});
@@ -42,6 +45,7 @@ Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_bat
       return d;
     }
     *next_offset = b.header.next_offset();
+    on_batch(b.header);
   }
   switch (scanner.stop()) {
     case log::BatchScanner::Stop::kIoError:
@@ -80,13 +84,29 @@ class Repairer {
   }
   Status RepairLocked(bool* left_damage);
   Status RepairCheckpoints();
+  // Rebuilds the leader epochs from the batches (as Kafka's recovery does)
+  // and notes whether the checkpoint on disk disagrees with one of them.
+  void NoteEpoch(const format::BatchHeader& h);
   Status Cut(const std::vector<Offset>& bases, size_t i, const Damage& d);
 
   std::string dir_;
   const RepairOptions& options_;
   RepairReport* report_;
   io::Env* env_;
+  Result<std::vector<log::EpochEntry>> epochs_on_disk_{std::vector<log::EpochEntry>{}};
+  std::vector<log::EpochEntry> epochs_from_batches_;
+  int64_t epoch_disagrees_at_ = -1;  // first offset where they differ
 };
+
+void Repairer::NoteEpoch(const format::BatchHeader& h) {
+  if (h.partition_leader_epoch < 0) return;
+  const Epoch epoch(h.partition_leader_epoch);
+  const Offset base(h.base_offset);
+  log::leader_epoch::Assign(&epochs_from_batches_, epoch, base);
+  if (epoch_disagrees_at_ >= 0 || !epochs_on_disk_.ok()) return;
+  const log::EpochEntry* covering = log::leader_epoch::CoveringEntry(*epochs_on_disk_, base);
+  if (covering != nullptr && covering->epoch != epoch) epoch_disagrees_at_ = base.value();
+}
 
 Status Repairer::Cut(const std::vector<Offset>& bases, size_t i, const Damage& d) {
   // Learn how far the log went (headers only) to say what is dropped.
@@ -117,6 +137,7 @@ Status Repairer::Cut(const std::vector<Offset>& bases, size_t i, const Damage& d
 }
 
 Status Repairer::RepairLocked(bool* left_damage) {
+  epochs_on_disk_ = log::leader_epoch::Read(env_, io::JoinPath(dir_, log::kLeaderEpochCheckpoint));
   KQ_ASSIGN_OR_RETURN(report_->stale_files_removed, RemoveStaleFiles(env_, dir_));
   if (report_->stale_files_removed > 0) {
     report_->actions.push_back(fmt::format("removed {} file(s) left by an interrupted kq-compact",
@@ -127,7 +148,8 @@ Status Repairer::RepairLocked(bool* left_damage) {
   for (size_t i = 0; i < bases.size(); ++i) {
     const std::string path = io::JoinPath(dir_, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));
     next = std::max(next, bases[i].value());
-    KQ_ASSIGN_OR_RETURN(Damage d, ScanSegment(env_, path, options_.max_batch_bytes, &next));
+    KQ_ASSIGN_OR_RETURN(Damage d, ScanSegment(env_, path, options_.max_batch_bytes, &next,
+                                              [this](const format::BatchHeader& h) { NoteEpoch(h); }));
     const bool last = i + 1 == bases.size();
     if (d.found && d.torn && last) {
       KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
@@ -160,20 +182,29 @@ Status Repairer::RepairLocked(bool* left_damage) {
 // re-derived or safely forgotten:
 //  - recovery point: removed; the open below validates the whole log with
 //    CRCs (nothing to cut: the scan has just found it clean) and writes it;
-//  - leader epochs: removed; epochs are recorded again from the next append;
+//  - leader epochs: rewritten from the batches (also when the file parses
+//    but disagrees with them);
 //  - log start: set to the first segment's base offset. A trim point inside
 //    that segment is lost with it, and the report says so.
 Status Repairer::RepairCheckpoints() {
-  for (const char* name : {log::kRecoveryPointCheckpoint, log::kLeaderEpochCheckpoint}) {
-    const std::string path = io::JoinPath(dir_, name);
-    const Status parsed = name == log::kLeaderEpochCheckpoint ? log::leader_epoch::Read(env_, path).status()
-                                                             : log::ReadCheckpoint(env_, path).status();
-    if (!Unreadable(parsed)) {
-      KQ_RETURN_IF_ERROR(parsed);
-      continue;
-    }
-    KQ_RETURN_IF_ERROR(env_->RemoveFile(path));
-    report_->actions.push_back(fmt::format("removed a damaged {} ({}); it is written anew", name, parsed.message()));
+  const std::string recovery_path = io::JoinPath(dir_, log::kRecoveryPointCheckpoint);
+  const Status recovery_parsed = log::ReadCheckpoint(env_, recovery_path).status();
+  if (Unreadable(recovery_parsed)) {
+    KQ_RETURN_IF_ERROR(env_->RemoveFile(recovery_path));
+    report_->actions.push_back(fmt::format("removed a damaged {} ({}); it is written anew",
+                                           log::kRecoveryPointCheckpoint, recovery_parsed.message()));
+  } else {
+    KQ_RETURN_IF_ERROR(recovery_parsed);
+  }
+  const std::string epoch_path = io::JoinPath(dir_, log::kLeaderEpochCheckpoint);
+  if (Unreadable(epochs_on_disk_.status()) || epoch_disagrees_at_ >= 0) {
+    KQ_RETURN_IF_ERROR(log::leader_epoch::Write(env_, epoch_path, epochs_from_batches_));
+    report_->actions.push_back(fmt::format(
+        "rewrote {} from the batches' leader epochs ({})", log::kLeaderEpochCheckpoint,
+        epochs_on_disk_.ok() ? fmt::format("it disagreed with the batch at offset {}", epoch_disagrees_at_)
+                             : epochs_on_disk_.status().message()));
+  } else {
+    KQ_RETURN_IF_ERROR(epochs_on_disk_.status());
   }
   const std::string path = io::JoinPath(dir_, log::kLogStartCheckpoint);
   const Status parsed = log::ReadCheckpoint(env_, path).status();

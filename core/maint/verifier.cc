@@ -143,16 +143,12 @@ Status Checker::LoadIndexes(Offset base, uint64_t log_size, IndexFile* index) {
 void Checker::CheckEpoch(const std::string& path, const BatchScanner::Batch& b) {
   const int32_t epoch = b.header.partition_leader_epoch;
   const int64_t base = b.header.base_offset;
-  if (!epochs_.empty() && base >= epochs_.front().start_offset.value()) {
-    auto it = std::upper_bound(epochs_.begin(), epochs_.end(), base, [](int64_t o, const log::EpochEntry& e) {
-      return o < e.start_offset.value();
-    });
-    const log::EpochEntry& covering = *std::prev(it);
-    if (epoch != covering.epoch.value()) {
+  if (const log::EpochEntry* covering = log::leader_epoch::CoveringEntry(epochs_, Offset(base))) {
+    if (epoch != covering->epoch.value()) {
       Problem(path, b.position, base,
               fmt::format("partition leader epoch {} disagrees with leader-epoch-checkpoint (epoch {} "
-                          "from offset {})",
-                          epoch, covering.epoch.value(), covering.start_offset.value()));
+                          "from offset {}; --repair rewrites it from the batches)",
+                          epoch, covering->epoch.value(), covering->start_offset.value()));
       return;  // one bad batch must not make every later one look wrong
     }
   } else if (epoch < -1 || epoch < last_epoch_) {

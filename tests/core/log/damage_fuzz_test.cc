@@ -2,23 +2,18 @@
 // checkpoint): opening for reading or writing and reading everything back
 // must never crash or hang, and every record delivered must be one that was
 // written, at its offset. Failing with a clear error is always allowed.
-//
-// One kind of damage is left out: a change to a batch's base offset (its
-// first 8 bytes) that keeps the offsets in order. Kafka's format puts the
-// base offset outside the CRC (a broker rewrites it), so nothing can tell
-// such a batch from one written at that offset; offsets that go backwards
-// or leave their segment's range are caught (partition_test.cc).
+// (support/damage.h says which damage no format can detect; offsets that go
+// backwards or leave their segment's range are caught.)
 #include <doctest/doctest.h>
 
 #include <fmt/format.h>
 
 #include <map>
 #include <random>
-#include <vector>
 
-#include "format/record_batch.h"
 #include "io/mem_env.h"
 #include "log/partition.h"
+#include "support/damage.h"
 #include "support/log_helpers.h"
 
 namespace kq {
@@ -30,73 +25,6 @@ log::PartitionOptions Options(io::Env* env) {
   log::PartitionOptions o = testing::SmallOptions(env, 1024);
   o.index_interval_bytes = 128;
   return o;
-}
-
-// The byte ranges of the base offsets of the batches in a segment file.
-std::vector<std::pair<size_t, size_t>> BaseOffsetFields(std::string_view log) {
-  std::vector<std::pair<size_t, size_t>> fields;
-  for (size_t at = 0; at + format::kFramePrefixSize <= log.size();) {
-    const format::FrameProbe probe = format::ProbeFrame(log.substr(at));
-    if (probe.state != format::FrameState::kComplete) break;
-    fields.push_back({at, at + 8});
-    at += probe.size;
-  }
-  return fields;
-}
-
-bool Touches(const std::vector<std::pair<size_t, size_t>>& fields, size_t from, size_t to) {
-  for (const auto& [b, e] : fields) {
-    if (from < e && b < to) return true;
-  }
-  return false;
-}
-
-void Damage(io::MemEnv& env, std::mt19937& rng, std::string* what) {
-  auto files = env.ListDir(kDir);
-  REQUIRE(files.ok());
-  REQUIRE(!files->empty());
-  const std::string path = kDir + "/" + (*files)[rng() % files->size()];
-  auto data = env.ReadFileToString(path);
-  REQUIRE(data.ok());
-  std::string bytes = *data;
-  const size_t size = bytes.size();
-  const auto base_offsets = path.ends_with(".log") ? BaseOffsetFields(bytes) : decltype(BaseOffsetFields("")){};
-  switch (rng() % 4) {
-    case 0:  // a flipped bit
-      if (size == 0) break;
-      {
-        size_t at = rng() % size;
-        while (Touches(base_offsets, at, at + 1)) at = rng() % size;
-        bytes[at] = static_cast<char>(bytes[at] ^ (1 << (rng() % 8)));
-        *what += fmt::format("; bit flipped in {} at byte {}", path, at);
-      }
-      break;
-    case 1:  // a run of random bytes
-      if (size == 0) break;
-      {
-        size_t at = 0, n = 0;
-        do {
-          at = rng() % size;
-          n = std::min<size_t>(size - at, 1 + rng() % 64);
-        } while (Touches(base_offsets, at, at + n));
-        for (size_t i = 0; i < n; ++i) bytes[at + i] = static_cast<char>(rng());
-        *what += fmt::format("; {} random bytes in {} at byte {}", n, path, at);
-      }
-      break;
-    case 2: {  // cut short
-      const size_t keep = size == 0 ? 0 : rng() % size;
-      bytes.resize(keep);
-      *what += fmt::format("; {} cut to {} bytes", path, keep);
-      break;
-    }
-    default: {  // garbage appended
-      const size_t n = 1 + rng() % 200;
-      for (size_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(rng()));
-      *what += fmt::format("; {} random bytes appended to {}", n, path);
-      break;
-    }
-  }
-  REQUIRE(env.WriteFileAtomic(path, bytes).ok());
 }
 
 TEST_CASE("damage fuzz: open and read never crash and never deliver records that were not written") {
@@ -121,7 +49,7 @@ TEST_CASE("damage fuzz: open and read never crash and never deliver records that
     }
     std::string what;
     const int damages = 1 + static_cast<int>(rng() % 3);
-    for (int d = 0; d < damages; ++d) Damage(env, rng, &what);
+    for (int d = 0; d < damages; ++d) what += testing::DamageRandomFile(env, kDir, rng) + "; ";
     CAPTURE(round);
     CAPTURE(what);
     for (log::OpenMode mode : {log::OpenMode::kRead, log::OpenMode::kWrite}) {
