@@ -31,6 +31,10 @@ run kq-consume t -c 0
 expect_rc 2 "zero count"
 expect_err_contains "-c/--count"
 
+run kq-consume t -c -1
+expect_rc 2 "negative count"
+expect_err_contains "-1 is not a positive number"
+
 run kq-consume t -f '%x'
 expect_rc 2 "bad format token"
 expect_err_contains "-f"

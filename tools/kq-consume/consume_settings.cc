@@ -78,10 +78,10 @@ Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags
     return Usage("-e/--exit and -F/--follow contradict each other: -e exits at the end of the "
                  "log, -F waits there");
   }
-  if (flags.count == 0 || flags.count < -1) {
-    return Usage(fmt::format("-c/--count: {} is not a positive number of records", flags.count));
+  if (flags.count.has_value() && *flags.count <= 0) {
+    return Usage(fmt::format("-c/--count: {} is not a positive number of records", *flags.count));
   }
-  if (flags.count > 0) s.count = flags.count;
+  s.count = flags.count;
   if (flags.poll_ms < 10 || flags.poll_ms > 60000) {
     return Usage(fmt::format("--poll-ms: {} is outside 10..60000", flags.poll_ms));
   }

@@ -21,7 +21,7 @@ struct ConsumeFlags {
   std::vector<std::string> operands;  // TOPIC[:PARTITION]...
   std::vector<std::string> topics;    // -t
   std::vector<std::string> offsets;   // -o (at most a start and an end bound)
-  int64_t count = -1;                 // -c
+  std::optional<int64_t> count;       // -c
   bool exit_at_end = false;           // -e
   bool follow = false;                // -F
   std::string format;                 // -f
