@@ -182,7 +182,9 @@ class ConsumeRun {
     }
     if (added->empty()) return Status::Ok();
     if (s_.verbose > 0) {
-      for (const auto& tp : *added) fmt::print(stderr, "kq-consume: following new partition {}:{}\n", tp.topic, tp.partition);
+      for (const auto& tp : *added) {
+        fmt::print(stderr, "kq-consume: following new partition {}:{}\n", tp.topic, tp.partition);
+      }
     }
     return SyncWatches();
   }
