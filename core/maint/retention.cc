@@ -7,11 +7,12 @@ namespace kq::maint {
 RetentionPlan PlanRetention(const std::vector<log::SegmentInfo>& segments,
                             const log::TopicConfig& config, int64_t now_ms) {
   RetentionPlan plan;
-  // Only sealed segments are candidates.
-  size_t sealed = 0;
-  while (sealed < segments.size() && !segments[sealed].active) ++sealed;
+  // Every segment is a candidate but an empty active one: it holds nothing
+  // to delete, and the log needs a segment to append to.
+  size_t candidates = segments.size();
+  if (candidates > 0 && segments.back().active && segments.back().size_bytes == 0) --candidates;
   if (config.retention_ms >= 0) {
-    while (static_cast<size_t>(plan.by_time) < sealed) {
+    while (static_cast<size_t>(plan.by_time) < candidates) {
       const log::SegmentInfo& s = segments[static_cast<size_t>(plan.by_time)];
       if (s.max_timestamp < 0 || now_ms - s.max_timestamp <= config.retention_ms) break;
       ++plan.by_time;
@@ -21,7 +22,7 @@ RetentionPlan PlanRetention(const std::vector<log::SegmentInfo>& segments,
     uint64_t total = 0;
     for (const auto& s : segments) total += s.size_bytes;
     int64_t excess = static_cast<int64_t>(total) - config.retention_bytes;
-    while (static_cast<size_t>(plan.by_size) < sealed) {
+    while (static_cast<size_t>(plan.by_size) < candidates) {
       const auto size = static_cast<int64_t>(segments[static_cast<size_t>(plan.by_size)].size_bytes);
       if (excess - size < 0) break;
       excess -= size;
@@ -34,7 +35,9 @@ RetentionPlan PlanRetention(const std::vector<log::SegmentInfo>& segments,
     plan.bytes += segments[i].size_bytes;
     plan.records_upper_bound += segments[i].next_offset - segments[i].base_offset;
   }
-  if (n > 0) plan.new_log_start = segments[n].base_offset;
+  // With every segment doomed the log start becomes the log end, and
+  // AdvanceLogStart rolls the active segment before removing it.
+  if (n > 0) plan.new_log_start = n < segments.size() ? segments[n].base_offset : segments.back().next_offset;
   return plan;
 }
 

@@ -8,10 +8,12 @@
 //                    oldest segment goes while excess - its size >= 0
 //                    (-1: no limit).
 // Both rules pick a prefix of the segments; the longer prefix is removed.
-// kq-compact never deletes the active segment (Kafka would roll it first):
-// a partition always keeps its newest data and its log end offset.
-// The log start offset moves to the base of the first remaining segment
-// (Partition::AdvanceLogStart, under the partition lock), then the removed
+// The active segment qualifies like the others when it is not empty (as in
+// Kafka, which rolls it first), so an idle topic still loses expired data;
+// the log end offset stays where it was.
+// The log start offset moves to the base of the first remaining segment, or
+// to the log end when none remains (Partition::AdvanceLogStart, under the
+// partition lock, rolls a doomed active segment), then the removed
 // segments' files go.
 //
 // Thread safety: functions.

@@ -71,19 +71,34 @@ TEST_CASE("retention: retention.bytes removes the oldest segments while the exce
   CHECK(records->front().offset == segments[3].base_offset.value());
 }
 
-TEST_CASE("retention: the active segment is never removed and stop at the first young segment") {
+TEST_CASE("retention: an expired active segment is rolled and removed, and deletion stops at the first young segment") {
   io::MemEnv env;
   auto p = TenHours(&env);
   const auto segments = p->Segments();
+  const Offset log_end = p->log_end_offset();
   log::TopicConfig config;
   REQUIRE(config.Set("retention.ms", "0").ok());
   REQUIRE(config.Set("retention.bytes", "0").ok());
   maint::RetentionPlan plan = maint::PlanRetention(segments, config, env.NowMs());
-  CHECK(plan.doomed.size() == 10);
-  CHECK(plan.new_log_start == segments.back().base_offset);
+  // Kafka's rule: the active segment goes too once all of it qualifies.
+  CHECK(plan.doomed.size() == 11);
+  CHECK(plan.new_log_start == log_end);
   REQUIRE(maint::ApplyRetention(*p, plan).ok());
-  CHECK(p->Segments().size() == 1);
-  CHECK(p->log_end_offset() == segments.back().next_offset);
+  REQUIRE(p->Segments().size() == 1);
+  CHECK(p->Segments().front().base_offset == log_end);  // a new, empty active segment
+  CHECK(p->log_start_offset() == log_end);
+  CHECK(p->log_end_offset() == log_end);
+  CHECK_FALSE(env.FileExists(segments.back().log_path));
+  // An empty active segment is never a candidate, and appends go on at the end.
+  CHECK(maint::PlanRetention(p->Segments(), config, env.NowMs()).empty());
+  std::string batch = testing::MakeBatch("after-", 2);
+  auto appended = p->Append(batch);
+  REQUIRE(appended.ok());
+  CHECK(appended->first_offset == log_end);
+  auto again = log::Partition::Open(kDir, testing::MaintOptions(&env, 4096), log::OpenMode::kRead);
+  REQUIRE(again.ok());
+  CHECK((*again)->log_start_offset() == log_end);
+  CHECK((*again)->log_end_offset() == Offset(log_end.value() + 2));
 
   // A young segment in front stops deletion by time even if later ones are old.
   std::vector<log::SegmentInfo> odd = segments;
