@@ -12,14 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "${1:-$here/../build/bin}" && pwd)
 lines=${2:-2000000}
 export PATH="$bin:$PATH"
-work=$(mktemp -d "${TMPDIR:-/tmp}/kq-consume-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
 . "$here/lib.sh"
-make_lines "$lines" in.txt
-size=$(stat -c %s in.txt)
-echo "input: $lines lines, $size bytes"
+enter_lines_bench consume "$lines"
 kq-produce -d kq-data --flush os -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
 kq-consume -d kq-data t -f '%k\t%s\n' | cmp -s - in.txt || { echo "round trip DIFFERS"; exit 1; }
 echo "round trip: byte-identical"

@@ -1,4 +1,16 @@
-# Shared by the bench/*.sh scripts: source it after `cd` into the work dir.
+# Shared by the bench/*.sh scripts.
+
+# enter_lines_bench NAME LINES: enters a fresh work directory (removed when
+# the script exits) holding in.txt, LINES lines from make_lines; sets `work`
+# and `size` and prints the input size.
+enter_lines_bench() {
+  work=$(mktemp -d "${TMPDIR:-/tmp}/kq-$1-bench-XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  cd "$work"
+  make_lines "$2" in.txt
+  size=$(stat -c %s in.txt)
+  echo "input: $2 lines, $size bytes"
+}
 
 # make_lines N FILE: N lines of 100 bytes (newline included),
 # "key<5 digits>\t<9-digit sequence>-xxx...", 100,000 distinct keys.

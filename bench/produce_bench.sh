@@ -11,14 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "${1:-$here/../build/bin}" && pwd)
 lines=${2:-2000000}
 export PATH="$bin:$PATH"
-work=$(mktemp -d "${TMPDIR:-/tmp}/kq-produce-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
 . "$here/lib.sh"
-make_lines "$lines" in.txt
-size=$(stat -c %s in.txt)
-echo "input: $lines lines, $size bytes"
+enter_lines_bench produce "$lines"
 
 # A failing kq-produce must not be timed as a fast one.
 kq-produce -d kq-data -K '\t' t <in.txt || { echo "kq-produce failed"; exit 1; }
