@@ -56,6 +56,17 @@ Result<std::vector<ReadRecord>> ReadAll(log::Partition& p) {
   return out;
 }
 
+void AppendRemembered(log::Partition& p, int batches, int per_batch, const std::string& prefix,
+                      std::map<int64_t, std::string>* written) {
+  for (int b = 0; b < batches; ++b) {
+    const std::string values = fmt::format("{}b{}-", prefix, b);
+    std::string batch = MakeBatch(values, per_batch);
+    auto r = p.Append(batch);
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    for (int i = 0; i < per_batch; ++i) (*written)[r->first_offset.value() + i] = values + std::to_string(i);
+  }
+}
+
 log::PartitionOptions SmallOptions(io::Env* env, uint64_t segment_bytes) {
   log::PartitionOptions o;
   o.env = env;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct ReadRecord {
 std::string MakeBatch(const std::string& prefix, int count, int64_t ts = 1000);
 // One batch holding a single record of `value_size` bytes.
 std::string MakeSizedBatch(size_t value_size, int64_t ts = 1000);
+
+// Appends `batches` batches of `per_batch` records from MakeBatch, with
+// values "<prefix>b<n>-<i>", and adds each record's offset and value to
+// *written.
+void AppendRemembered(log::Partition& p, int batches, int per_batch, const std::string& prefix,
+                      std::map<int64_t, std::string>* written);
 
 // Every record from the log start to the log end, or the first error.
 Result<std::vector<ReadRecord>> ReadAll(log::Partition& p);

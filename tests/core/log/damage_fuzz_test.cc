@@ -37,12 +37,7 @@ TEST_CASE("damage fuzz: open and read never crash and never deliver records that
       auto w = log::Partition::Open(kDir, Options(&env), log::OpenMode::kWrite);
       REQUIRE(w.ok());
       const int batches = 5 + static_cast<int>(rng() % 20);
-      for (int b = 0; b < batches; ++b) {
-        std::string batch = testing::MakeBatch(fmt::format("r{}-b{}-", round, b), 3);
-        auto r = (*w)->Append(batch);
-        REQUIRE(r.ok());
-        for (int i = 0; i < 3; ++i) written[r->first_offset.value() + i] = fmt::format("r{}-b{}-{}", round, b, i);
-      }
+      testing::AppendRemembered(**w, batches, 3, fmt::format("r{}-", round), &written);
       // Half the rounds close (the recovery point is the log end), half
       // leave it behind, as a crash would.
       if (round % 2 == 0) REQUIRE((*w)->Close().ok());

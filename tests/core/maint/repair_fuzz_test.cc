@@ -35,12 +35,7 @@ TEST_CASE("repair fuzz: any damage is repaired into a partition that opens, veri
       auto w = log::Partition::Open(kDir, testing::MaintOptions(&env, kSegmentBytes), log::OpenMode::kWrite);
       REQUIRE(w.ok());
       const int batches = 5 + static_cast<int>(rng() % 30);
-      for (int b = 0; b < batches; ++b) {
-        std::string batch = testing::MakeBatch(fmt::format("b{}-", b), 5);
-        auto r = (*w)->Append(batch);
-        REQUIRE(r.ok());
-        for (int i = 0; i < 5; ++i) written[r->first_offset.value() + i] = fmt::format("b{}-{}", b, i);
-      }
+      testing::AppendRemembered(**w, batches, 5, "", &written);
       if (round % 2 == 0) REQUIRE((*w)->Close().ok());
     }
     std::string what;
