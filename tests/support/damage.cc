@@ -89,4 +89,11 @@ std::string DamageRandomFile(io::MemEnv& env, const std::string& dir, std::mt199
   return what;
 }
 
+std::string DamageRandomFiles(io::MemEnv& env, const std::string& dir, std::mt19937& rng) {
+  std::string what;
+  const int damages = 1 + static_cast<int>(rng() % 3);
+  for (int d = 0; d < damages; ++d) what += DamageRandomFile(env, dir, rng) + "; ";
+  return what;
+}
+
 }  // namespace kq::testing

@@ -19,5 +19,7 @@ namespace kq::testing {
 
 // Damages one file of `dir`, picked at random; returns what was done.
 std::string DamageRandomFile(io::MemEnv& env, const std::string& dir, std::mt19937& rng);
+// One to three DamageRandomFile calls; returns what was done, "; "-separated.
+std::string DamageRandomFiles(io::MemEnv& env, const std::string& dir, std::mt19937& rng);
 
 }  // namespace kq::testing

@@ -42,9 +42,7 @@ TEST_CASE("damage fuzz: open and read never crash and never deliver records that
       // leave it behind, as a crash would.
       if (round % 2 == 0) REQUIRE((*w)->Close().ok());
     }
-    std::string what;
-    const int damages = 1 + static_cast<int>(rng() % 3);
-    for (int d = 0; d < damages; ++d) what += testing::DamageRandomFile(env, kDir, rng) + "; ";
+    const std::string what = testing::DamageRandomFiles(env, kDir, rng);
     CAPTURE(round);
     CAPTURE(what);
     for (log::OpenMode mode : {log::OpenMode::kRead, log::OpenMode::kWrite}) {

@@ -38,9 +38,7 @@ TEST_CASE("repair fuzz: any damage is repaired into a partition that opens, veri
       testing::AppendRemembered(**w, batches, 5, "", &written);
       if (round % 2 == 0) REQUIRE((*w)->Close().ok());
     }
-    std::string what;
-    const int damages = 1 + static_cast<int>(rng() % 3);
-    for (int d = 0; d < damages; ++d) what += testing::DamageRandomFile(env, kDir, rng) + "; ";
+    const std::string what = testing::DamageRandomFiles(env, kDir, rng);
     CAPTURE(round);
     CAPTURE(what);
 
