@@ -63,7 +63,8 @@ Result<std::vector<TopicPartition>> Consumer::PartitionsOf(
 Status Consumer::Assign(const TopicPartition& tp, const StartPosition& start) {
   auto it = readers_.find(tp);
   if (it == readers_.end()) {
-    PartitionReaderOptions ro{.env = options_.env, .read_bytes = options_.read_bytes};
+    PartitionReaderOptions ro{
+        .env = options_.env, .read_bytes = options_.read_bytes, .on_skipped = options_.on_skipped};
     KQ_ASSIGN_OR_RETURN(auto reader, PartitionReader::Open(
                                          dir_.PartitionPath(tp.topic, PartitionId(tp.partition)),
                                          tp.topic, tp.partition, ro));

@@ -64,6 +64,8 @@ struct ConsumerOptions {
   std::optional<int64_t> end_timestamp_ms;
   // Bytes per partition read.
   size_t read_bytes = size_t{1} << 20;
+  // Told when records a partition was to deliver next are gone.
+  SkippedFn on_skipped;
 };
 
 // One record for the sink.

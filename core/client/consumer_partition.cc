@@ -45,7 +45,8 @@ Status PartitionReader::Seek(const StartPosition& start) {
       break;
     }
   }
-  position_ = std::clamp(target, begin, end);
+  position_ = std::min(target, end);
+  SkipTo(begin);
   chunk_.clear();
   chunk_at_ = 0;
   pending_count_ = pending_at_ = 0;
@@ -53,6 +54,12 @@ Status PartitionReader::Seek(const StartPosition& start) {
 }
 
 Status PartitionReader::Refresh() { return partition_->Refresh(); }
+
+void PartitionReader::SkipTo(Offset start) {
+  if (position_ >= start) return;
+  if (options_.on_skipped) options_.on_skipped(topic_, partition_id_, position_, start);
+  position_ = start;
+}
 
 bool PartitionReader::done() const {
   return end_timestamp_reached_ || (stop_.has_value() && position_ >= *stop_);
@@ -68,11 +75,9 @@ void PartitionReader::Pop() {
 }
 
 Result<bool> PartitionReader::NextChunk() {
-  if (position_ < partition_->log_start_offset()) {
-    // Retention removed what we were about to read: continue at the new
-    // start, as Kafka's earliest reset does.
-    position_ = partition_->log_start_offset();
-  }
+  // Retention removed what we were about to read: continue at the new
+  // start, as Kafka's earliest reset does.
+  SkipTo(partition_->log_start_offset());
   if (position_ >= partition_->log_end_offset()) {
     KQ_RETURN_IF_ERROR(CheckEnd());
     return false;
@@ -82,8 +87,8 @@ Result<bool> PartitionReader::NextChunk() {
     if (chunk.status().IsOutOfRange()) {
       // Truncated or trimmed under us: re-read the log's state next time.
       KQ_RETURN_IF_ERROR(partition_->Refresh());
-      position_ = std::clamp(position_, partition_->log_start_offset(),
-                             partition_->log_end_offset());
+      position_ = std::min(position_, partition_->log_end_offset());
+      SkipTo(partition_->log_start_offset());
       return false;
     }
     return chunk.status();

@@ -19,10 +19,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -54,9 +56,16 @@ struct StartPosition {
   static StartPosition AtTimestamp(int64_t ms) { return {Kind::kTimestamp, ms}; }
 };
 
+// Called when records a reader was to read next are gone (removed by
+// retention, trim or truncation, or a start below the log start): reading
+// continues at `resumed_at`, as Kafka's earliest reset does.
+using SkippedFn = std::function<void(std::string_view topic, int32_t partition, Offset wanted,
+                                     Offset resumed_at)>;
+
 struct PartitionReaderOptions {
   io::Env* env = nullptr;               // required
   size_t read_bytes = size_t{1} << 20;  // bytes per Partition::Read
+  SkippedFn on_skipped;                 // optional
 };
 
 class PartitionReader {
@@ -110,6 +119,8 @@ class PartitionReader {
 
   Status CheckEnd();
   Result<bool> NextChunk();
+  // Moves the position up to `start` when it is below, telling on_skipped.
+  void SkipTo(Offset start);
   Status DecodeBatch(std::string_view batch);
   Status BatchError(const Status& s, int64_t base_offset) const;
 

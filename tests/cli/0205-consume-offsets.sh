@@ -56,4 +56,15 @@ expect_out "p0-0,p0-1,p0-2," "-D"
 
 run kq-consume t:0 -c 1 -f '%t %p %o %T %d %k %K %s %S\n'
 expect_out "t 0 0 1700000000000 2023-11-14T22:13:20.000Z a 1 p0-0 4" "-f tokens"
+
+# Offsets below the log start (trimmed) are skipped with a note, not an error;
+# -q keeps the note back.
+kq-topics trim t:0 --before 2 -q || fail "trim"
+run kq-consume t:0 -o 0
+expect_rc 0 "start below the log start"
+expect_out "p0-2"
+expect_err_contains "t:0: offsets 0..1 are gone (retention or trim); continuing at 2"
+run kq-consume t:0 -o 0 -q
+expect_out "p0-2"
+[ -z "$ERR" ] || fail "-q still printed: $ERR"
 pass

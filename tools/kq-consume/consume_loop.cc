@@ -74,6 +74,12 @@ class ConsumeRun {
     o.follow = s_.follow;
     o.ordered = s_.ordered;
     o.end_timestamp_ms = s_.offset.end_timestamp_ms;
+    if (!s_.quiet) {
+      o.on_skipped = [](std::string_view topic, int32_t partition, Offset wanted, Offset resumed_at) {
+        fmt::print(stderr, "kq-consume: {}:{}: offsets {}..{} are gone (retention or trim); continuing at {}\n",
+                   topic, partition, wanted.value(), resumed_at.value() - 1, resumed_at.value());
+      };
+    }
     KQ_ASSIGN_OR_RETURN(consumer_, client::Consumer::Open(o));
     KQ_ASSIGN_OR_RETURN(std::vector<client::TopicPartition> tps,
                         consumer_->Resolve(s_.selections));

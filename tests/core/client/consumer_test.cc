@@ -54,12 +54,23 @@ class Fixture {
   }
 
   std::unique_ptr<Consumer> Open(bool follow = false, bool ordered = false,
-                                 std::optional<int64_t> end_ts = std::nullopt) {
+                                 std::optional<int64_t> end_ts = std::nullopt, SkippedFn on_skipped = {}) {
     ConsumerOptions o{.env = &env_, .log_dir = kDir, .follow = follow, .ordered = ordered,
-                      .end_timestamp_ms = end_ts};
+                      .end_timestamp_ms = end_ts, .on_skipped = std::move(on_skipped)};
     auto c = Consumer::Open(o);
     REQUIRE(c.ok());
     return std::move(*c);
+  }
+
+  // Deletes the records of t-p below `offset` (kq-topics trim).
+  void Trim(const std::string& topic, int32_t p, int64_t offset) {
+    log::PartitionOptions o;
+    o.env = &env_;
+    o.topic = topic;
+    o.partition = p;
+    auto part = log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
+    REQUIRE(part.ok());
+    REQUIRE((*part)->AdvanceLogStart(Offset(offset)).ok());
   }
 
   io::MemEnv env_;
@@ -217,6 +228,33 @@ TEST_CASE("consumer: a follower sees later appends after Refresh and never finis
   REQUIRE(c->Refresh().ok());
   CHECK(Drain(*c, &last) == std::vector<std::string>{"t:0:2=b0", "t:0:3=b1"});
   CHECK(last == PollState::kCaughtUp);
+}
+
+TEST_CASE("consumer: records gone below the log start are skipped and reported, never an error") {
+  Fixture f;
+  f.CreateTopic("t", 1);
+  f.Append("t", 0, "a", 5);
+  f.Append("t", 0, "b", 5);
+  std::vector<std::string> skipped;
+  auto c = f.Open(/*follow=*/true, false, std::nullopt,
+                  [&](std::string_view topic, int32_t p, Offset wanted, Offset resumed_at) {
+                    skipped.push_back(fmt::format("{}:{} {}->{}", topic, p, wanted.value(), resumed_at.value()));
+                  });
+  SUBCASE("a start below the log start") {
+    f.Trim("t", 0, 5);
+    REQUIRE(c->Assign({"t", 0}, StartPosition::AtOffset(2)).ok());
+    CHECK(skipped == std::vector<std::string>{"t:0 2->5"});
+    CHECK(Drain(*c).front() == "t:0:5=b0");
+  }
+  SUBCASE("records trimmed while a follower had not read them yet") {
+    REQUIRE(c->Assign({"t", 0}, StartPosition::Beginning()).ok());
+    CHECK(skipped.empty());
+    f.Trim("t", 0, 7);
+    REQUIRE(c->Refresh().ok());
+    const auto out = Drain(*c);
+    CHECK(skipped == std::vector<std::string>{"t:0 0->7"});
+    CHECK(out == std::vector<std::string>{"t:0:7=b2", "t:0:8=b3", "t:0:9=b4"});
+  }
 }
 
 TEST_CASE("consumer: control batches are skipped but their offsets are passed") {
