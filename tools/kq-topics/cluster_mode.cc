@@ -1,6 +1,5 @@
 #include "kq-topics/cluster_mode.h"
 
-#include <charconv>
 #include <iterator>
 #include <map>
 
@@ -11,7 +10,6 @@
 #include "common/exit_codes.h"
 #include "common/kafka_admin.h"
 #include "common/table.h"
-#include "common/time_spec.h"
 #include "log/topic_name.h"
 
 namespace kq::tools::topics {
@@ -104,15 +102,6 @@ nlohmann::json ToJson(const Described& d) {
           {"bytes", nullptr},
           {"config", std::move(config)},
           {"partitions", std::move(partitions)}};
-}
-
-std::optional<int64_t> ParseNonNegative(std::string_view text) {
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 0) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 }  // namespace
@@ -252,46 +241,10 @@ int RunClusterDelete(const CommonFlags& common, const DeleteArgs& args) {
 }
 
 int RunClusterTrim(const CommonFlags& common, const TrimArgs& args) {
-  if (args.before.empty() == args.before_time.empty()) {
-    return ReportUsageError(kTool, "trim: give exactly one of --before OFFSET and --before-time T");
-  }
-  std::optional<int64_t> before_offset, before_ms;
-  if (!args.before.empty() && args.before != "end") {
-    before_offset = ParseNonNegative(args.before);
-    if (!before_offset) {
-      return ReportUsageError(kTool, fmt::format("--before: '{}' is not an offset (a number >= 0, "
-                                                 "or 'end')",
-                                                 log::EscapeForMessage(args.before)));
-    }
-  }
-  if (!args.before_time.empty()) {
-    Result<int64_t> ms = ParseTime(args.before_time, NowMs());
-    if (!ms.ok()) {
-      return ReportUsageError(kTool, fmt::format("--before-time: {}", ms.status().message()));
-    }
-    before_ms = *ms;
-  }
-  struct Target {
-    std::string topic;
-    std::optional<int32_t> partition;
-  };
-  std::vector<Target> targets;
-  for (const std::string& text : args.targets) {
-    Target t;
-    const size_t colon = text.rfind(':');
-    t.topic = text.substr(0, colon);
-    if (colon != std::string::npos) {
-      std::optional<int64_t> p = ParseNonNegative(std::string_view(text).substr(colon + 1));
-      if (!p || *p > INT32_MAX) {
-        return ReportUsageError(kTool, fmt::format("trim: '{}': the partition after ':' must be "
-                                                   "a number",
-                                                   log::EscapeForMessage(text)));
-      }
-      t.partition = static_cast<int32_t>(*p);
-    }
-    if (!CheckTopicNames({t.topic})) return kExitUsage;
-    targets.push_back(std::move(t));
-  }
+  std::optional<TrimRequest> request = ParseTrimArgs(args);
+  if (!request) return kExitUsage;
+  const std::optional<int64_t>& before_offset = request->before_offset;
+  const std::optional<int64_t>& before_ms = request->before_ms;
   std::optional<ClusterConfig> config = Config(common);
   if (!config) return kExitUsage;
   // Resolve and check every target before the first deletion.
@@ -301,7 +254,7 @@ int RunClusterTrim(const CommonFlags& common, const TrimArgs& args) {
     std::map<int32_t, int64_t> old_start;  // partition -> start before
   };
   std::vector<Plan> plans;
-  for (const Target& t : targets) {
+  for (const TrimTarget& t : request->targets) {
     Result<kafka::TopicDescription> topic = kafka::DescribeTopic(*config, t.topic);
     if (!topic.ok()) return ReportError(kTool, topic.status());
     std::map<int32_t, int64_t> at_time;

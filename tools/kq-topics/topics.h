@@ -60,6 +60,20 @@ struct TrimArgs {
   bool json = false;
 };
 
+// What `trim` asks for, checked: shared by the directory and -b modes.
+struct TrimTarget {
+  std::string topic;
+  std::optional<int32_t> partition;  // nullopt: every partition
+};
+struct TrimRequest {
+  std::optional<int64_t> before_offset;  // --before N (neither: --before end)
+  std::optional<int64_t> before_ms;      // --before-time
+  std::vector<TrimTarget> targets;
+};
+// Checks the trim flags and targets; prints the usage error and returns
+// nullopt on the first problem.
+std::optional<TrimRequest> ParseTrimArgs(const TrimArgs& args);
+
 int RunCreate(const CommonFlags& common, const CreateArgs& args);
 int RunAlter(const CommonFlags& common, const AlterArgs& args);
 int RunDelete(const CommonFlags& common, const DeleteArgs& args);

@@ -4,6 +4,7 @@
 //
 // Every target is resolved and checked before the first partition changes,
 // so a bad partition or an offset past the end leaves everything as it was.
+// ParseTrimArgs serves the -b mode (cluster_mode.cc) too.
 #include <charconv>
 #include <iterator>
 
@@ -19,11 +20,6 @@
 namespace kq::tools::topics {
 
 namespace {
-
-struct Target {
-  std::string topic;
-  std::optional<int32_t> partition;  // nullopt: every partition
-};
 
 // One partition to trim, opened for writing.
 struct Plan {
@@ -43,24 +39,6 @@ std::optional<int64_t> ParseNonNegative(std::string_view text) {
   return value;
 }
 
-// "TOPIC" or "TOPIC:PARTITION"; prints a usage error and returns nullopt.
-std::optional<Target> ParseTarget(std::string_view text) {
-  Target target;
-  const size_t colon = text.rfind(':');
-  target.topic = std::string(text.substr(0, colon));
-  if (colon != std::string_view::npos) {
-    std::optional<int64_t> p = ParseNonNegative(text.substr(colon + 1));
-    if (!p || *p > INT32_MAX) {
-      ReportUsageError(kTool, fmt::format("trim: '{}': the partition after ':' must be a number",
-                                          log::EscapeForMessage(text)));
-      return std::nullopt;
-    }
-    target.partition = static_cast<int32_t>(*p);
-  }
-  if (!CheckTopicNames({target.topic})) return std::nullopt;
-  return target;
-}
-
 // The new log start for one partition, from --before or --before-time.
 Result<Offset> NewStart(log::Partition& p, std::optional<int64_t> before_offset,
                         std::optional<int64_t> before_ms) {
@@ -73,7 +51,7 @@ Result<Offset> NewStart(log::Partition& p, std::optional<int64_t> before_offset,
   return Offset(*before_offset);
 }
 
-Status PlanTarget(const log::LogDir& dir, const Target& target, std::optional<int64_t> before_offset,
+Status PlanTarget(const log::LogDir& dir, const TrimTarget& target, std::optional<int64_t> before_offset,
                   std::optional<int64_t> before_ms, std::vector<Plan>* plans) {
   KQ_ASSIGN_OR_RETURN(log::TopicInfo info, dir.DescribeTopic(target.topic));
   int32_t first = 0;
@@ -99,35 +77,55 @@ Status PlanTarget(const log::LogDir& dir, const Target& target, std::optional<in
 
 }  // namespace
 
-int RunTrim(const CommonFlags& common, const TrimArgs& args) {
+std::optional<TrimRequest> ParseTrimArgs(const TrimArgs& args) {
   if (args.before.empty() == args.before_time.empty()) {
-    return ReportUsageError(kTool, "trim: give exactly one of --before OFFSET and --before-time T");
+    ReportUsageError(kTool, "trim: give exactly one of --before OFFSET and --before-time T");
+    return std::nullopt;
   }
-  std::optional<int64_t> before_offset, before_ms;
+  TrimRequest request;
   if (!args.before.empty() && args.before != "end") {
-    before_offset = ParseNonNegative(args.before);
-    if (!before_offset) {
-      return ReportUsageError(kTool, fmt::format("--before: '{}' is not an offset (a number >= 0, "
-                                                 "or 'end')",
-                                                 log::EscapeForMessage(args.before)));
+    request.before_offset = ParseNonNegative(args.before);
+    if (!request.before_offset) {
+      ReportUsageError(kTool, fmt::format("--before: '{}' is not an offset (a number >= 0, or 'end')",
+                                          log::EscapeForMessage(args.before)));
+      return std::nullopt;
     }
   }
   if (!args.before_time.empty()) {
     Result<int64_t> ms = ParseTime(args.before_time, NowMs());
-    if (!ms.ok()) return ReportUsageError(kTool, fmt::format("--before-time: {}", ms.status().message()));
-    before_ms = *ms;
+    if (!ms.ok()) {
+      ReportUsageError(kTool, fmt::format("--before-time: {}", ms.status().message()));
+      return std::nullopt;
+    }
+    request.before_ms = *ms;
   }
-  std::vector<Target> targets;
   for (const std::string& text : args.targets) {
-    std::optional<Target> t = ParseTarget(text);
-    if (!t) return kExitUsage;
-    targets.push_back(std::move(*t));
+    TrimTarget target;
+    const size_t colon = text.rfind(':');
+    target.topic = text.substr(0, colon);
+    if (colon != std::string::npos) {
+      std::optional<int64_t> p = ParseNonNegative(std::string_view(text).substr(colon + 1));
+      if (!p || *p > INT32_MAX) {
+        ReportUsageError(kTool, fmt::format("trim: '{}': the partition after ':' must be a number",
+                                            log::EscapeForMessage(text)));
+        return std::nullopt;
+      }
+      target.partition = static_cast<int32_t>(*p);
+    }
+    if (!CheckTopicNames({target.topic})) return std::nullopt;
+    request.targets.push_back(std::move(target));
   }
+  return request;
+}
+
+int RunTrim(const CommonFlags& common, const TrimArgs& args) {
+  std::optional<TrimRequest> request = ParseTrimArgs(args);
+  if (!request) return kExitUsage;
   Result<log::LogDir> dir = OpenLogDir(common, false);
   if (!dir.ok()) return ReportError(kTool, dir.status());
   std::vector<Plan> plans;
-  for (const Target& t : targets) {
-    Status s = PlanTarget(*dir, t, before_offset, before_ms, &plans);
+  for (const TrimTarget& t : request->targets) {
+    Status s = PlanTarget(*dir, t, request->before_offset, request->before_ms, &plans);
     if (!s.ok()) return ReportError(kTool, s);
   }
   std::string out;
