@@ -182,18 +182,7 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
     if (!d.config) d.config_error = "the cluster did not answer DescribeConfigs";
     reports.push_back(std::move(d));
   }
-  std::string out;
-  if (args.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Described& d : reports) list.push_back(ToJson(d));
-    out = list.dump() + "\n";
-  } else {
-    for (size_t i = 0; i < reports.size(); ++i) {
-      if (i > 0) out += "\n";
-      AppendText(reports[i], &out);
-    }
-  }
-  return PrintOut(out);
+  return PrintReports(reports, args.json, ToJson, AppendText);
 }
 
 int RunClusterAlter(const CommonFlags& common, const AlterArgs& args) {

@@ -103,18 +103,7 @@ int RunDescribe(const CommonFlags& common, const DescribeArgs& args) {
     }
     reports.push_back(std::move(*report));
   }
-  std::string out;
-  if (args.json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const TopicReport& r : reports) list.push_back(ToJson(r));
-    out = list.dump() + "\n";
-  } else {
-    for (size_t i = 0; i < reports.size(); ++i) {
-      if (i > 0) out += "\n";
-      AppendText(reports[i], &out);
-    }
-  }
-  return PrintOut(out);
+  return PrintReports(reports, args.json, ToJson, AppendText);
 }
 
 }  // namespace kq::tools::topics

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/result.h"
 #include "common/common_flags.h"
 #include "io/env.h"
@@ -100,6 +102,25 @@ Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
 
 // Writes `text` to stdout (binary-safe; a closed pipe is not an error).
 int PrintOut(std::string_view text);
+
+// Prints describe's reports: a JSON array with --json, else each report's
+// text, a blank line between them.
+template <typename Report, typename ToJsonFn, typename AppendTextFn>
+int PrintReports(const std::vector<Report>& reports, bool json, ToJsonFn to_json,
+                 AppendTextFn append_text) {
+  std::string out;
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const Report& r : reports) list.push_back(to_json(r));
+    out = list.dump() + "\n";
+  } else {
+    for (size_t i = 0; i < reports.size(); ++i) {
+      if (i > 0) out += "\n";
+      append_text(reports[i], &out);
+    }
+  }
+  return PrintOut(out);
+}
 // Prints an informational line on stderr unless -q.
 void Note(const CommonFlags& common, std::string_view line);
 
