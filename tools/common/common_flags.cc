@@ -64,6 +64,10 @@ void AddCommonFlags(CLI::App& app, std::string_view tool, CommonFlags* flags) {
   app.option_defaults()->group("Options");
 }
 
+void Note(const CommonFlags& common, std::string_view line) {
+  if (!common.quiet) fmt::print(stderr, "{}\n", line);
+}
+
 void SetExamples(CLI::App& app, const std::vector<std::string>& examples) {
   std::string footer = "Examples:";
   for (const std::string& e : examples) footer += "\n  " + e;

@@ -49,6 +49,9 @@ void AddCommonFlags(CLI::App& app, std::string_view tool, CommonFlags* flags);
 // Sets the help footer to "Examples:" followed by one indented line each.
 void SetExamples(CLI::App& app, const std::vector<std::string>& examples);
 
+// Prints an informational line on stderr unless -q.
+void Note(const CommonFlags& common, std::string_view line);
+
 // Parses the command line. Returns nullopt when the tool should go on to do
 // its work, or the exit code to return right away:
 //   --help, --version, --list-flags: printed to stdout, 0;

@@ -87,4 +87,11 @@ void Progress::Clear() {
   shown_ = false;
 }
 
+int PrintOut(std::string_view tool, std::string_view text) {
+  OutputWriter out(1);
+  Status s = out.Write(text);
+  if (s.ok()) s = out.Flush();
+  return ReportError(tool, s.WithPrefix("stdout"));
+}
+
 }  // namespace kq::tools

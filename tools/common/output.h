@@ -27,6 +27,10 @@ bool IsTerminal(int fd);
 // Sets SIGPIPE to SIG_IGN for the process. Idempotent.
 void IgnoreSigpipe();
 
+// Writes `text` to stdout in one go (binary-safe; a reader that went away is
+// not an error) and returns the exit code, a failure reported as `tool`'s.
+int PrintOut(std::string_view tool, std::string_view text);
+
 class OutputWriter {
  public:
   static constexpr size_t kDefaultBufferSize = 1 << 20;

@@ -152,7 +152,7 @@ int RunClusterList(const CommonFlags& common, const ListArgs& args) {
     }
   }
   if (args.json) out = list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  return PrintOut(out);
+  return PrintOut(kTool, out);
 }
 
 int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
@@ -180,7 +180,7 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
                           {"state", d->state},
                           {"members", d->members_known ? members : nlohmann::json(nullptr)},
                           {"partitions", partitions}};
-    return PrintOut(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return PrintOut(kTool, out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   if (!d->members_known) {
     Note(common, fmt::format("The cluster cannot describe group '{}''s members (no "
@@ -195,7 +195,7 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
                      OffsetCell(p.log_end_offset), OffsetCell(p.lag),
                      p.member.empty() ? "-" : p.member});
   }
-  return PrintOut(FormatTable(
+  return PrintOut(kTool, FormatTable(
       {"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER"}, cells));
 }
 
@@ -284,7 +284,7 @@ int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
     }
     out = FormatTable({"TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET"}, cells);
   }
-  const int rc = PrintOut(out);
+  const int rc = PrintOut(kTool, out);
   if (rc == kExitOk && !args.execute) {
     Note(common, "Dry run: nothing was changed. Add --execute to commit these offsets.");
   }

@@ -19,6 +19,7 @@
 
 #include "base/result.h"
 #include "common/common_flags.h"
+#include "common/output.h"
 #include "common/table.h"
 #include "groups/group_registry.h"
 #include "groups/offsets_store.h"
@@ -102,10 +103,5 @@ class PartitionRanges {
   const log::LogDir& dir_;
   std::map<std::string, std::optional<log::TopicInfo>> topics_;
 };
-
-// Writes `text` to stdout (binary-safe; a closed pipe is not an error).
-int PrintOut(std::string_view text);
-// Prints an informational line on stderr unless -q.
-void Note(const CommonFlags& common, std::string_view line);
 
 }  // namespace kq::tools::groups_tool

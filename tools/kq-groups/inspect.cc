@@ -114,7 +114,7 @@ int RunList(const CommonFlags& common, const ListArgs& args) {
     }
   }
   if (args.json) out = list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  return PrintOut(out);
+  return PrintOut(kTool, out);
 }
 
 int RunDescribe(const CommonFlags& common, const DescribeArgs& args) {
@@ -126,7 +126,7 @@ int RunDescribe(const CommonFlags& common, const DescribeArgs& args) {
   if (!state->exists()) return ReportError(kTool, UnknownGroup(*ctx, args.group));
   Result<std::vector<Row>> rows = CollectRows(*ctx, *state);
   if (!rows.ok()) return ReportError(kTool, rows.status());
-  if (args.json) return PrintOut(DescribeJson(args.group, *state, *rows));
+  if (args.json) return PrintOut(kTool, DescribeJson(args.group, *state, *rows));
   if (state->members.empty()) {
     Note(common, fmt::format("Group '{}' has no active members.", args.group));
   }
@@ -136,7 +136,7 @@ int RunDescribe(const CommonFlags& common, const DescribeArgs& args) {
                      r.committed ? fmt::format("{}", r.committed->offset) : "-", Cell(r.log_end),
                      Cell(r.lag()), r.member.value_or("-")});
   }
-  return PrintOut(FormatTable(
+  return PrintOut(kTool, FormatTable(
       {"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER"}, cells));
 }
 

@@ -200,7 +200,7 @@ int RunReset(const CommonFlags& common, const ResetArgs& args) {
     for (const PlanRow& r : plan) commit.push_back({r.tp, groups::CommittedOffset{r.next, -1, "", 0}});
     if (Status s = ctx->store->Commit(args.group, commit); !s.ok()) return ReportError(kTool, s);
   }
-  const int rc = PrintOut(args.json ? PlanJson(plan) : PlanText(plan));
+  const int rc = PrintOut(kTool, args.json ? PlanJson(plan) : PlanText(plan));
   if (rc == kExitOk && !args.execute) {
     Note(common, "Dry run: nothing was changed. Add --execute to commit these offsets.");
   }

@@ -93,15 +93,4 @@ Result<int64_t> PartitionRanges::OffsetForTimestamp(const groups::TopicPartition
   return offset.value();
 }
 
-int PrintOut(std::string_view text) {
-  OutputWriter out(1);
-  Status s = out.Write(text);
-  if (s.ok()) s = out.Flush();
-  return ReportError(kTool, s.WithPrefix("stdout"));
-}
-
-void Note(const CommonFlags& common, std::string_view line) {
-  if (!common.quiet) fmt::print(stderr, "{}\n", line);
-}
-
 }  // namespace kq::tools::groups_tool

@@ -134,11 +134,11 @@ int RunClusterList(const CommonFlags& common, const ListArgs& args) {
   if (!args.json) {
     std::string out;
     for (const auto& t : *topics) fmt::format_to(std::back_inserter(out), "{}\n", t.name);
-    return PrintOut(out);
+    return PrintOut(kTool, out);
   }
   nlohmann::json list = nlohmann::json::array();
   for (const auto& t : *topics) list.push_back({{"name", t.name}, {"partitions", t.partitions.size()}});
-  return PrintOut(list.dump() + "\n");
+  return PrintOut(kTool, list.dump() + "\n");
 }
 
 int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
@@ -303,7 +303,7 @@ int RunClusterTrim(const CommonFlags& common, const TrimArgs& args) {
   }
   if (args.json) out = list.dump() + "\n";
   if (common.quiet && !args.json) return kExitOk;
-  return PrintOut(out);
+  return PrintOut(kTool, out);
 }
 
 }  // namespace kq::tools::topics

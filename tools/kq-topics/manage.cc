@@ -120,7 +120,7 @@ int RunList(const CommonFlags& common, const ListArgs& args) {
   std::string out;
   if (!args.json) {
     for (const std::string& name : *names) fmt::format_to(std::back_inserter(out), "{}\n", name);
-    return PrintOut(out);
+    return PrintOut(kTool, out);
   }
   nlohmann::json list = nlohmann::json::array();
   for (const std::string& name : *names) {
@@ -129,7 +129,7 @@ int RunList(const CommonFlags& common, const ListArgs& args) {
     if (!info.ok()) return ReportError(kTool, info.status());
     list.push_back({{"name", name}, {"partitions", info->partitions}});
   }
-  return PrintOut(list.dump() + "\n");
+  return PrintOut(kTool, list.dump() + "\n");
 }
 
 }  // namespace kq::tools::topics

@@ -49,15 +49,4 @@ Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
                               log::PartitionOptionsFor(io::Env::Default(), topic.name, partition, topic.config), mode);
 }
 
-int PrintOut(std::string_view text) {
-  OutputWriter out(1);
-  Status s = out.Write(text);
-  if (s.ok()) s = out.Flush();
-  return ReportError(kTool, s.WithPrefix("stdout"));
-}
-
-void Note(const CommonFlags& common, std::string_view line) {
-  if (!common.quiet) fmt::print(stderr, "{}\n", line);
-}
-
 }  // namespace kq::tools::topics

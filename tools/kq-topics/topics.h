@@ -19,6 +19,7 @@
 
 #include "base/result.h"
 #include "common/common_flags.h"
+#include "common/output.h"
 #include "io/env.h"
 #include "log/log_dir.h"
 #include "log/partition.h"
@@ -100,9 +101,6 @@ Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
                                                       const log::TopicInfo& topic,
                                                       int32_t partition, log::OpenMode mode);
 
-// Writes `text` to stdout (binary-safe; a closed pipe is not an error).
-int PrintOut(std::string_view text);
-
 // Prints describe's reports: a JSON array with --json, else each report's
 // text, a blank line between them.
 template <typename Report, typename ToJsonFn, typename AppendTextFn>
@@ -119,9 +117,7 @@ int PrintReports(const std::vector<Report>& reports, bool json, ToJsonFn to_json
       append_text(reports[i], &out);
     }
   }
-  return PrintOut(out);
+  return PrintOut(kTool, out);
 }
-// Prints an informational line on stderr unless -q.
-void Note(const CommonFlags& common, std::string_view line);
 
 }  // namespace kq::tools::topics

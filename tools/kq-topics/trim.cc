@@ -151,7 +151,7 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
   }
   if (args.json) out = list.dump() + "\n";
   if (common.quiet && !args.json) return kExitOk;
-  return PrintOut(out);
+  return PrintOut(kTool, out);
 }
 
 }  // namespace kq::tools::topics
