@@ -48,6 +48,14 @@ class [[nodiscard]] Status {
   static Status Busy(std::string_view msg) { return {Code::kBusy, msg}; }
   static Status Conflict(std::string_view msg) { return {Code::kConflict, msg}; }
   static Status Internal(std::string_view msg) { return {Code::kInternal, msg}; }
+  // A Status with a code chosen at run time (mapped from another error
+  // space, or carried across a process boundary). kOk gives OK, without the
+  // message; a value outside Code gives kInternal.
+  static Status FromCode(Code code, std::string_view msg) {
+    if (code == Code::kOk) return Status();
+    if (code < Code::kOk || code > Code::kInternal) code = Code::kInternal;
+    return {code, msg};
+  }
 
   bool ok() const { return state_ == nullptr; }
   Code code() const { return state_ ? state_->code : Code::kOk; }

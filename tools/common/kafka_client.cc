@@ -54,19 +54,6 @@ Status::Code CodeFor(rd_kafka_resp_err_t err) {
   }
 }
 
-Status Make(Status::Code code, std::string_view message) {
-  switch (code) {
-    case Status::Code::kOk: return Status::Ok();
-    case Status::Code::kNotFound: return Status::NotFound(message);
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(message);
-    case Status::Code::kNotSupported: return Status::NotSupported(message);
-    case Status::Code::kBusy: return Status::Busy(message);
-    case Status::Code::kConflict: return Status::Conflict(message);
-    case Status::Code::kOutOfRange: return Status::OutOfRange(message);
-    default: return Status::IoError(message);
-  }
-}
-
 bool IsReachFailure(rd_kafka_resp_err_t err) {
   return err == RD_KAFKA_RESP_ERR__TIMED_OUT || err == RD_KAFKA_RESP_ERR__TRANSPORT ||
          err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE;
@@ -89,7 +76,7 @@ Status ErrorStatus(rd_kafka_resp_err_t err, std::string_view context) {
 Status ErrorStatus(rd_kafka_resp_err_t err, std::string_view context, const char* text) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
   std::string_view detail = (text != nullptr && *text != '\0') ? text : rd_kafka_err2str(err);
-  return Make(CodeFor(err), fmt::format("{}: {}", context, detail));
+  return Status::FromCode(CodeFor(err), fmt::format("{}: {}", context, detail));
 }
 
 Status ErrorStatus(const rd_kafka_error_t* err, std::string_view context) {

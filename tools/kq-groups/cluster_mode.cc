@@ -75,18 +75,6 @@ bool ParseScopes(const std::vector<std::string>& args,
   return true;
 }
 
-Status FromCode(Status::Code code, std::string_view message) {
-  switch (code) {
-    case Status::Code::kOk: return Status::Ok();
-    case Status::Code::kNotFound: return Status::NotFound(message);
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(message);
-    case Status::Code::kNotSupported: return Status::NotSupported(message);
-    case Status::Code::kBusy: return Status::Busy(message);
-    case Status::Code::kConflict: return Status::Conflict(message);
-    default: return Status::IoError(message);
-  }
-}
-
 // librdkafka 2.0.2 can abort (an assertion in its queue code) on a cluster
 // that lacks DeleteGroups, as librdkafka's own mock cluster does. So the
 // request runs in a child process: a crash there becomes an error message
@@ -131,8 +119,8 @@ Status DeleteGroupIsolated(const ClusterConfig& config, const std::string& group
         "not support DeleteGroups)",
         group));
   }
-  return FromCode(static_cast<Status::Code>(std::atoi(reply.substr(0, colon).c_str())),
-                  std::string_view(reply).substr(colon + 1));
+  return Status::FromCode(static_cast<Status::Code>(std::atoi(reply.substr(0, colon).c_str())),
+                          std::string_view(reply).substr(colon + 1));
 }
 
 }  // namespace
