@@ -1,9 +1,7 @@
 #include "kq-groups/cluster_mode.h"
 
 #include <algorithm>
-#include <charconv>
 #include <iterator>
-#include <set>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -20,7 +18,6 @@
 #include "common/exit_codes.h"
 #include "common/kafka_groups.h"
 #include "common/table.h"
-#include "common/time_spec.h"
 #include "log/topic_name.h"
 
 namespace kq::tools::groups_tool {
@@ -39,41 +36,6 @@ std::optional<ClusterConfig> Config(const CommonFlags& common) {
 
 std::string OffsetCell(int64_t v) { return v >= 0 ? fmt::format("{}", v) : "-"; }
 nlohmann::json OffsetJson(int64_t v) { return v >= 0 ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
-// --topic TOPIC or TOPIC:P[,P...] for the cluster: the topic and the chosen
-// partitions (empty: all). Prints a usage error and returns false.
-bool ParseScopes(const std::vector<std::string>& args,
-                 std::vector<std::pair<std::string, std::set<int32_t>>>* out) {
-  for (const std::string& arg : args) {
-    const size_t colon = arg.find(':');
-    std::string topic = arg.substr(0, colon);
-    if (Status s = log::ValidateTopicName(topic); !s.ok()) {
-      ReportUsageError(kTool, fmt::format("--topic: {}", s.message()));
-      return false;
-    }
-    std::set<int32_t> partitions;
-    if (colon != std::string::npos) {
-      std::string_view rest = std::string_view(arg).substr(colon + 1);
-      while (true) {
-        const size_t comma = rest.find(',');
-        const std::string_view item = rest.substr(0, comma);
-        int32_t p = -1;
-        auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), p);
-        if (item.empty() || ec != std::errc() || ptr != item.data() + item.size() || p < 0) {
-          ReportUsageError(kTool, fmt::format("--topic: '{}': '{}' is not a partition number",
-                                              log::EscapeForMessage(arg),
-                                              log::EscapeForMessage(item)));
-          return false;
-        }
-        partitions.insert(p);
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-      }
-    }
-    out->emplace_back(std::move(topic), std::move(partitions));
-  }
-  return true;
-}
 
 // librdkafka 2.0.2 can abort (an assertion in its queue code) on a cluster
 // that lacks DeleteGroups, as librdkafka's own mock cluster does. So the
@@ -188,34 +150,15 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
 }
 
 int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
-  if (!CheckGroupName(args.group)) return kExitUsage;
-  const int scenarios = int(args.to_earliest) + int(args.to_latest) +
-                        int(args.to_offset.has_value()) + int(!args.to_datetime.empty()) +
-                        int(args.shift_by.has_value());
-  if (scenarios != 1) {
-    return ReportUsageError(kTool, "reset: give exactly one of --to-earliest, --to-latest, "
-                                   "--to-offset, --to-datetime, --shift-by");
-  }
-  if (args.execute && args.dry_run) {
-    return ReportUsageError(kTool, "reset: --execute and --dry-run exclude each other");
-  }
-  if (args.to_offset && *args.to_offset < 0) {
-    return ReportUsageError(kTool, fmt::format("--to-offset: {} is negative", *args.to_offset));
-  }
+  int64_t datetime_ms = 0;
+  std::vector<ResetScope> scopes;
+  if (std::optional<int> rc = CheckResetArgs(args, &datetime_ms, &scopes)) return *rc;
   kafka::ResetTarget target;
   if (args.to_earliest) target.kind = kafka::ResetTarget::Kind::kEarliest;
   if (args.to_latest) target.kind = kafka::ResetTarget::Kind::kLatest;
   if (args.to_offset) target = {kafka::ResetTarget::Kind::kOffset, *args.to_offset};
   if (args.shift_by) target = {kafka::ResetTarget::Kind::kShiftBy, *args.shift_by};
-  if (!args.to_datetime.empty()) {
-    Result<int64_t> ts = ParseTime(args.to_datetime, NowMs());
-    if (!ts.ok()) {
-      return ReportUsageError(kTool, fmt::format("--to-datetime: {}", ts.status().message()));
-    }
-    target = {kafka::ResetTarget::Kind::kDatetime, *ts};
-  }
-  std::vector<std::pair<std::string, std::set<int32_t>>> scopes;
-  if (!ParseScopes(args.topics, &scopes)) return kExitUsage;
+  if (!args.to_datetime.empty()) target = {kafka::ResetTarget::Kind::kDatetime, datetime_ms};
   std::optional<ClusterConfig> config = Config(common);
   if (!config) return kExitUsage;
 
@@ -245,7 +188,8 @@ int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
   for (const kafka::PlannedOffset& p : *planned) {
     bool keep = scopes.empty();
     for (const auto& [topic, partitions] : scopes) {
-      if (topic == p.topic && (partitions.empty() || partitions.count(p.partition) > 0)) keep = true;
+      const bool named = std::find(partitions.begin(), partitions.end(), p.partition) != partitions.end();
+      if (topic == p.topic && (partitions.empty() || named)) keep = true;
     }
     if (keep) plan.push_back(p);
   }

@@ -52,6 +52,18 @@ struct ResetArgs {
   bool json = false;
 };
 
+// One --topic of reset: "TOPIC" or "TOPIC:P[,P...]".
+struct ResetScope {
+  std::string topic;
+  std::vector<int32_t> partitions;  // empty: all
+};
+// Reset's usage checks, shared by the directory and -b modes: exactly one
+// scenario, no --execute with --dry-run, a parseable --to-datetime (into
+// *datetime_ms), valid scopes. Prints the usage error and returns the exit
+// code on the first problem; nullopt when all is well.
+std::optional<int> CheckResetArgs(const ResetArgs& args, int64_t* datetime_ms,
+                                  std::vector<ResetScope>* scopes);
+
 struct DeleteArgs {
   std::vector<std::string> groups;
 };

@@ -19,11 +19,6 @@ namespace {
 
 using groups::TopicPartition;
 
-struct Scope {
-  std::string topic;
-  std::vector<int32_t> partitions;  // empty: all
-};
-
 struct PlanRow {
   TopicPartition tp;
   std::optional<int64_t> current;
@@ -31,8 +26,8 @@ struct PlanRow {
 };
 
 // "TOPIC" or "TOPIC:P[,P...]"; prints a usage error and returns nullopt.
-std::optional<Scope> ParseScope(std::string_view arg) {
-  Scope scope;
+std::optional<ResetScope> ParseScope(std::string_view arg) {
+  ResetScope scope;
   const size_t colon = arg.find(':');
   scope.topic = std::string(arg.substr(0, colon));
   if (Status s = log::ValidateTopicName(scope.topic); !s.ok()) {
@@ -65,13 +60,13 @@ int Scenarios(const ResetArgs& a) {
 }
 
 // The partitions to reset: the --topic scopes, else every committed one.
-Result<std::vector<TopicPartition>> Targets(const std::vector<Scope>& scopes, const GroupState& state,
+Result<std::vector<TopicPartition>> Targets(const std::vector<ResetScope>& scopes, const GroupState& state,
                                             PartitionRanges& ranges) {
   std::set<TopicPartition> out;
   if (scopes.empty()) {
     for (const auto& [tp, offset] : state.offsets) out.insert(tp);
   }
-  for (const Scope& s : scopes) {
+  for (const ResetScope& s : scopes) {
     KQ_ASSIGN_OR_RETURN(int32_t count, ranges.Partitions(s.topic));
     if (s.partitions.empty()) {
       for (int32_t p = 0; p < count; ++p) out.insert({s.topic, p});
@@ -125,8 +120,18 @@ std::string PlanJson(const std::vector<PlanRow>& plan) {
   return out.dump() + "\n";
 }
 
-// Usage checks: exactly one scenario, a parseable time, valid scopes.
-std::optional<int> CheckArgs(const ResetArgs& args, int64_t* ts, std::vector<Scope>* scopes) {
+Status CheckInactive(std::string_view group, const GroupState& state) {
+  if (state.members.empty()) return Status::Ok();
+  return Status::Busy(fmt::format(
+      "group '{}' is active ({} live member(s), e.g. {}): offsets can only be reset while no "
+      "member is running; stop its consumers first",
+      log::EscapeForMessage(group), state.members.size(), state.members.front().member_id));
+}
+
+}  // namespace
+
+std::optional<int> CheckResetArgs(const ResetArgs& args, int64_t* datetime_ms,
+                                  std::vector<ResetScope>* scopes) {
   if (!CheckGroupName(args.group)) return kExitUsage;
   if (Scenarios(args) != 1) {
     return ReportUsageError(kTool, "reset: give exactly one of --to-earliest, --to-latest, "
@@ -141,30 +146,20 @@ std::optional<int> CheckArgs(const ResetArgs& args, int64_t* ts, std::vector<Sco
   if (!args.to_datetime.empty()) {
     Result<int64_t> parsed = ParseTime(args.to_datetime, NowMs());
     if (!parsed.ok()) return ReportUsageError(kTool, fmt::format("--to-datetime: {}", parsed.status().message()));
-    *ts = *parsed;
+    *datetime_ms = *parsed;
   }
   for (const std::string& t : args.topics) {
-    std::optional<Scope> scope = ParseScope(t);
+    std::optional<ResetScope> scope = ParseScope(t);
     if (!scope) return kExitUsage;
     scopes->push_back(std::move(*scope));
   }
   return std::nullopt;
 }
 
-Status CheckInactive(std::string_view group, const GroupState& state) {
-  if (state.members.empty()) return Status::Ok();
-  return Status::Busy(fmt::format(
-      "group '{}' is active ({} live member(s), e.g. {}): offsets can only be reset while no "
-      "member is running; stop its consumers first",
-      log::EscapeForMessage(group), state.members.size(), state.members.front().member_id));
-}
-
-}  // namespace
-
 int RunReset(const CommonFlags& common, const ResetArgs& args) {
   int64_t ts = 0;
-  std::vector<Scope> scopes;
-  if (std::optional<int> rc = CheckArgs(args, &ts, &scopes)) return *rc;
+  std::vector<ResetScope> scopes;
+  if (std::optional<int> rc = CheckResetArgs(args, &ts, &scopes)) return *rc;
   Result<Context> ctx = OpenContext(common);
   if (!ctx.ok()) return ReportError(kTool, ctx.status());
   Result<GroupState> state = LoadGroup(*ctx, args.group);
