@@ -1,5 +1,7 @@
 #include "common/cluster_flags.h"
 
+#include "common/exit_codes.h"
+
 namespace kq::tools {
 
 Result<kafka::ClusterConfig> ClusterConfigFrom(const CommonFlags& flags) {
@@ -11,6 +13,16 @@ Result<kafka::ClusterConfig> ClusterConfigFrom(const CommonFlags& flags) {
     config.properties.push_back(std::move(p));
   }
   return config;
+}
+
+std::optional<kafka::ClusterConfig> ClusterConfigOrUsageError(std::string_view tool,
+                                                               const CommonFlags& flags) {
+  Result<kafka::ClusterConfig> config = ClusterConfigFrom(flags);
+  if (!config.ok()) {
+    ReportUsageError(tool, config.status().message());
+    return std::nullopt;
+  }
+  return std::move(*config);
 }
 
 }  // namespace kq::tools

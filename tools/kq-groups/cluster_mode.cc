@@ -25,15 +25,6 @@ namespace {
 
 using kafka::ClusterConfig;
 
-std::optional<ClusterConfig> Config(const CommonFlags& common) {
-  Result<ClusterConfig> config = ClusterConfigFrom(common);
-  if (!config.ok()) {
-    ReportUsageError(kTool, config.status().message());
-    return std::nullopt;
-  }
-  return std::move(*config);
-}
-
 std::string OffsetCell(int64_t v) { return v >= 0 ? fmt::format("{}", v) : "-"; }
 nlohmann::json OffsetJson(int64_t v) { return v >= 0 ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
@@ -88,7 +79,7 @@ Status DeleteGroupIsolated(const ClusterConfig& config, const std::string& group
 }  // namespace
 
 int RunClusterList(const CommonFlags& common, const ListArgs& args) {
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   Result<std::vector<kafka::GroupListing>> groups = kafka::ListGroups(*config);
   if (!groups.ok()) return ReportError(kTool, groups.status());
@@ -107,7 +98,7 @@ int RunClusterList(const CommonFlags& common, const ListArgs& args) {
 
 int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
   if (!CheckGroupName(args.group)) return kExitUsage;
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   Result<kafka::GroupDescription> d = kafka::DescribeGroup(*config, args.group);
   if (!d.ok()) return ReportError(kTool, d.status());
@@ -159,7 +150,7 @@ int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
   if (args.to_offset) target = {kafka::ResetTarget::Kind::kOffset, *args.to_offset};
   if (args.shift_by) target = {kafka::ResetTarget::Kind::kShiftBy, *args.shift_by};
   if (!args.to_datetime.empty()) target = {kafka::ResetTarget::Kind::kDatetime, datetime_ms};
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
 
   std::vector<std::string> topics;
@@ -227,7 +218,7 @@ int RunClusterDelete(const CommonFlags& common, const DeleteArgs& args) {
   for (const std::string& g : args.groups) {
     if (!CheckGroupName(g)) return kExitUsage;
   }
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   for (const std::string& g : args.groups) {
     if (Status s = DeleteGroupIsolated(*config, g); !s.ok()) return ReportError(kTool, s);

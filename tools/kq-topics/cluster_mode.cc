@@ -17,16 +17,6 @@ namespace {
 
 using kafka::ClusterConfig;
 
-// The cluster config of -b/-X; prints a usage error and returns nullopt.
-std::optional<ClusterConfig> Config(const CommonFlags& common) {
-  Result<ClusterConfig> config = ClusterConfigFrom(common);
-  if (!config.ok()) {
-    ReportUsageError(kTool, config.status().message());
-    return std::nullopt;
-  }
-  return std::move(*config);
-}
-
 // Splits KEY=VALUE (the broker validates names and values); prints a usage
 // error naming `flag` and returns false.
 bool SplitConfigs(const std::vector<std::string>& args, const char* flag,
@@ -110,7 +100,7 @@ int RunClusterCreate(const CommonFlags& common, const CreateArgs& args) {
   if (!CheckTopicNames(args.topics)) return kExitUsage;
   std::map<std::string, std::string> configs;
   if (!SplitConfigs(args.configs, "--config", &configs)) return kExitUsage;
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   for (const std::string& name : args.topics) {
     kafka::NewTopic spec;
@@ -127,7 +117,7 @@ int RunClusterCreate(const CommonFlags& common, const CreateArgs& args) {
 }
 
 int RunClusterList(const CommonFlags& common, const ListArgs& args) {
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   Result<std::vector<kafka::TopicMetadata>> topics = kafka::ListTopics(*config);
   if (!topics.ok()) return ReportError(kTool, topics.status());
@@ -143,7 +133,7 @@ int RunClusterList(const CommonFlags& common, const ListArgs& args) {
 
 int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
   if (!CheckTopicNames(args.topics)) return kExitUsage;
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   std::vector<std::string> names = args.topics;
   if (names.empty()) {
@@ -193,7 +183,7 @@ int RunClusterAlter(const CommonFlags& common, const AlterArgs& args) {
     return ReportUsageError(kTool,
                             "alter: nothing to change: give --config, --delete-config or --partitions");
   }
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   Result<kafka::TopicDescription> topic = kafka::DescribeTopic(*config, args.topic);
   if (!topic.ok()) return ReportError(kTool, topic.status());
@@ -218,7 +208,7 @@ int RunClusterAlter(const CommonFlags& common, const AlterArgs& args) {
 
 int RunClusterDelete(const CommonFlags& common, const DeleteArgs& args) {
   if (!CheckTopicNames(args.topics)) return kExitUsage;
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   for (const std::string& name : args.topics) {
     Status s = kafka::DeleteTopic(*config, name);
@@ -234,7 +224,7 @@ int RunClusterTrim(const CommonFlags& common, const TrimArgs& args) {
   if (!request) return kExitUsage;
   const std::optional<int64_t>& before_offset = request->before_offset;
   const std::optional<int64_t>& before_ms = request->before_ms;
-  std::optional<ClusterConfig> config = Config(common);
+  std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;
   // Resolve and check every target before the first deletion.
   struct Plan {
