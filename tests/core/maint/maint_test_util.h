@@ -16,6 +16,7 @@
 #include "io/env.h"
 #include "log/partition.h"
 #include "log/topic_config.h"
+#include "support/log_helpers.h"
 
 namespace kq::testing {
 
@@ -27,13 +28,8 @@ struct Rec {
 using RecMap = std::map<int64_t, Rec>;  // offset -> record
 
 inline log::PartitionOptions MaintOptions(io::Env* env, uint64_t segment_bytes) {
-  log::PartitionOptions o;
-  o.env = env;
-  o.topic = "t";
-  o.partition = 0;
-  o.segment_bytes = segment_bytes;
+  log::PartitionOptions o = SmallOptions(env, segment_bytes);
   o.index_interval_bytes = 512;
-  o.recovery_point_interval_ms = 0;
   return o;
 }
 
