@@ -25,7 +25,14 @@ complete -c kq-consume -s h -l help -d 'Print help'
 complete -c kq-consume -l version -d 'Print the version'
 # Reading
 complete -c kq-consume -s t -l topic -x -a '(__kq_consume_topics)' -d 'Topic to read'
-complete -c kq-consume -s o -l offset -x -a 'beginning end stored' -d 'Where to start'
+complete -c kq-consume -s o -l offset -x -a 'beginning\t"the log start (default)"
+end\t"only records written from now on"
+stored\t"the group\'s committed offset"
+-10\t"the last 10 records of each partition (any -N)"
+@-1h\t"records from an hour ago on (@T1:T2 for a range)"
+@-1d\t"records from a day ago on"
+s@\t"from the first record at or after epoch ms (s@MS)"
+e@\t"stop before the first record at or after epoch ms (e@MS)"' -d 'Where to start'
 complete -c kq-consume -s c -l count -x -d 'Stop after N records'
 complete -c kq-consume -s e -l exit -d 'Exit at the end of the log (default)'
 complete -c kq-consume -s F -l follow -d 'Keep following new records'

@@ -23,4 +23,12 @@ complete -c kq -n __kq_needs_command -a help -d 'Show the help of a command'
 complete -c kq -n __kq_needs_command -a '(__kq_commands)' -d 'Command'
 complete -c kq -n '__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2' -a '(__kq_commands)' -d 'Command'
 # Everything after the command completes as kq-COMMAND would.
-complete -c kq -n 'not __kq_needs_command; and not __fish_seen_subcommand_from help' -a '(set -l t (commandline -opc); complete -C "kq-$t[2] "(string join " " -- $t[3..-1])" "(commandline -ct))'
+# (An empty list inside a string concatenation makes the whole argument
+# vanish in fish, so the command line is joined into one variable first.)
+function __kq_complete_command
+    set -l t (commandline -opc)
+    set -l line (string join ' ' -- kq-$t[2] $t[3..-1] (commandline -ct))
+    test (count (commandline -ct)) -eq 0; and set line "$line "
+    complete -C "$line"
+end
+complete -c kq -n 'not __kq_needs_command; and not __fish_seen_subcommand_from help' -a '(__kq_complete_command)'
