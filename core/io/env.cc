@@ -19,8 +19,27 @@ Result<std::string> Env::ReadFileToString(const std::string& path) {
   return contents;
 }
 
+namespace {
+
+// The temporary file WriteFileAtomic renames into place: `path` plus ".tmp",
+// with the name shortened where that would pass the usual 255-byte limit on
+// a file name, since a name that fits may still be 254 bytes long (a topic of
+// Kafka's maximum 249 characters has "<topic>.json"). The shortened name
+// keeps the ".tmp" end that directory listings skip.
+std::string TempPathFor(const std::string& path) {
+  constexpr size_t kMaxNameBytes = 255;
+  constexpr std::string_view kSuffix = ".tmp";
+  const size_t slash = path.rfind('/');
+  const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  const size_t name_bytes = path.size() - name_start;
+  if (name_bytes + kSuffix.size() <= kMaxNameBytes) return path + std::string(kSuffix);
+  return path.substr(0, name_start + kMaxNameBytes - kSuffix.size() - 1) + "~" + std::string(kSuffix);
+}
+
+}  // namespace
+
 Status Env::WriteFileAtomic(const std::string& path, std::string_view data) {
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = TempPathFor(path);
   Status s = [&]() -> Status {
     KQ_ASSIGN_OR_RETURN(std::unique_ptr<AppendableFile> file, CreateTruncated(tmp));
     KQ_RETURN_IF_ERROR(file->Append(data));
