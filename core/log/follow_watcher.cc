@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <map>
+
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <uv.h>
@@ -24,6 +29,7 @@ class UvFollowWatcher final : public FollowWatcher {
     Close(reinterpret_cast<uv_handle_t*>(&async_));
     uv_run(&loop_, UV_RUN_DEFAULT);  // runs the close callbacks
     uv_loop_close(&loop_);
+    if (hangup_set_ >= 0) ::close(hangup_set_);
   }
 
   Status Init() {
@@ -63,26 +69,43 @@ class UvFollowWatcher final : public FollowWatcher {
     return Status::Ok();
   }
 
+  // libuv's uv_poll_init would make `fd` itself non-blocking, and that flag
+  // belongs to the file description the caller shares with its shell and the
+  // other programs of a pipeline: writes would then fail with EAGAIN whenever
+  // the reader is slower, and a terminal would be left non-blocking after
+  // exit. So `fd` goes into an epoll set of our own, which changes nothing
+  // about it, and libuv polls that set.
   Status WatchHangup(int fd) override {
     if (hangup_ != nullptr) return Status::Ok();
+    const int set = ::epoll_create1(EPOLL_CLOEXEC);
+    if (set < 0) return Status::IoError(fmt::format("epoll_create1: {}", std::strerror(errno)));
+    // No events asked: a pipe's write end is nearly always writable, and
+    // EPOLLERR/EPOLLHUP (the reader closed) are reported whatever is asked.
+    epoll_event event{};
+    if (::epoll_ctl(set, EPOLL_CTL_ADD, fd, &event) != 0) {
+      const int err = errno;  // EPERM for regular files: nothing to watch
+      ::close(set);
+      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, std::strerror(err)));
+    }
     auto* handle = new uv_poll_t;
-    if (int rc = uv_poll_init(&loop_, handle, fd); rc != 0) {
+    if (int rc = uv_poll_init(&loop_, handle, set); rc != 0) {
       delete handle;  // never registered with the loop
-      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, uv_strerror(rc)));
+      ::close(set);
+      return UvError(fmt::format("watch fd {} for hangup", fd), rc);
     }
     handle->data = this;
-    // Only UV_DISCONNECT: a pipe's write end is nearly always writable, and
-    // EPOLLERR/EPOLLHUP (the reader closed) are reported whatever is asked.
-    int rc = uv_poll_start(handle, UV_DISCONNECT, [](uv_poll_t* h, int, int) {
+    int rc = uv_poll_start(handle, UV_READABLE, [](uv_poll_t* h, int, int) {
       auto* self = static_cast<UvFollowWatcher*>(h->data);
       uv_poll_stop(h);  // level-triggered: report it once
       self->Fire(WakeReason::kHangup);
     });
     if (rc != 0) {
       Close(reinterpret_cast<uv_handle_t*>(handle));
-      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, uv_strerror(rc)));
+      ::close(set);
+      return UvError(fmt::format("watch fd {} for hangup", fd), rc);
     }
     hangup_ = handle;
+    hangup_set_ = set;
     return Status::Ok();
   }
 
@@ -147,6 +170,7 @@ class UvFollowWatcher final : public FollowWatcher {
   uv_async_t async_{};
   std::map<std::string, uv_fs_event_t*> watches_;
   uv_poll_t* hangup_ = nullptr;
+  int hangup_set_ = -1;  // the epoll set WatchHangup's descriptor is in
   bool woken_ = false;
   WakeReason reason_ = WakeReason::kTimeout;
   std::atomic<bool> interrupted_{false};

@@ -129,3 +129,30 @@ TEST_CASE("follow watcher: the reader of a pipe going away wakes the waiter") {
   CHECK(*why == WakeReason::kHangup);
   ::close(fds[1]);
 }
+
+TEST_CASE("follow watcher: watching a pipe for hang-up leaves its flags alone") {
+  // The descriptor's file description is shared with the caller's shell and
+  // pipeline: turning it non-blocking made writes to a slow reader fail.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const int before = ::fcntl(fds[1], F_GETFL);
+  {
+    auto w = MakeWatcher();
+    REQUIRE(w->WatchHangup(fds[1]).ok());
+    CHECK(::fcntl(fds[1], F_GETFL) == before);
+    CHECK((::fcntl(fds[1], F_GETFL) & O_NONBLOCK) == 0);
+  }
+  CHECK(::fcntl(fds[1], F_GETFL) == before);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+TEST_CASE("follow watcher: a regular file cannot be watched for hang-up") {
+  testing::TempDir dir;
+  const std::string path = io::JoinPath(dir.path(), "out");
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  auto w = MakeWatcher();
+  CHECK(w->WatchHangup(fd).code() == Status::Code::kNotSupported);
+  ::close(fd);
+}
