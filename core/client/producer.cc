@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/run_concurrently.h"
 #include "log/topic_name.h"
 
 namespace kq::client {
@@ -143,32 +144,54 @@ Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
   return state.log.get();
 }
 
-Status LogProducer::AppendBatch(int32_t partition) {
+Status LogProducer::WriteBatch(int32_t partition, WrittenBatch* written) {
   PartitionState& state = partitions_[static_cast<size_t>(partition)];
-  if (state.builder.empty()) return Status::Ok();
-  const auto records = static_cast<uint64_t>(state.builder.record_count());
-  pending_records_ -= records;
-  const bool sticky = std::exchange(state.sticky_records, false);
+  written->records = static_cast<uint64_t>(state.builder.record_count());
+  written->sticky = std::exchange(state.sticky_records, false);
   KQ_ASSIGN_OR_RETURN(std::string batch, state.builder.Finish());
   KQ_ASSIGN_OR_RETURN(log::Partition * log, PartitionLog(partition));
   KQ_ASSIGN_OR_RETURN(log::AppendResult appended, log->Append(batch));
   state.dirty = true;
   if (state.stats.records == 0) state.stats.first_offset = appended.first_offset.value();
   state.stats.last_offset = appended.last_offset.value();
-  state.stats.records += records;
+  state.stats.records += written->records;
   state.stats.bytes += appended.bytes;
-  appended_records_ += records;
-  appended_bytes_ += appended.bytes;
+  written->bytes = appended.bytes;
+  return Status::Ok();
+}
+
+void LogProducer::Account(const WrittenBatch& written) {
+  pending_records_ -= written.records;
+  appended_records_ += written.bytes > 0 ? written.records : 0;
+  appended_bytes_ += written.bytes;
   // Kafka's sticky partitioner moves keyless records on once a batch of them
   // is complete, so batches fill instead of spreading thin.
-  if (sticky) partitioner_.OnBatchComplete();
+  if (written.sticky) partitioner_.OnBatchComplete();
+}
+
+Status LogProducer::AppendBatch(int32_t partition) {
+  if (partitions_[static_cast<size_t>(partition)].builder.empty()) return Status::Ok();
+  WrittenBatch written;
+  Status s = WriteBatch(partition, &written);
+  Account(written);
+  KQ_RETURN_IF_ERROR(s);
   return MaybeSyncForInterval();
 }
 
 Status LogProducer::AppendPending() {
   if (pending_records_ == 0) return Status::Ok();
-  for (int32_t p = 0; p < topic_.partitions; ++p) KQ_RETURN_IF_ERROR(AppendBatch(p));
-  return Status::Ok();
+  std::vector<int32_t> ready;
+  for (int32_t p = 0; p < topic_.partitions; ++p) {
+    if (!partitions_[static_cast<size_t>(p)].builder.empty()) ready.push_back(p);
+  }
+  // A partition's first append opens it, and creating a segment waits on the
+  // disk; so many partitions are written at once, each by one thread.
+  std::vector<WrittenBatch> written(ready.size());
+  Status s = RunConcurrently(ready.size(), options_.sync_threads,
+                             [&](size_t i) { return WriteBatch(ready[i], &written[i]); });
+  for (const WrittenBatch& w : written) Account(w);
+  KQ_RETURN_IF_ERROR(s);
+  return MaybeSyncForInterval();
 }
 
 Status LogProducer::SyncPartition(PartitionState& state) {
@@ -178,13 +201,22 @@ Status LogProducer::SyncPartition(PartitionState& state) {
   return Status::Ok();
 }
 
+Status LogProducer::SyncDirtyPartitions() {
+  std::vector<PartitionState*> dirty;
+  for (PartitionState& state : partitions_) {
+    if (state.dirty) dirty.push_back(&state);
+  }
+  // Many partitions' syncs overlap instead of queueing one behind another.
+  return RunConcurrently(dirty.size(), options_.sync_threads,
+                         [&](size_t i) { return SyncPartition(*dirty[i]); });
+}
+
 Status LogProducer::MaybeSyncForInterval() {
   if (flush_.kind != log::FlushPolicy::Kind::kInterval) return Status::Ok();
   const int64_t now = options_.env->NowMs();
   if (now - last_interval_sync_ms_ < flush_.interval_ms) return Status::Ok();
   last_interval_sync_ms_ = now;
-  for (PartitionState& state : partitions_) KQ_RETURN_IF_ERROR(SyncPartition(state));
-  return Status::Ok();
+  return SyncDirtyPartitions();
 }
 
 Status LogProducer::Flush() {
@@ -192,8 +224,7 @@ Status LogProducer::Flush() {
   KQ_RETURN_IF_ERROR(AppendPending());
   switch (flush_.kind) {
     case log::FlushPolicy::Kind::kFsync:
-      for (PartitionState& state : partitions_) KQ_RETURN_IF_ERROR(SyncPartition(state));
-      return Status::Ok();
+      return SyncDirtyPartitions();
     case log::FlushPolicy::Kind::kInterval:
       return MaybeSyncForInterval();
     case log::FlushPolicy::Kind::kOs:
@@ -206,13 +237,15 @@ Status LogProducer::Close() {
   if (closed_) return Status::Ok();
   Status status = Flush();
   closed_ = true;
+  std::vector<PartitionState*> open;
   for (PartitionState& state : partitions_) {
-    if (!state.log) continue;
-    Status s = state.log->Close();
-    if (status.ok()) status = s;
-    state.dirty = false;
+    if (state.log) open.push_back(&state);
   }
-  return status;
+  Status closed = RunConcurrently(open.size(), options_.sync_threads, [&](size_t i) {
+    open[i]->dirty = false;
+    return open[i]->log->Close();
+  });
+  return status.ok() ? closed : status;
 }
 
 std::vector<PartitionStats> LogProducer::Stats() const {

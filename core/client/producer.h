@@ -20,7 +20,8 @@
 //
 // Durability (the flush policy: the topic's `flush` config unless overridden):
 //   fsync     Flush() syncs every partition appended to since its last sync,
-//             once per partition however many batches went in (grouped).
+//             once per partition however many batches went in (grouped),
+//             up to sync_threads partitions at once.
 //   interval  a partition is synced when interval_ms passed since the last
 //             sync (checked at each append and Flush); Flush() alone does not
 //             wait for the disk.
@@ -78,6 +79,9 @@ struct ProducerOptions {
   int compression_level = format::kDefaultZstdLevel;
   // Overrides the topic's `flush` config when set.
   std::optional<log::FlushPolicy> flush;
+  // How many partitions are written, synced and closed at once: their fdatasyncs
+  // overlap, so a flush of many partitions costs about one sync's wait.
+  size_t sync_threads = 16;
 };
 
 // One record to write. The views need only live for the Add call.
@@ -150,9 +154,20 @@ class LogProducer {
               bool created);
 
   int32_t ChoosePartition(const ProducerRecord& record);
+  // What appending one partition's pending batch did. WriteBatch touches
+  // only that partition's state (so partitions can be written at once);
+  // Account then adds it to the producer's counts, on one thread.
+  struct WrittenBatch {
+    uint64_t records = 0;  // taken out of the builder, written or not
+    uint64_t bytes = 0;    // 0 when the append failed
+    bool sticky = false;   // placed by the sticky partitioner
+  };
+  Status WriteBatch(int32_t partition, WrittenBatch* written);
+  void Account(const WrittenBatch& written);
   Status AppendBatch(int32_t partition);
   Result<log::Partition*> PartitionLog(int32_t partition);
   Status SyncPartition(PartitionState& state);
+  Status SyncDirtyPartitions();
   Status MaybeSyncForInterval();
 
   log::LogDir dir_;
