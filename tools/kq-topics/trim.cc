@@ -31,7 +31,7 @@ std::optional<int64_t> ParseNonNegative(std::string_view text) {
 }
 
 // Where --before or --before-time puts the new log start.
-maint::DeleteBefore DeleteBefore(const TrimRequest& request) {
+maint::DeleteBefore TrimPoint(const TrimRequest& request) {
   if (request.before_ms) return maint::DeleteBefore::AtTime(*request.before_ms);
   if (request.before_offset) return maint::DeleteBefore::AtOffset(Offset(*request.before_offset));
   return maint::DeleteBefore::End();  // --before end
@@ -48,7 +48,7 @@ Status PlanTarget(const log::LogDir& dir, const TrimTarget& target, const TrimRe
   }
   for (PartitionId p : partitions) {
     Result<maint::PendingDelete> pending = maint::PrepareDeleteRecords(
-        dir, {target.topic, p, DeleteBefore(request)}, {.count_records = true});
+        dir, {target.topic, p, TrimPoint(request)}, {.count_records = true});
     if (!pending.ok()) {
       // Past the log end: say which flag asked for it.
       if (pending.status().IsOutOfRange() && request.before_offset) {
