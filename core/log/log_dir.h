@@ -6,9 +6,10 @@
 //   DIR/.kq/topics.lock        flock held while topics are created, altered or deleted
 //   DIR/<t>-<p>/               one folder per partition (segment_name.h)
 //
-// LogDir is also the one place that opens partitions (OpenPartition): the
-// PartitionOptions come from the topic's config, so producers, consumers,
-// groups, maintenance and a server all shape segments the same way.
+// OpenPartition opens a partition with the options its topic's config gives,
+// so every caller that holds the directory (producer, offsets store,
+// kq-topics, cleanup, DeleteRecords, a server) shapes segments the same way
+// instead of assembling PartitionOptions by hand.
 //
 // Any number of processes may open the same directory. Changes to topic
 // metadata take an exclusive lock on topics.lock, so two processes racing to
@@ -106,7 +107,8 @@ class LogDir {
   // does. Errors: NotFound for a partition outside 0..partitions-1
   // ("partition 4 of topic 't' does not exist (it has 2)") or, in kRead mode,
   // a missing folder; otherwise what Partition::Open returns.
-  // The returned Partition is independent of this LogDir, but uses its Env.
+  // The returned Partition does not refer to this LogDir; it uses its Env,
+  // which must outlive it.
   Result<std::unique_ptr<Partition>> OpenPartition(const TopicInfo& topic, PartitionId partition,
                                                    OpenMode mode) const;
   // The same after reading the topic's metadata (DescribeTopic's errors).
