@@ -137,9 +137,7 @@ Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
   if (!state.log) {
     KQ_ASSIGN_OR_RETURN(
         state.log,
-        log::Partition::Open(dir_.PartitionPath(topic_.name, PartitionId(partition)),
-                             log::PartitionOptionsFor(options_.env, topic_.name, partition, topic_.config),
-                             log::OpenMode::kWrite));
+        dir_.OpenPartition(topic_, PartitionId(partition), log::OpenMode::kWrite));
   }
   return state.log.get();
 }

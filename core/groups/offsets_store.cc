@@ -78,8 +78,7 @@ Status OffsetsStoreImpl::Replay(int32_t p) {
   PartitionState& state = parts_[static_cast<size_t>(p)];
   if (!state.reader) {
     KQ_ASSIGN_OR_RETURN(state.reader,
-                        log::Partition::Open(dir_.PartitionPath(kOffsetsTopic, PartitionId(p)),
-                                             log::PartitionOptionsFor(env_, topic_->name, p, topic_->config), log::OpenMode::kRead));
+                        dir_.OpenPartition(*topic_, PartitionId(p), log::OpenMode::kRead));
   } else {
     KQ_RETURN_IF_ERROR(state.reader->Refresh());
   }
@@ -154,8 +153,7 @@ Status OffsetsStoreImpl::Write(
   PartitionState& state = parts_[static_cast<size_t>(p)];
   if (!state.writer) {
     KQ_ASSIGN_OR_RETURN(state.writer,
-                        log::Partition::Open(dir_.PartitionPath(kOffsetsTopic, PartitionId(p)),
-                                             log::PartitionOptionsFor(env_, topic_->name, p, topic_->config), log::OpenMode::kWrite));
+                        dir_.OpenPartition(*topic_, PartitionId(p), log::OpenMode::kWrite));
   }
   const int64_t now = env_->NowMs();
   std::vector<std::string> batches;

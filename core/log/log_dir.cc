@@ -255,6 +255,28 @@ Result<TopicInfo> LogDir::DescribeTopic(std::string_view name) const {
   return info;
 }
 
+Status LogDir::CheckPartition(const TopicInfo& topic, PartitionId partition) {
+  if (partition.value() >= 0 && partition.value() < topic.partitions) return Status::Ok();
+  return Status::NotFound(fmt::format("partition {} of topic '{}' does not exist (it has {})",
+                                      partition, topic.name, topic.partitions));
+}
+
+Result<std::unique_ptr<Partition>> LogDir::OpenPartition(const TopicInfo& topic,
+                                                         PartitionId partition,
+                                                         OpenMode mode) const {
+  KQ_RETURN_IF_ERROR(CheckPartition(topic, partition));
+  return Partition::Open(PartitionPath(topic.name, partition),
+                         PartitionOptionsFor(env_, topic.name, partition.value(), topic.config),
+                         mode);
+}
+
+Result<std::unique_ptr<Partition>> LogDir::OpenPartition(std::string_view topic,
+                                                         PartitionId partition,
+                                                         OpenMode mode) const {
+  KQ_ASSIGN_OR_RETURN(TopicInfo info, DescribeTopic(topic));
+  return OpenPartition(info, partition, mode);
+}
+
 Status LogDir::AlterTopicConfig(std::string_view name, const std::vector<ConfigChange>& changes) {
   KQ_RETURN_IF_ERROR(ValidateTopicName(name));
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<io::FileLock> lock, LockTopics());

@@ -6,6 +6,11 @@
 //   DIR/.kq/topics.lock        flock held while topics are created, altered or deleted
 //   DIR/<t>-<p>/               one folder per partition (segment_name.h)
 //
+// OpenPartition opens a partition with the options its topic's config gives,
+// so every caller that holds the directory (producer, offsets store,
+// kq-topics, cleanup, DeleteRecords, a server) shapes segments the same way
+// instead of assembling PartitionOptions by hand.
+//
 // Any number of processes may open the same directory. Changes to topic
 // metadata take an exclusive lock on topics.lock, so two processes racing to
 // create the same topic serialize (EnsureTopic makes the second one see the
@@ -32,6 +37,7 @@
 #include "base/result.h"
 #include "base/strong_types.h"
 #include "io/env.h"
+#include "log/partition.h"
 #include "log/topic_config.h"
 
 namespace kq::log {
@@ -63,6 +69,7 @@ class LogDir {
   static Result<LogDir> Open(io::Env* env, const std::string& path, bool create_if_missing);
 
   const std::string& path() const { return path_; }
+  io::Env* env() const { return env_; }
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& created_at() const { return created_at_; }
 
@@ -89,6 +96,24 @@ class LogDir {
   // partition folder of the topic. Callers must make sure no process is still
   // writing to it.
   Status DeleteTopic(std::string_view name);
+
+  // NotFound "partition 4 of topic 't' does not exist (it has 2)" unless
+  // 0 <= partition < topic.partitions.
+  static Status CheckPartition(const TopicInfo& topic, PartitionId partition);
+
+  // Opens partition `partition` of `topic`, with the options its config
+  // gives (PartitionOptionsFor: segment.bytes, segment.ms, index sizes). In
+  // kWrite mode a missing partition folder is created, as Partition::Open
+  // does. Errors: NotFound for a partition outside 0..partitions-1
+  // ("partition 4 of topic 't' does not exist (it has 2)") or, in kRead mode,
+  // a missing folder; otherwise what Partition::Open returns.
+  // The returned Partition does not refer to this LogDir; it uses its Env,
+  // which must outlive it.
+  Result<std::unique_ptr<Partition>> OpenPartition(const TopicInfo& topic, PartitionId partition,
+                                                   OpenMode mode) const;
+  // The same after reading the topic's metadata (DescribeTopic's errors).
+  Result<std::unique_ptr<Partition>> OpenPartition(std::string_view topic, PartitionId partition,
+                                                   OpenMode mode) const;
 
   // DIR/<topic>-<p>. REQUIRES: topic is a valid name.
   std::string PartitionPath(std::string_view topic, PartitionId partition) const;

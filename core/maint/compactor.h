@@ -55,7 +55,8 @@ struct CompactOptions {
   bool dry_run = false;
   // Called now and then with the bytes read so far (progress lines).
   std::function<void(uint64_t bytes_read)> progress;
-  // Crash-test hook passed to SwapInCleaned.
+  // Fault-injection hook passed to SwapInCleaned (segment_swap.h says why
+  // it exists); unset outside tests.
   SwapHook swap_hook;
 };
 

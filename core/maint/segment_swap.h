@@ -38,10 +38,13 @@ struct SwapSource {
   uint64_t file_size = 0;  // size of the .log when cleaning started
 };
 
-// Test hook: called with a step name before each step of the swap
-// ("locked", "removed-indexes", "renamed-log", "renamed-indexes",
+// Fault-injection hook: called with a step name after each step of the
+// swap ("locked", "removed-indexes", "renamed-log", "renamed-indexes",
 // "removed-source", "synced"). A non-OK status aborts there, as a crash
-// would.
+// would. Only tests set it (compactor_test stops a swap after each step and
+// checks that the log still opens with every live record); it stays because
+// no Env fault names these steps, and a SIGKILL test (kill_test) hits them
+// only by chance.
 using SwapHook = std::function<Status(const char* step)>;
 
 // Steps 2-6 above for the output based at sources[0]. `name` ("t-0") is for

@@ -1,15 +1,15 @@
-// The default action: apply each topic's cleanup.policy. delete: retention
-// (maint/retention.h); compact: key compaction (maint/compactor.h); both:
-// retention first (whole segments go cheaply), then compaction of the rest.
+// The default action: apply each topic's cleanup.policy (maint/cleanup.h:
+// retention, key compaction, or retention then compaction) and print what it
+// did, as text or JSON lines, with a summary.
+#include <optional>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/exit_codes.h"
 #include "common/output.h"
 #include "compact.h"
-#include "log/partition.h"
-#include "maint/compactor.h"
-#include "maint/retention.h"
+#include "maint/cleanup.h"
 
 namespace kq::tools::compact {
 
@@ -24,19 +24,8 @@ struct Totals {
   int segments_removed = 0;
 };
 
-Status Retention(io::Env* env, const Args& args, const Target& t, nlohmann::json* out,
-                 Totals* totals) {
-  const int64_t now = env->NowMs();
-  maint::RetentionPlan plan;
-  if (args.dry_run) {
-    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, log::PartitionOptionsFor(env, t.topic, t.partition, t.config), log::OpenMode::kRead));
-    plan = maint::PlanRetention(p->Segments(), t.config, now);
-  } else {
-    KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(t.path, log::PartitionOptionsFor(env, t.topic, t.partition, t.config), log::OpenMode::kWrite));
-    plan = maint::PlanRetention(p->Segments(), t.config, now);
-    KQ_RETURN_IF_ERROR(maint::ApplyRetention(*p, plan));
-    KQ_RETURN_IF_ERROR(p->Close());
-  }
+void PrintRetention(const Args& args, const Target& t, const maint::RetentionPlan& plan,
+                    nlohmann::json* out, Totals* totals) {
   (*out)["retention"] = {{"segments", plan.doomed.size()},
                          {"bytes", plan.bytes},
                          {"by_time", plan.by_time},
@@ -45,7 +34,7 @@ Status Retention(io::Env* env, const Args& args, const Target& t, nlohmann::json
   totals->segments_removed += static_cast<int>(plan.doomed.size());
   totals->bytes_removed += plan.bytes;
   totals->records_removed += plan.records_upper_bound;
-  if (args.json || args.quiet) return Status::Ok();
+  if (args.json || args.quiet) return;
   const char* verb = args.dry_run ? "would remove" : "removed";
   if (plan.empty()) {
     fmt::print("{}: retention: nothing past retention.ms or retention.bytes\n", t.Name());
@@ -55,25 +44,10 @@ Status Retention(io::Env* env, const Args& args, const Target& t, nlohmann::json
                t.Name(), verb, plan.doomed.size(), HumanBytes(plan.bytes), plan.by_time, plan.by_size,
                args.dry_run ? "would move to" : "moved to", plan.new_log_start.value());
   }
-  return Status::Ok();
 }
 
-Status Compaction(io::Env* env, const Args& args, const Target& t, Progress* progress,
-                  nlohmann::json* out, Totals* totals) {
-  maint::CompactOptions o;
-  o.env = env;
-  o.topic = t.topic;
-  o.partition = t.partition;
-  o.config = t.config;
-  o.max_memory = args.max_memory;
-  o.dry_run = args.dry_run;
-  o.progress = [&](uint64_t bytes) {
-    if (progress->enabled()) progress->Show(fmt::format("{}: cleaning, {} read", t.Name(), HumanBytes(bytes)));
-  };
-  maint::CompactStats s;
-  Status status = maint::CompactPartition(t.path, o, &s);
-  progress->Clear();
-  KQ_RETURN_IF_ERROR(status);
+void PrintCompaction(const Args& args, const Target& t, const maint::CompactStats& s,
+                     nlohmann::json* out, Totals* totals) {
   const maint::FilterStats& f = s.filter;
   (*out)["compaction"] = {{"passes", s.passes},
                           {"segments_before", s.segments_before},
@@ -91,10 +65,10 @@ Status Compaction(io::Env* env, const Args& args, const Target& t, Progress* pro
   totals->bytes_removed += s.bytes_before - std::min(s.bytes_before, s.bytes_after);
   totals->records_removed += f.removed();
   totals->segments_removed += s.segments_before - s.segments_after;
-  if (args.json || args.quiet) return Status::Ok();
+  if (args.json || args.quiet) return;
   if (s.passes == 0) {
     fmt::print("{}: compaction: no sealed segment to clean (the active segment is never cleaned)\n", t.Name());
-    return Status::Ok();
+    return;
   }
   fmt::print("{}: compaction: {} segment(s), {} -> {} segment(s), {}; {} {} record(s) "
              "({} superseded, {} tombstones, {} without key); {} pass(es)\n",
@@ -105,7 +79,37 @@ Status Compaction(io::Env* env, const Args& args, const Target& t, Progress* pro
     fmt::print("{}: the keys do not fit in --max-memory at once: a real run takes several passes; "
                "these figures are for the first\n", t.Name());
   }
-  return Status::Ok();
+}
+
+// The topic's metadata for `t`, read once per topic (targets come grouped
+// by topic).
+Result<log::TopicInfo> TopicOf(const log::LogDir& dir, const Target& t,
+                               std::optional<log::TopicInfo>* cached) {
+  if (!*cached || (*cached)->name != t.topic) {
+    KQ_ASSIGN_OR_RETURN(log::TopicInfo info, dir.DescribeTopic(t.topic));
+    *cached = std::move(info);
+  }
+  return **cached;
+}
+
+// Cleans one target per its topic's cleanup.policy (maint/cleanup.h) and
+// prints what each step did.
+Status Clean(const log::LogDir& dir, const Args& args, const Target& t,
+             std::optional<log::TopicInfo>* topic, Progress* progress, nlohmann::json* out,
+             Totals* totals) {
+  KQ_ASSIGN_OR_RETURN(log::TopicInfo info, TopicOf(dir, t, topic));
+  maint::CleanupOptions options;
+  options.max_memory = args.max_memory;
+  options.dry_run = args.dry_run;
+  options.progress = [&](uint64_t bytes) {
+    if (progress->enabled()) progress->Show(fmt::format("{}: cleaning, {} read", t.Name(), HumanBytes(bytes)));
+  };
+  maint::CleanupReport report;
+  Status s = maint::CleanPartition(dir, info, PartitionId(t.partition), options, &report);
+  progress->Clear();
+  if (report.retention) PrintRetention(args, t, *report.retention, out, totals);
+  if (report.compaction) PrintCompaction(args, t, *report.compaction, out, totals);
+  return s;
 }
 
 }  // namespace
@@ -113,6 +117,8 @@ Status Compaction(io::Env* env, const Args& args, const Target& t, Progress* pro
 int RunClean(io::Env* env, const Args& args, const std::vector<Target>& targets) {
   Totals totals;
   Progress progress;
+  const Result<log::LogDir> dir = log::LogDir::Open(env, args.dir, /*create_if_missing=*/false);
+  std::optional<log::TopicInfo> topic;
   for (const Target& t : targets) {
     ++totals.partitions;
     nlohmann::json out = {{"type", "partition"}, {"topic", t.topic}, {"partition", t.partition},
@@ -120,12 +126,7 @@ int RunClean(io::Env* env, const Args& args, const std::vector<Target>& targets)
     std::string policy = t.config.cleanup_compact ? (t.config.cleanup_delete ? "compact,delete" : "compact")
                                                   : "delete";
     out["cleanup.policy"] = policy;
-    Status s;
-    if (!env->IsDirectory(t.path)) {
-      s = Status::NotFound(fmt::format("partition {}: directory {} does not exist", t.Name(), t.path));
-    }
-    if (s.ok() && t.config.cleanup_delete) s = Retention(env, args, t, &out, &totals);
-    if (s.ok() && t.config.cleanup_compact) s = Compaction(env, args, t, &progress, &out, &totals);
+    Status s = dir.ok() ? Clean(*dir, args, t, &topic, &progress, &out, &totals) : dir.status();
     if (!s.ok()) {
       ++totals.failed;
       out["error"] = s.message();

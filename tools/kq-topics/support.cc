@@ -45,8 +45,7 @@ Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing
 Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
                                                       const log::TopicInfo& topic,
                                                       int32_t partition, log::OpenMode mode) {
-  return log::Partition::Open(dir.PartitionPath(topic.name, PartitionId(partition)),
-                              log::PartitionOptionsFor(io::Env::Default(), topic.name, partition, topic.config), mode);
+  return dir.OpenPartition(topic, PartitionId(partition), mode);
 }
 
 }  // namespace kq::tools::topics

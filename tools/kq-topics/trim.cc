@@ -1,6 +1,6 @@
 // kq-topics trim: deletes the records before an offset or a time, like
-// kafka-delete-records, by advancing each partition's log start offset
-// (whole segments below it are removed; see Partition::AdvanceLogStart).
+// kafka-delete-records: maint::PrepareDeleteRecords and ApplyDeleteRecords
+// (maint/delete_records.h) advance each partition's log start offset.
 //
 // Every target is resolved and checked before the first partition changes,
 // so a bad partition or an offset past the end leaves everything as it was.
@@ -13,22 +13,13 @@
 
 #include "common/exit_codes.h"
 #include "common/time_spec.h"
-#include "log/partition_stats.h"
 #include "log/topic_name.h"
+#include "maint/delete_records.h"
 #include "topics.h"
 
 namespace kq::tools::topics {
 
 namespace {
-
-// One partition to trim, opened for writing.
-struct Plan {
-  std::string topic;
-  int32_t partition = 0;
-  std::unique_ptr<log::Partition> log;
-  Offset new_start;
-  uint64_t records_before = 0;
-};
 
 std::optional<int64_t> ParseNonNegative(std::string_view text) {
   int64_t value = 0;
@@ -39,38 +30,33 @@ std::optional<int64_t> ParseNonNegative(std::string_view text) {
   return value;
 }
 
-// The new log start for one partition, from --before or --before-time.
-Result<Offset> NewStart(log::Partition& p, std::optional<int64_t> before_offset,
-                        std::optional<int64_t> before_ms) {
-  if (before_ms) return p.OffsetForTimestamp(*before_ms);
-  if (!before_offset) return p.log_end_offset();  // --before end
-  if (*before_offset > p.log_end_offset().value()) {
-    return Status::OutOfRange(fmt::format("--before {}: partition {} ends at offset {}",
-                                          *before_offset, p.Name(), p.log_end_offset()));
-  }
-  return Offset(*before_offset);
+// Where --before or --before-time puts the new log start.
+maint::DeleteBefore TrimPoint(const TrimRequest& request) {
+  if (request.before_ms) return maint::DeleteBefore::AtTime(*request.before_ms);
+  if (request.before_offset) return maint::DeleteBefore::AtOffset(Offset(*request.before_offset));
+  return maint::DeleteBefore::End();  // --before end
 }
 
-Status PlanTarget(const log::LogDir& dir, const TrimTarget& target, std::optional<int64_t> before_offset,
-                  std::optional<int64_t> before_ms, std::vector<Plan>* plans) {
-  KQ_ASSIGN_OR_RETURN(log::TopicInfo info, dir.DescribeTopic(target.topic));
-  int32_t first = 0;
-  int32_t last = info.partitions - 1;
+Status PlanTarget(const log::LogDir& dir, const TrimTarget& target, const TrimRequest& request,
+                  std::vector<maint::PendingDelete>* plans) {
+  std::vector<PartitionId> partitions;
   if (target.partition) {
-    if (*target.partition >= info.partitions) {
-      return Status::NotFound(fmt::format("partition {} of topic '{}' does not exist (it has {})",
-                                          *target.partition, target.topic, info.partitions));
-    }
-    first = last = *target.partition;
+    partitions.push_back(PartitionId(*target.partition));
+  } else {
+    KQ_ASSIGN_OR_RETURN(log::TopicInfo info, dir.DescribeTopic(target.topic));
+    for (int32_t p = 0; p < info.partitions; ++p) partitions.push_back(PartitionId(p));
   }
-  for (int32_t p = first; p <= last; ++p) {
-    Plan plan{target.topic, p, nullptr, Offset(0), 0};
-    KQ_ASSIGN_OR_RETURN(plan.log, OpenPartition(dir, info, p, log::OpenMode::kWrite));
-    KQ_ASSIGN_OR_RETURN(plan.new_start, NewStart(*plan.log, before_offset, before_ms));
-    KQ_ASSIGN_OR_RETURN(log::PartitionStats stats,
-                        log::ComputePartitionStats(io::Env::Default(), *plan.log));
-    plan.records_before = stats.records;
-    plans->push_back(std::move(plan));
+  for (PartitionId p : partitions) {
+    Result<maint::PendingDelete> pending = maint::PrepareDeleteRecords(
+        dir, {target.topic, p, TrimPoint(request)}, {.count_records = true});
+    if (!pending.ok()) {
+      // Past the log end: say which flag asked for it.
+      if (pending.status().IsOutOfRange() && request.before_offset) {
+        return pending.status().WithPrefix(fmt::format("--before {}", *request.before_offset));
+      }
+      return pending.status();
+    }
+    plans->push_back(std::move(*pending));
   }
   return Status::Ok();
 }
@@ -123,30 +109,26 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
   if (!request) return kExitUsage;
   Result<log::LogDir> dir = OpenLogDir(common, false);
   if (!dir.ok()) return ReportError(kTool, dir.status());
-  std::vector<Plan> plans;
+  std::vector<maint::PendingDelete> plans;
   for (const TrimTarget& t : request->targets) {
-    Status s = PlanTarget(*dir, t, request->before_offset, request->before_ms, &plans);
+    Status s = PlanTarget(*dir, t, *request, &plans);
     if (!s.ok()) return ReportError(kTool, s);
   }
   std::string out;
   nlohmann::json list = nlohmann::json::array();
-  for (Plan& plan : plans) {
-    const Offset old_start = plan.log->log_start_offset();
-    if (Status s = plan.log->AdvanceLogStart(plan.new_start); !s.ok()) return ReportError(kTool, s);
-    Result<log::PartitionStats> after = log::ComputePartitionStats(io::Env::Default(), *plan.log);
-    if (!after.ok()) return ReportError(kTool, after.status());
-    const uint64_t deleted =
-        plan.records_before > after->records ? plan.records_before - after->records : 0;
-    const Offset new_start = plan.log->log_start_offset();
+  for (maint::PendingDelete& plan : plans) {
+    Result<maint::DeleteRecordsResult> done = maint::ApplyDeleteRecords(plan);
+    if (!done.ok()) return ReportError(kTool, done.status());
     if (args.json) {
-      list.push_back({{"topic", plan.topic},
-                      {"partition", plan.partition},
-                      {"previous_log_start_offset", old_start.value()},
-                      {"log_start_offset", new_start.value()},
-                      {"records_deleted", deleted}});
+      list.push_back({{"topic", done->topic},
+                      {"partition", done->partition.value()},
+                      {"previous_log_start_offset", done->previous_low_watermark.value()},
+                      {"log_start_offset", done->low_watermark.value()},
+                      {"records_deleted", done->records_deleted}});
     } else {
       fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} records deleted\n",
-                     plan.topic, plan.partition, old_start, new_start, deleted);
+                     done->topic, done->partition, done->previous_low_watermark,
+                     done->low_watermark, done->records_deleted);
     }
   }
   if (args.json) out = list.dump() + "\n";

@@ -11,6 +11,7 @@
 
 #include "io/mem_env.h"
 #include "log/segment_name.h"
+#include "support/log_helpers.h"
 
 using kq::PartitionId;
 using kq::io::Env;
@@ -190,6 +191,73 @@ TEST_CASE("log dir: create, list, describe, alter, grow and delete topics") {
     CHECK(log_dir.AddPartitions("orders", 9).IsNotFound());
     // The name is free again.
     REQUIRE(log_dir.CreateTopic("orders", 1, TopicConfig()).ok());
+  });
+}
+
+TEST_CASE("log dir: OpenPartition shapes segments by the topic's config") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto opened = LogDir::Open(env, dir, true);
+    REQUIRE(opened.ok());
+    LogDir& log_dir = *opened;
+    TopicConfig config;
+    REQUIRE(config.Set("segment.bytes", "2048").ok());
+    REQUIRE(config.Set("segment.ms", "60000").ok());
+    REQUIRE(config.Set("index.interval.bytes", "100").ok());
+    REQUIRE(config.Set("segment.index.bytes", "4096").ok());
+    REQUIRE(log_dir.CreateTopic("small", 2, config).ok());
+
+    auto p = log_dir.OpenPartition("small", PartitionId(1), OpenMode::kWrite);
+    REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+    const PartitionOptions& o = (*p)->options();
+    CHECK(o.env == env);
+    CHECK(o.topic == "small");
+    CHECK(o.partition == 1);
+    CHECK(o.segment_bytes == 2048);
+    CHECK(o.segment_ms == 60000);
+    CHECK(o.index_interval_bytes == 100);
+    CHECK(o.segment_index_bytes == 4096);
+    CHECK((*p)->dir() == JoinPath(dir, "small-1"));
+    // The config really applies: 500-byte batches roll a 2048-byte segment.
+    for (int i = 0; i < 10; ++i) {
+      std::string batch = kq::testing::MakeSizedBatch(500);
+      REQUIRE((*p)->Append(batch).ok());
+    }
+    CHECK((*p)->Segments().size() >= 3);
+    REQUIRE((*p)->Close().ok());
+
+    // With the metadata already at hand, and read-only.
+    auto info = log_dir.DescribeTopic("small");
+    REQUIRE(info.ok());
+    auto reader = log_dir.OpenPartition(*info, PartitionId(1), OpenMode::kRead);
+    REQUIRE(reader.ok());
+    CHECK((*reader)->log_end_offset() == kq::Offset(10));
+    CHECK((*reader)->options().segment_bytes == 2048);
+  });
+}
+
+TEST_CASE("log dir: OpenPartition refuses unknown topics and partitions") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto opened = LogDir::Open(env, dir, true);
+    REQUIRE(opened.ok());
+    LogDir& log_dir = *opened;
+    REQUIRE(log_dir.CreateTopic("t", 2, TopicConfig()).ok());
+    for (int32_t p : {2, -1}) {
+      CAPTURE(p);
+      auto missing = log_dir.OpenPartition("t", PartitionId(p), OpenMode::kWrite);
+      CHECK(missing.status().IsNotFound());
+      CHECK(missing.status().message() ==
+            fmt::format("partition {} of topic 't' does not exist (it has 2)", p));
+    }
+    // Nothing was created for the refused partitions.
+    CHECK(!env->FileExists(JoinPath(dir, "t-2")));
+    auto no_topic = log_dir.OpenPartition("nope", PartitionId(0), OpenMode::kRead);
+    CHECK(no_topic.status().IsNotFound());
+    CHECK(no_topic.status().message() == fmt::format("topic 'nope' does not exist in {}", dir));
+    CHECK(log_dir.OpenPartition("../x", PartitionId(0), OpenMode::kRead).status().IsInvalidArgument());
+    // A folder removed by hand: read-only opens say so, writers recreate it.
+    REQUIRE(env->RemoveTree(JoinPath(dir, "t-1")).ok());
+    CHECK(log_dir.OpenPartition("t", PartitionId(1), OpenMode::kRead).status().IsNotFound());
+    CHECK(log_dir.OpenPartition("t", PartitionId(1), OpenMode::kWrite).ok());
   });
 }
 
