@@ -104,6 +104,20 @@ void ForEachCrashState(const std::string& kind,
   const uint64_t base_seed = EnvNumber("KQ_CRASH_SEED", 20261129);
   const int rounds = CrashRounds();
   int64_t checked = 0;
+  // Counted even when a check fails part way (doctest's REQUIRE throws).
+  struct Count {
+    const std::string& kind;
+    const int64_t& checked;
+    std::chrono::steady_clock::time_point started;
+    ~Count() {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::lock_guard<std::mutex> l(TheTally().mu);
+      TheTally().states[kind] += checked;
+      TheTally().seconds[kind] += secs;
+      fmt::print("crash states: {}: {} checked in {:.2f} s\n", kind, checked, secs);
+    }
+  } count{kind, checked, started};
   auto run = [&](uint64_t step, uint64_t seed, bool counting) -> CrashPoint {
     io::FaultEnv env;
     CrashPoint point;
@@ -113,9 +127,9 @@ void ForEachCrashState(const std::string& kind,
     point.seed_ = seed;
     point.where_ = fmt::format("crash state {}: step {} (seed {}), before the cut", kind, step, seed);
     INFO(point.where_);
+    ++checked;
     trial(env, point);
     REQUIRE_MESSAGE(point.armed_, "the trial never called CrashPoint::Arm");
-    ++checked;
     return point;
   };
 
@@ -145,12 +159,6 @@ void ForEachCrashState(const std::string& kind,
       }
     }
   }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::lock_guard<std::mutex> l(TheTally().mu);
-  TheTally().states[kind] += checked;
-  TheTally().seconds[kind] += secs;
-  fmt::print("crash states: {}: {} checked in {:.2f} s\n", kind, checked, secs);
 }
 
 }  // namespace kq::testing

@@ -65,7 +65,7 @@ class CrashPoint {
 // seeds_per_step x rounds seeds each. Adds the count to the per-kind tally.
 void ForEachCrashState(const std::string& kind,
                        const std::function<void(io::FaultEnv&, CrashPoint&)>& trial,
-                       int seeds_per_step = 3, int max_states = 600);
+                       int seeds_per_step = 24, int max_states = 5000);
 
 // Counts a crash state in which a known (reported) bug showed; the summary
 // at exit lists them, so the suite stays green without hiding them.

@@ -75,7 +75,7 @@ TEST_CASE("crash: the producer's group commits (flush=fsync)") {
         for (int i = 0; ok && i < 12; ++i) {
           const int64_t id = ledger.next_id();
           const std::string value = fmt::format("r{}:{}", id, std::string(10, 'p'));
-          ok = (*producer)->Add({.value = value, .timestamp = 1000}).ok();
+          ok = (*producer)->Add({.key = std::nullopt, .value = value, .headers = {}, .timestamp = 1000}).ok();
           if (ok) ledger.WrittenId(id, id);  // one partition, one producer: offset = id
         }
         ok = ok && (*producer)->Flush().ok();
