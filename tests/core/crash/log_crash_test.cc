@@ -96,6 +96,22 @@ TEST_CASE("crash: appends that roll segments") {
   AppendScenario("roll+checkpoint", 400, 0, 6, 40);
 }
 
+TEST_CASE("crash: a new leader epoch (leader-epoch-checkpoint rewritten), then appends") {
+  kq::testing::ForEachCrashState("epoch-checkpoint", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, 500, 0);
+    Prepare(env, o, ledger, 4, 3, 30);
+    auto next = o;
+    next.leader_epoch = 3;
+    crash.Arm(env);
+    AppendAndSync(next, ledger, 2, 30);
+    crash.Cut(env);
+    // Reopened with the latest epoch on record: the checks' own append and
+    // the verifier hold the batches' epochs against the checkpoint.
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
+
 TEST_CASE("crash: recovery of a torn tail, then an append") {
   kq::testing::ForEachCrashState("recovery", [&](io::FaultEnv& env, CrashPoint& crash) {
     Ledger ledger;
