@@ -17,9 +17,11 @@
 // them and reopen everything, as a restarted process would.
 //
 // Crash states (the ALICE / CrashMonkey model of a disk after power loss).
-// Every successful mutating call is numbered (1, 2, ... like mutating_calls)
-// and recorded with its effect (OpLog). Crash(seed) then builds one of the
-// states a POSIX file system may be left in, chosen by the seed:
+// Every mutating call since the last cut is numbered (1, 2, ...) and recorded
+// with its effect (OpLog; a failed call is marked so). Crash(seed) then
+// builds one of the states a POSIX file system may be left in, chosen by the
+// seed (each file's and directory's choice is drawn on its own, all, none or
+// any number of its pending changes a third of the time each):
 //   - everything synced survives: a file's data as of its last Sync, a
 //     directory's entries as of its last SyncDir;
 //   - of each file's writes and truncations since its last Sync, a prefix
@@ -29,6 +31,8 @@
 //   - of each directory's creations, removals and renames since its last
 //     SyncDir, a prefix survives, independently of the files' data: a rename
 //     or create may survive while the file it names lost its unsynced data.
+//     (POSIX allows this independence; journaling file systems that commit
+//     metadata in order, such as ext4, leave fewer states.)
 // Directory creation, removal and renames of directories stay durable at
 // once, as for DropUnsyncedData. CrashAfter(n) stops the disk after the n-th
 // mutating call from now (every later one fails), so a test can run an
