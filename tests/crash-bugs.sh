@@ -93,9 +93,17 @@ bug_producer_flush_no_sync() {
   TARGET=crash_test FILTER='crash: the producer*'
 }
 
+# The compaction swap renames the cleaned log over the old one without
+# first removing the old segment's indexes (a stale index can pair with it).
+bug_swap_keeps_old_indexes() {
+  FILE=core/maint/segment_swap.cc
+  EXPR='s/  KQ_RETURN_IF_ERROR\(RemoveIfPresent\(env, PathOf\(dir, a, SegmentFileKind::kIndex\)\)\);\n  KQ_RETURN_IF_ERROR\(RemoveIfPresent\(env, PathOf\(dir, a, SegmentFileKind::kTimeIndex\)\)\);\n//'
+  TARGET=crash_test FILTER='crash: compaction*'
+}
+
 ALL_BUGS=(torn_tail_not_cut checkpoint_before_sync recovery_point_on_append cleaned_not_synced
           roll_no_dirsync no_log_sync_before_checkpoint atomic_write_no_sync seal_no_sync
-          producer_flush_no_sync)
+          producer_flush_no_sync swap_keeps_old_indexes)
 
 # --- the driver ----------------------------------------------------------------
 
