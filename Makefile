@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench install clean
+.PHONY: all deps configure build demo test bench install clean crash-nightly crash-bugs
 
 all: build
 
@@ -25,6 +25,18 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD)/bin
+
+# The crash-state suite with 20 times the seeds and states per operation
+# (CI runs one round); KQ_CRASH_SEED=N varies the seeds.
+CRASH_ROUNDS ?= 20
+crash-nightly: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target crash_test
+	@KQ_CRASH_ROUNDS=$(CRASH_ROUNDS) $(BUILD)/bin/crash_test
+
+# Puts known durability bugs back on a scratch copy, one at a time, and
+# checks that a crash test fails on each (tests/crash-bugs.sh).
+crash-bugs: deps
+	@JOBS=$(JOBS) bash tests/crash-bugs.sh
 
 install: build
 	@cmake --install $(BUILD)

@@ -1,6 +1,8 @@
 #include "io/fault_env.h"
 
 #include <algorithm>
+#include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -25,10 +27,15 @@ class FaultEnv::File final : public AppendableFile {
     std::optional<size_t> torn;
     Status s = env_->CountCall("write", path(), &torn);
     if (!s.ok()) {
-      if (torn) (void)base_->Append(data.substr(0, std::min(*torn, data.size())));
+      if (torn) {
+        const std::string_view part = data.substr(0, std::min(*torn, data.size()));
+        if (base_->Append(part).ok()) env_->RecordWrite(node_, part);
+      }
       return s;
     }
-    return base_->Append(data);
+    KQ_RETURN_IF_ERROR(base_->Append(data));
+    env_->RecordWrite(node_, data);
+    return Status::Ok();
   }
   Status Sync() override {
     KQ_RETURN_IF_ERROR(CheckLive());
@@ -42,6 +49,7 @@ class FaultEnv::File final : public AppendableFile {
     KQ_RETURN_IF_ERROR(env_->CountCall(fmt::format("ftruncate to {}", size), path()));
     KQ_RETURN_IF_ERROR(base_->Truncate(size));
     env_->OnTruncate(node_, size);
+    env_->RecordTruncate(node_, size);
     return Status::Ok();
   }
   Result<FileInfo> Stat() const override {
@@ -112,12 +120,14 @@ Status FaultEnv::CountCall(std::string_view what, const std::string& path,
                            std::optional<size_t>* torn_bytes) {
   std::lock_guard<std::mutex> l(mu_);
   ++calls_;
+  op_log_.push_back(fmt::format("#{} {} {}", calls_ - op_log_base_, what, path));
   if (!failing_) {
     if (!fault_ || calls_ != fail_at_call_) return Status::Ok();
     if (torn_bytes != nullptr) *torn_bytes = fault_->torn_bytes;
     failing_ = fault_->sticky;
     fault_.reset();
   }
+  op_log_.back() += " (failed)";
   return Status::IoError(fmt::format("{}: {}: injected fault (simulated I/O error)", path, what));
 }
 
@@ -136,6 +146,9 @@ void FaultEnv::TrackNode(const MemEnv::NodeRef& node) {
 void FaultEnv::OnSync(const MemEnv::NodeRef& node) {
   std::lock_guard<std::mutex> l(mu_);
   durable_size_[node] = MemEnv::NodeSize(node);
+  NodeLog& log = NodeLogLocked(node);
+  log.durable = MemEnv::NodeData(node);
+  log.pending.clear();
 }
 
 void FaultEnv::OnTruncate(const MemEnv::NodeRef& node, uint64_t size) {
@@ -150,11 +163,163 @@ void FaultEnv::DropUnsyncedData() {
   std::lock_guard<std::mutex> l(mu_);
   for (const auto& [dir, files] : durable_dirs_) base_.RestoreFiles(dir, files);
   for (const auto& [node, size] : durable_size_) MemEnv::CutNode(node, size);
+  ResetLocked();
+}
+
+void FaultEnv::ResetLocked() {
   base_.ReleaseAllLocks();
   ++generation_;
-  // The restarted "process" sees a working disk.
+  // The restarted "process" sees a working disk, and what it sees is the
+  // new baseline: every record starts again from the current state.
   fault_.reset();
   failing_ = false;
+  durable_dirs_.clear();
+  durable_size_.clear();
+  node_logs_.clear();
+  dir_logs_.clear();
+  op_log_.clear();
+  op_log_base_ = calls_;
+}
+
+// --- crash states -----------------------------------------------------------------
+
+FaultEnv::NodeLog& FaultEnv::NodeLogLocked(const MemEnv::NodeRef& node) {
+  auto it = node_logs_.find(node);
+  if (it == node_logs_.end()) {
+    it = node_logs_.emplace(node, NodeLog{next_node_seq_++, MemEnv::NodeData(node), {}}).first;
+  }
+  return it->second;
+}
+
+void FaultEnv::RecordWrite(const MemEnv::NodeRef& node, std::string_view data) {
+  std::lock_guard<std::mutex> l(mu_);
+  NodeLog& log = NodeLogLocked(node);
+  // O_APPEND: the bytes went to the end; the inode already holds them.
+  const uint64_t offset = MemEnv::NodeSize(node) - data.size();
+  log.pending.push_back(FileOp{false, offset, std::string(data), calls_});
+  if (!op_log_.empty()) op_log_.back() += fmt::format(" [{}, +{})", offset, data.size());
+}
+
+void FaultEnv::RecordTruncate(const MemEnv::NodeRef& node, uint64_t size) {
+  if (node == nullptr) return;
+  std::lock_guard<std::mutex> l(mu_);
+  NodeLogLocked(node).pending.push_back(FileOp{true, size, {}, calls_});
+}
+
+void FaultEnv::RecordDirOp(const std::string& dir, DirOp op) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (op.node) NodeLogLocked(op.node);
+  op.call = calls_;
+  dir_logs_[NormalizeMemPath(dir)].push_back(std::move(op));
+}
+
+void FaultEnv::CrashAfter(uint64_t n) {
+  InjectFault(Fault{static_cast<int>(n + 1), true, std::nullopt});
+}
+
+std::vector<std::string> FaultEnv::OpLog() {
+  std::lock_guard<std::mutex> l(mu_);
+  return op_log_;
+}
+
+std::string FaultEnv::DescribeOp(uint64_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  return n >= 1 && n <= op_log_.size() ? op_log_[n - 1] : std::string();
+}
+
+namespace {
+
+// How many of `pending` operations survive: all, none or any number, a
+// third of the time each, so both ends are well covered.
+size_t SurvivingPrefix(std::mt19937_64& rng, size_t pending) {
+  switch (rng() % 3) {
+    case 0: return pending;
+    case 1: return 0;
+    default: return static_cast<size_t>(rng() % (pending + 1));
+  }
+}
+
+void WriteAt(std::string* file, uint64_t offset, std::string_view bytes) {
+  if (file->size() < offset) file->resize(offset, '\0');  // a hole reads as zeros
+  const size_t keep = std::min<size_t>(file->size() - offset, bytes.size());
+  file->replace(offset, keep, bytes.substr(0, keep));
+  file->append(bytes.substr(keep));
+}
+
+}  // namespace
+
+std::string FaultEnv::Crash(uint64_t seed) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::string report;
+  // Directories first: which names survive, whatever their data.
+  for (auto& [dir, ops] : dir_logs_) {
+    auto durable = durable_dirs_.find(dir);
+    if (durable == durable_dirs_.end()) continue;  // removed since (durable at once)
+    std::mt19937_64 rng(seed ^ (std::hash<std::string>{}(dir) * 0x9e3779b97f4a7c15ULL));
+    const size_t keep = SurvivingPrefix(rng, ops.size());
+    std::map<std::string, MemEnv::NodeRef> files = durable->second;
+    for (size_t i = 0; i < keep; ++i) {
+      const DirOp& op = ops[i];
+      if (op.kind == DirOp::kLink) {
+        files[op.name] = op.node;
+      } else if (op.kind == DirOp::kUnlink) {
+        files.erase(op.name);
+      } else {
+        files.erase(op.name);
+        files[op.to] = op.node;
+      }
+    }
+    base_.RestoreFiles(dir, files);
+    report += fmt::format("{}: {} of {} entry changes kept\n", dir, keep, ops.size());
+  }
+  // Then each file's data: a prefix of its unsynced writes, the next one
+  // perhaps torn, zeroed or garbage.
+  std::vector<std::pair<uint64_t, const MemEnv::NodeRef*>> order;
+  for (const auto& [node, log] : node_logs_) order.push_back({log.seq, &node});
+  std::sort(order.begin(), order.end());
+  for (const auto& [seq, node] : order) {
+    NodeLog& log = node_logs_.at(*node);
+    if (log.pending.empty()) continue;
+    std::mt19937_64 rng(seed ^ ((seq + 1) * 0xbf58476d1ce4e5b9ULL));
+    const size_t keep = SurvivingPrefix(rng, log.pending.size());
+    std::string data = log.durable;
+    for (size_t i = 0; i < keep; ++i) {
+      const FileOp& op = log.pending[i];
+      if (op.truncate) {
+        data.resize(op.offset, '\0');
+      } else {
+        WriteAt(&data, op.offset, op.data);
+      }
+    }
+    std::string torn = "";
+    if (keep < log.pending.size() && !log.pending[keep].truncate && !log.pending[keep].data.empty()) {
+      const FileOp& op = log.pending[keep];
+      const size_t n = 1 + static_cast<size_t>(rng() % op.data.size());
+      switch (rng() % 4) {
+        case 0: break;  // not a byte of it
+        case 1:
+          WriteAt(&data, op.offset, std::string_view(op.data).substr(0, n));
+          torn = fmt::format(", then {} of its {} bytes", n, op.data.size());
+          break;
+        case 2:
+          WriteAt(&data, op.offset, std::string(n, '\0'));
+          torn = fmt::format(", then {} zero bytes in its place", n);
+          break;
+        default: {
+          std::string garbage(n, '\0');
+          for (char& c : garbage) c = static_cast<char>(rng());
+          WriteAt(&data, op.offset, garbage);
+          torn = fmt::format(", then {} garbage bytes in its place", n);
+          break;
+        }
+      }
+    }
+    report += fmt::format("file #{}: {} of {} unsynced writes kept (synced size {}){}: {} bytes\n",
+                          seq, keep, log.pending.size(), log.durable.size(), torn, data.size());
+    MemEnv::SetNodeData(*node, std::move(data));
+  }
+  ResetLocked();
+  return report;
 }
 
 // --- Env ----------------------------------------------------------------------
@@ -164,6 +329,10 @@ Result<std::unique_ptr<AppendableFile>> FaultEnv::Wrap(
   if (!file.ok()) return file.status();
   MemEnv::NodeRef node = base_.FileNode(path);
   TrackNode(node);
+  if (node != nullptr) {
+    std::lock_guard<std::mutex> l(mu_);
+    NodeLogLocked(node);  // what it held before this handle changes it
+  }
   return std::unique_ptr<AppendableFile>(
       new File(this, std::move(file).value(), std::move(node), generation()));
 }
@@ -176,7 +345,17 @@ Result<std::unique_ptr<RandomAccessFile>> FaultEnv::OpenRandomAccess(const std::
 Result<std::unique_ptr<AppendableFile>> FaultEnv::OpenAppendable(const std::string& path) {
   KQ_RETURN_IF_ERROR(CountCall("open for appending", path));
   TouchDirOf(path);
-  return Wrap(base_.OpenAppendable(path), path);
+  const bool existed = base_.FileNode(path) != nullptr;
+  auto file = Wrap(base_.OpenAppendable(path), path);
+  if (file.ok() && !existed) NoteCreated(path);
+  return file;
+}
+
+void FaultEnv::NoteCreated(const std::string& path) {
+  const std::string norm = NormalizeMemPath(path);
+  MemEnv::NodeRef node = base_.FileNode(norm);
+  if (node == nullptr) return;
+  RecordDirOp(DirName(norm), DirOp{DirOp::kLink, norm.substr(norm.rfind('/') + 1), {}, node, 0});
 }
 
 Result<std::unique_ptr<AppendableFile>> FaultEnv::CreateTruncated(const std::string& path) {
@@ -184,8 +363,19 @@ Result<std::unique_ptr<AppendableFile>> FaultEnv::CreateTruncated(const std::str
   TouchDirOf(path);
   MemEnv::NodeRef existing = base_.FileNode(path);
   TrackNode(existing);
+  if (existing != nullptr) {
+    std::lock_guard<std::mutex> l(mu_);
+    NodeLogLocked(existing);  // its contents before the truncation
+  }
   auto file = Wrap(base_.CreateTruncated(path), path);
-  if (file.ok()) OnTruncate(existing, 0);
+  if (file.ok()) {
+    OnTruncate(existing, 0);
+    if (existing != nullptr) {
+      RecordTruncate(existing, 0);
+    } else {
+      NoteCreated(path);
+    }
+  }
   return file;
 }
 
@@ -197,8 +387,12 @@ Status FaultEnv::CreateDir(const std::string& dir) {
 Status FaultEnv::RemoveFile(const std::string& path) {
   KQ_RETURN_IF_ERROR(CountCall("unlink", path));
   TouchDirOf(path);
-  TrackNode(base_.FileNode(path));
-  return base_.RemoveFile(path);
+  MemEnv::NodeRef node = base_.FileNode(path);
+  TrackNode(node);
+  KQ_RETURN_IF_ERROR(base_.RemoveFile(path));
+  const std::string norm = NormalizeMemPath(path);
+  RecordDirOp(DirName(norm), DirOp{DirOp::kUnlink, norm.substr(norm.rfind('/') + 1), {}, node, 0});
+  return Status::Ok();
 }
 
 Status FaultEnv::RemoveDir(const std::string& dir) {
@@ -208,19 +402,32 @@ Status FaultEnv::RemoveDir(const std::string& dir) {
   // a cut does not bring the directory back.
   std::lock_guard<std::mutex> l(mu_);
   durable_dirs_.erase(NormalizeMemPath(dir));
+  dir_logs_.erase(NormalizeMemPath(dir));
   return Status::Ok();
 }
 
 Status FaultEnv::Rename(const std::string& from, const std::string& to) {
   KQ_RETURN_IF_ERROR(CountCall(fmt::format("rename to {}", to), from));
   const bool is_dir = base_.IsDirectory(from);
+  MemEnv::NodeRef node = base_.FileNode(from);
   if (!is_dir) {
     TouchDirOf(from);
     TouchDirOf(to);
-    TrackNode(base_.FileNode(from));
+    TrackNode(node);
     TrackNode(base_.FileNode(to));
   }
   KQ_RETURN_IF_ERROR(base_.Rename(from, to));
+  if (!is_dir && node != nullptr) {
+    const std::string src = NormalizeMemPath(from);
+    const std::string dst = NormalizeMemPath(to);
+    auto name = [](const std::string& p) { return p.substr(p.rfind('/') + 1); };
+    if (DirName(src) == DirName(dst)) {
+      RecordDirOp(DirName(src), DirOp{DirOp::kRename, name(src), name(dst), node, 0});
+    } else {
+      RecordDirOp(DirName(src), DirOp{DirOp::kUnlink, name(src), {}, node, 0});
+      RecordDirOp(DirName(dst), DirOp{DirOp::kLink, name(dst), {}, node, 0});
+    }
+  }
   if (is_dir) {
     // Directory renames are durable at once: move the recorded entries of
     // the directory and everything below it to their new names.
@@ -237,6 +444,16 @@ Status FaultEnv::Rename(const std::string& from, const std::string& to) {
       }
     }
     for (auto& [dir, files] : moved) durable_dirs_[dir] = std::move(files);
+    std::map<std::string, std::vector<DirOp>> moved_logs;
+    for (auto it = dir_logs_.begin(); it != dir_logs_.end();) {
+      if (it->first == src || it->first.starts_with(src + "/")) {
+        moved_logs[dst + it->first.substr(src.size())] = std::move(it->second);
+        it = dir_logs_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [dir, ops] : moved_logs) dir_logs_[dir] = std::move(ops);
   }
   return Status::Ok();
 }
@@ -244,8 +461,14 @@ Status FaultEnv::Rename(const std::string& from, const std::string& to) {
 Status FaultEnv::TruncateFile(const std::string& path, uint64_t size) {
   KQ_RETURN_IF_ERROR(CountCall(fmt::format("truncate to {}", size), path));
   MemEnv::NodeRef node = base_.FileNode(path);
+  TrackNode(node);
+  if (node != nullptr) {
+    std::lock_guard<std::mutex> l(mu_);
+    NodeLogLocked(node);  // its contents before the truncation
+  }
   KQ_RETURN_IF_ERROR(base_.TruncateFile(path, size));
   OnTruncate(node, size);
+  RecordTruncate(node, size);
   return Status::Ok();
 }
 
@@ -255,12 +478,16 @@ Status FaultEnv::SyncDir(const std::string& dir) {
   const std::string norm = NormalizeMemPath(dir);
   std::lock_guard<std::mutex> l(mu_);
   durable_dirs_[norm] = base_.FilesIn(norm);
+  dir_logs_.erase(norm);
   return Status::Ok();
 }
 
 Result<std::unique_ptr<FileLock>> FaultEnv::LockFile(const std::string& path, LockWait wait) {
   TouchDirOf(path);  // the lock file may be created
-  return base_.LockFile(path, wait);
+  const bool existed = base_.FileNode(path) != nullptr;
+  auto lock = base_.LockFile(path, wait);
+  if (!existed) NoteCreated(path);
+  return lock;
 }
 
 }  // namespace kq::io

@@ -16,6 +16,30 @@
 // file calls return IoError, and destroying them is harmless. Tests discard
 // them and reopen everything, as a restarted process would.
 //
+// Crash states (the ALICE / CrashMonkey model of a disk after power loss).
+// Every mutating call since the last cut is numbered (1, 2, ...) and recorded
+// with its effect (OpLog; a failed call is marked so). Crash(seed) then
+// builds one of the states a POSIX file system may be left in, chosen by the
+// seed (each file's and directory's choice is drawn on its own, all, none or
+// any number of its pending changes a third of the time each):
+//   - everything synced survives: a file's data as of its last Sync, a
+//     directory's entries as of its last SyncDir;
+//   - of each file's writes and truncations since its last Sync, a prefix
+//     survives (any length, none and all included), and the first one left
+//     out may be torn: a prefix of its bytes, or its range filled with zeros
+//     or with garbage (the size reached the disk, the data did not);
+//   - of each directory's creations, removals and renames since its last
+//     SyncDir, a prefix survives, independently of the files' data: a rename
+//     or create may survive while the file it names lost its unsynced data.
+//     (POSIX allows this independence; journaling file systems that commit
+//     metadata in order, such as ext4, leave fewer states.)
+// Directory creation, removal and renames of directories stay durable at
+// once, as for DropUnsyncedData. CrashAfter(n) stops the disk after the n-th
+// mutating call from now (every later one fails), so a test can run an
+// operation, crash it at each recorded step and look at every state.
+// DropUnsyncedData keeps its stricter rule (a truncation after a Sync is
+// durable; nothing unsynced survives) for the tests written against it.
+//
 // Fault injection counts mutating calls: Append, Sync, Truncate (file and
 // TruncateFile), OpenAppendable, CreateTruncated, CreateDir, RemoveFile,
 // RemoveDir, Rename and SyncDir. Reads, Stat, Close and LockFile never fail.
@@ -29,6 +53,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "io/env.h"
 #include "io/mem_env.h"
@@ -55,6 +80,22 @@ class FaultEnv final : public Env {
 
   // Simulates a power cut (see above).
   void DropUnsyncedData();
+
+  // Stops the disk after the n-th mutating call from now (n = 0: at once):
+  // every later mutating call fails with IoError until Crash or
+  // DropUnsyncedData, as if the power went at that moment.
+  void CrashAfter(uint64_t n);
+  // A power cut leaving one of the crash states allowed above, chosen by
+  // `seed` (the same calls and seed give the same state). Returns what was
+  // kept, one line per file or directory that had unsynced changes, for
+  // failure messages. Afterwards, like DropUnsyncedData: old handles and
+  // locks are dead, faults are cleared, and the state is the new baseline.
+  std::string Crash(uint64_t seed);
+  // "#<n> <call> <path>[ details]" for each recorded mutating call since the
+  // last cut, in order (index 0 is call 1 of the log).
+  std::vector<std::string> OpLog();
+  // The description of call `n` (1-based, as in OpLog), or "" when unknown.
+  std::string DescribeOp(uint64_t n);
 
   void InjectFault(const Fault& fault);
   // The n-th mutating call from now fails with IoError (n = 1: the next).
@@ -105,6 +146,41 @@ class FaultEnv final : public Env {
   Result<std::unique_ptr<AppendableFile>> Wrap(Result<std::unique_ptr<AppendableFile>> file,
                                                const std::string& path);
   uint64_t generation();
+
+  // --- crash-state bookkeeping (all under mu_) ---
+  struct FileOp {
+    bool truncate = false;
+    uint64_t offset = 0;  // write: where the bytes went; truncate: the new size
+    std::string data;
+    uint64_t call = 0;
+  };
+  struct NodeLog {
+    uint64_t seq = 0;      // first-seen order, for deterministic choices
+    std::string durable;   // the contents as of the last Sync
+    std::vector<FileOp> pending;
+  };
+  struct DirOp {
+    enum Kind { kLink, kUnlink, kRename } kind = kLink;
+    std::string name;
+    std::string to;  // kRename: the new name (same directory)
+    MemEnv::NodeRef node;
+    uint64_t call = 0;
+  };
+  NodeLog& NodeLogLocked(const MemEnv::NodeRef& node);
+  void RecordWrite(const MemEnv::NodeRef& node, std::string_view data);
+  void RecordTruncate(const MemEnv::NodeRef& node, uint64_t size);
+  void RecordDirOp(const std::string& dir, DirOp op);
+  // Records the creation of the file now at `path` in its directory's log.
+  void NoteCreated(const std::string& path);
+  void LogOp(std::string text);
+  // Forgets every log: the current state is the new baseline (after a cut).
+  void ResetLocked();
+
+  std::map<MemEnv::NodeRef, NodeLog> node_logs_;
+  std::map<std::string, std::vector<DirOp>> dir_logs_;  // normalized dir -> unsynced ops
+  std::vector<std::string> op_log_;
+  uint64_t op_log_base_ = 0;  // calls_ when op_log_ started
+  uint64_t next_node_seq_ = 0;
 
   MemEnv base_;
   std::mutex mu_;

@@ -431,6 +431,16 @@ void MemEnv::RestoreFiles(const std::string& dir, const std::map<std::string, No
 
 uint64_t MemEnv::NodeSize(const NodeRef& node) { return NodeInfo(node).size; }
 
+std::string MemEnv::NodeData(const NodeRef& node) {
+  std::lock_guard<std::mutex> l(node->mu);
+  return node->data;
+}
+
+void MemEnv::SetNodeData(const NodeRef& node, std::string data) {
+  std::lock_guard<std::mutex> l(node->mu);
+  node->data = std::move(data);
+}
+
 void MemEnv::CutNode(const NodeRef& node, uint64_t size) {
   std::lock_guard<std::mutex> l(node->mu);
   if (node->data.size() > size) node->data.resize(size);

@@ -72,6 +72,9 @@ class MemEnv final : public Env {
   // as its file entries; subdirectories are left alone.
   void RestoreFiles(const std::string& dir, const std::map<std::string, NodeRef>& files);
   static uint64_t NodeSize(const NodeRef& node);
+  // The inode's bytes, and a replacement for them (crash states).
+  static std::string NodeData(const NodeRef& node);
+  static void SetNodeData(const NodeRef& node, std::string data);
   // Cuts the inode's data to at most `size` bytes.
   static void CutNode(const NodeRef& node, uint64_t size);
   // Forgets every held lock, as if the holders died. Lock objects from

@@ -39,6 +39,10 @@ bool Touches(const ByteRanges& fields, size_t from, size_t to) {
 
 }  // namespace
 
+bool TouchesFieldsOutsideCrc(std::string_view log, size_t from, size_t to) {
+  return Touches(FieldsOutsideCrc(log), from, to);
+}
+
 std::string DamageRandomFile(io::MemEnv& env, const std::string& dir, std::mt19937& rng) {
   std::string what;
   auto files = env.ListDir(dir);

@@ -12,10 +12,15 @@
 
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "io/mem_env.h"
 
 namespace kq::testing {
+
+// True when bytes [from, to) of a segment file touch a batch's base offset
+// or partition leader epoch (the header fields outside the CRC).
+bool TouchesFieldsOutsideCrc(std::string_view log, size_t from, size_t to);
 
 // Damages one file of `dir`, picked at random; returns what was done.
 std::string DamageRandomFile(io::MemEnv& env, const std::string& dir, std::mt19937& rng);

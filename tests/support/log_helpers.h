@@ -32,7 +32,8 @@ std::string MakeSizedBatch(size_t value_size, int64_t ts = 1000);
 void AppendRemembered(log::Partition& p, int batches, int per_batch, const std::string& prefix,
                       std::map<int64_t, std::string>* written);
 
-// Every record from the log start to the log end, or the first error.
+// Every record from the log start to the log end, or the first error;
+// Corruption when a read delivers nothing before the log end.
 Result<std::vector<ReadRecord>> ReadAll(log::Partition& p);
 
 // Options for a partition named t-0 on `env` with small segments.

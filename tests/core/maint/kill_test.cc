@@ -1,6 +1,8 @@
-// SIGKILL of a real cleaner process at random moments, on a real directory:
-// the partition must always open for writing and read back with no live
-// record lost and nothing invented.
+// SIGKILL of a real cleaner process at random moments, on a real directory
+// whose newest values are spread over every segment: after each kill the
+// partition opens for writing, nothing is invented, and the reader's view
+// (the newest record of every key, tombstones included, and the active
+// segment) is exactly what it was before.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -43,6 +45,64 @@ std::chrono::microseconds RunToEnd(const std::string& dir) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
 }
 
+// `keys` keys over `rounds` rounds, key k last updated in round k % rounds,
+// so the newest values are spread over every segment, the first included
+// (with WriteUpdates they all sit in the last round's segments, which a
+// cleaner swaps last). Every tenth key ends in a tombstone; every fourth
+// batch is zstd-compressed; every 97th record has no key.
+void WriteSpreadUpdates(io::Env* env, const std::string& dir, int keys, int rounds) {
+  auto p = log::Partition::Open(dir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kWrite);
+  REQUIRE(p.ok());
+  int batch_no = 0, n = 0;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<int> due;
+    for (int k = 0; k < keys; ++k) {
+      if (k % rounds >= round) due.push_back(k);
+    }
+    for (size_t first = 0; first < due.size(); first += 50) {
+      format::RecordBatchBuilder::Options o;
+      if (batch_no++ % 4 == 3) o.compression = format::Compression::kZstd;
+      format::RecordBatchBuilder b(o);
+      for (size_t i = first; i < std::min(due.size(), first + 50); ++i) {
+        const int k = due[i];
+        const std::string key = fmt::format("key-{}", k);
+        const std::string value = fmt::format("value-{}-{}", k, round);
+        const bool tomb = round == k % rounds && k % 10 == 0;
+        if (++n % 97 == 0) {
+          b.Add(env->NowMs(), std::nullopt, "keyless");
+        } else {
+          b.Add(env->NowMs(), key, tomb ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
+        }
+      }
+      auto batch = b.Finish();
+      REQUIRE(batch.ok());
+      REQUIRE((*p)->Append(*batch).ok());
+    }
+  }
+  REQUIRE((*p)->Close().ok());
+}
+
+// What a reader of a compacted topic sees: the newest record of every key
+// (its offset and value, a tombstone included) below `end`, and every
+// record at or after it (the active segment, which the cleaner never touches).
+struct ReaderView {
+  std::map<std::string, std::pair<int64_t, std::optional<std::string>>> newest;
+  RecMap active;
+  bool operator==(const ReaderView&) const = default;
+};
+
+ReaderView ViewOf(const RecMap& all, int64_t end) {
+  ReaderView v;
+  for (const auto& [offset, r] : all) {
+    if (offset >= end) {
+      v.active[offset] = r;
+    } else if (r.key) {
+      v.newest[*r.key] = {offset, r.value};
+    }
+  }
+  return v;
+}
+
 void CopyDir(const std::string& from, const std::string& to) {
   std::filesystem::remove_all(to);
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
@@ -53,13 +113,24 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
   io::Env* env = io::Env::Default();
   const std::string pristine = tmp.path() + "/pristine";
   const std::string dir = tmp.path() + "/t-0";
-  testing::WriteUpdates(env, pristine, kSegmentBytes, 2000, 60);
+  WriteSpreadUpdates(env, pristine, 2000, 60);
   const RecMap before = testing::ReadRecords(env, pristine, kSegmentBytes);
   auto p = log::Partition::Open(pristine, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
   REQUIRE(p.ok());
-  const int64_t active_base = (*p)->Segments().back().base_offset.value();
+  const std::vector<log::SegmentInfo> segments = (*p)->Segments();
+  const int64_t active_base = segments.back().base_offset.value();
   p->reset();
   const RecMap latest = testing::LatestPerKey(before, active_base, false);
+  const ReaderView view = ViewOf(before, active_base);
+  // The data is worth the test: every sealed segment holds newest values.
+  REQUIRE(segments.size() >= 4);
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    bool holds = false;
+    for (const auto& [offset, r] : latest) {
+      holds = holds || (offset >= segments[i].base_offset.value() && offset < segments[i].next_offset.value());
+    }
+    CHECK_MESSAGE(holds, "segment ", segments[i].base_offset.value(), " holds no newest value");
+  }
 
   // Kill times are drawn from the length of a whole run on this machine, so
   // the kills land inside the work however fast or slow the machine is.
@@ -92,6 +163,8 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
     for (const auto& [offset, r] : latest) {
       REQUIRE_MESSAGE(now.count(offset) == 1, "live record at offset " << offset << " was lost");
     }
+    // The whole reader's view, tombstones and the active segment included.
+    REQUIRE(ViewOf(now, active_base) == view);
     // A killed run leaves its state for the next one to recover from; a
     // finished one leaves nothing to do, so start again from the original.
     if (WIFEXITED(status)) CopyDir(pristine, dir);

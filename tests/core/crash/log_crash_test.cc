@@ -1,0 +1,214 @@
+// Power loss in the middle of every log operation: appends (with and without
+// a recovery-point write per sync), rolls, recovery of a torn tail,
+// truncation and advancing the log start. Each is crashed after every
+// mutating call (crash_driver.h) and every crash state must keep the
+// partition invariants (crash_checks.h).
+#include <doctest/doctest.h>
+
+#include "io/fault_env.h"
+#include "log/partition.h"
+#include "maint/verifier.h"
+#include "support/crash_checks.h"
+#include "support/crash_driver.h"
+#include "support/log_helpers.h"
+
+using namespace kq;
+using kq::testing::CrashPoint;
+using kq::testing::Ledger;
+
+namespace {
+
+const std::string kDir = "/data/t-0";
+
+log::PartitionOptions Options(io::FaultEnv& env, uint64_t segment_bytes, int64_t checkpoint_ms) {
+  log::PartitionOptions o = kq::testing::SmallOptions(&env, segment_bytes);
+  o.recovery_point_interval_ms = checkpoint_ms;
+  return o;
+}
+
+// Appends `batches` batches of `per_batch` records, syncing after each when
+// `sync_each`; closes (a clean shutdown). Everything is acknowledged.
+void Prepare(io::FaultEnv& env, const log::PartitionOptions& o, Ledger& ledger, int batches,
+             int per_batch, size_t padding = 20) {
+  REQUIRE(env.CreateDir("/data").ok());
+  auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+  REQUIRE(p.ok());
+  for (int b = 0; b < batches; ++b) {
+    std::string batch = ledger.NextBatch(per_batch, 1000 + b, padding);
+    auto r = (*p)->Append(batch);
+    REQUIRE(r.ok());
+    ledger.Written(r->first_offset.value());
+  }
+  REQUIRE((*p)->Close().ok());
+  ledger.AckAll();
+}
+
+// Opens the partition and appends `batches` single appends, then one group
+// of three batches in one call; a Sync after each, acknowledging what it
+// covers. Stops at the first error (the disk stopped).
+void AppendAndSync(const log::PartitionOptions& o, Ledger& ledger, int batches,
+                   size_t padding) {
+  auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+  if (!p.ok()) return;
+  for (int b = 0; b <= batches; ++b) {
+    std::vector<std::string> group;
+    const int count = b == batches ? 3 : 1;
+    int64_t first_id = ledger.next_id();
+    for (int i = 0; i < count; ++i) group.push_back(ledger.NextBatch(2 + i, 5000 + b, padding));
+    auto r = (*p)->Append(group);
+    if (!r.ok()) return;
+    // The group's records got consecutive offsets from first_offset.
+    for (int64_t id = first_id; id < ledger.next_id(); ++id) {
+      ledger.WrittenId(id, r->first_offset.value() + (id - first_id));
+    }
+    if (!(*p)->Sync().ok()) return;
+    ledger.AckAll();
+  }
+  if ((*p)->Close().ok()) ledger.AckAll();
+}
+
+void AppendScenario(const std::string& kind, uint64_t segment_bytes, int64_t checkpoint_ms,
+                    int batches, size_t padding) {
+  kq::testing::ForEachCrashState(kind, [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, segment_bytes, checkpoint_ms);
+    Prepare(env, o, ledger, 3, 4, padding);
+    crash.Arm(env);
+    AppendAndSync(o, ledger, batches, padding);
+    crash.Cut(env);
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("crash: appends and group commits, the recovery point written at every sync") {
+  AppendScenario("append+checkpoint", 1 << 20, 0, 4, 20);
+}
+
+TEST_CASE("crash: appends and group commits, the recovery point left behind") {
+  AppendScenario("append", 1 << 20, 1'000'000'000, 4, 20);
+}
+
+TEST_CASE("crash: appends that roll segments") {
+  // ~150-byte batches in 400-byte segments: a roll every two or three appends.
+  AppendScenario("roll", 400, 1'000'000'000, 6, 40);
+  AppendScenario("roll+checkpoint", 400, 0, 6, 40);
+}
+
+TEST_CASE("crash: a new leader epoch (leader-epoch-checkpoint rewritten), then appends") {
+  kq::testing::ForEachCrashState("epoch-checkpoint", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, 500, 0);
+    Prepare(env, o, ledger, 4, 3, 30);
+    auto next = o;
+    next.leader_epoch = 3;
+    crash.Arm(env);
+    AppendAndSync(next, ledger, 2, 30);
+    crash.Cut(env);
+    // Reopened with the latest epoch on record: the checks' own append and
+    // the verifier hold the batches' epochs against the checkpoint.
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
+
+TEST_CASE("crash: recovery of a torn tail, then an append") {
+  kq::testing::ForEachCrashState("recovery", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, 1 << 20, 0);
+    Prepare(env, o, ledger, 4, 3);
+    {
+      // A crashed writer's leftovers, durable on disk: half a batch, zeros.
+      const std::string half = ledger.NextBatch(5, 9000, 30);
+      auto f = env.OpenAppendable(kDir + "/00000000000000000000.log");
+      REQUIRE(f.ok());
+      REQUIRE((*f)->Append(half.substr(0, half.size() / 2)).ok());
+      REQUIRE((*f)->Append(std::string(37, '\0')).ok());
+      REQUIRE((*f)->Sync().ok());
+    }
+    crash.Arm(env);
+    AppendAndSync(o, ledger, 1, 10);
+    crash.Cut(env);
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
+
+// Known bug (core/log/partition.cc, Partition::TruncateTo): the segments
+// past the new end are unlinked, then the last kept one is truncated, and
+// only then is the directory synced. A power cut can keep the truncation and
+// lose the unlinks: the removed segments come back after a shortened one, a
+// gap in the offsets (e.g. step 23: "offsets not contiguous: 18 where 12 was
+// due"). Syncing the directory after the unlinks, before truncating, closes
+// it. Until then this case may fail.
+TEST_CASE("crash: truncation" * doctest::may_fail()) {
+  kq::testing::ForEachCrashState("truncate", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, 500, 0);
+    Prepare(env, o, ledger, 10, 3, 30);
+    const int64_t new_end = 13;  // inside a sealed segment, not at a batch boundary
+    ledger.Revoke(new_end);
+    crash.Arm(env);
+    {
+      auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+      if (p.ok() && (*p)->TruncateTo(Offset(new_end)).ok()) {
+        ledger.Forbid((*p)->log_end_offset().value());
+        std::string batch = ledger.NextBatch(2, 7000, 10);
+        auto r = (*p)->Append(batch);
+        if (r.ok()) {
+          ledger.Written(r->first_offset.value());
+          if ((*p)->Sync().ok()) ledger.AckAll();
+        }
+      }
+    }
+    crash.Cut(env);
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
+
+TEST_CASE("crash: advancing the log start") {
+  kq::testing::ForEachCrashState("log-start", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    const auto o = Options(env, 500, 0);
+    Prepare(env, o, ledger, 10, 3, 30);
+    const int64_t new_start = 17;
+    ledger.RevokeBelow(new_start);
+    bool acked = false;
+    crash.Arm(env);
+    {
+      auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+      acked = p.ok() && (*p)->AdvanceLogStart(Offset(new_start)).ok();
+    }
+    crash.Cut(env);
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger, {acked ? new_start : 0, new_start});
+  });
+}
+
+// The known bug the crash states above count (crash_checks.cc): zeros where
+// the active segment's unsynced .timeindex tail was, as a power cut leaves
+// them, survive recovery as an entry (0, 0).
+TEST_CASE("crash: recovery drops unsynced time-index entries of the active segment" *
+          doctest::may_fail()) {
+  io::FaultEnv env;
+  Ledger ledger;
+  const auto o = Options(env, 1 << 20, 0);
+  Prepare(env, o, ledger, 6, 4);
+  const std::string time_index = kDir + "/00000000000000000000.timeindex";
+  REQUIRE(env.base()->WriteFileAtomic(time_index, std::string(12, '\0')).ok());
+  {
+    auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+    REQUIRE(p.ok());
+    REQUIRE((*p)->Close().ok());
+  }
+  maint::VerifyOptions vo;
+  vo.env = &env;
+  vo.topic = "t";
+  maint::VerifyReport summary;
+  int problems = 0;
+  REQUIRE(maint::VerifyPartition(kDir, vo, [&](const maint::VerifyProblem& p) {
+    if (!p.note) {
+      ++problems;
+      MESSAGE(p.file, " at byte ", p.position, ": ", p.message);
+    }
+  }, &summary).ok());
+  CHECK(problems == 0);
+}
