@@ -118,14 +118,19 @@ Status Repairer::Cut(const std::vector<Offset>& bases, size_t i, const Damage& d
     last = std::max(last, seg->next_offset().value() - 1);
     dropped += j == i ? info.size - d.position : info.size;
   }
-  KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
-  KQ_RETURN_IF_ERROR(seg->TruncateAtPosition(d.position));
+  // Later segments go first, newest first, and their removal is made durable
+  // before the damaged one is cut: were the cut to reach the disk without
+  // the removals, a crash would bring the later segments back behind a gap
+  // that no longer looks like damage. The other way round, a crash leaves the
+  // damage in place, and the next repair finds and cuts it again.
   for (size_t j = bases.size(); j-- > i + 1;) {
     KQ_ASSIGN_OR_RETURN(auto later, OpenSegment(bases[j]));
     KQ_RETURN_IF_ERROR(later->Remove());
     ++report_->segments_removed;
   }
   KQ_RETURN_IF_ERROR(env_->SyncDir(dir_));
+  KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
+  KQ_RETURN_IF_ERROR(seg->TruncateAtPosition(d.position));
   report_->cut = true;
   report_->cut_from_offset = d.offset;
   report_->cut_to_offset = last;

@@ -160,15 +160,12 @@ TEST_CASE("crash: retention") {
   });
 }
 
-// Known bug (core/maint/repair.cc, Repairer::Cut): like
-// Partition::TruncateTo, the cut truncates the damaged segment, then unlinks
-// the later segments, and syncs the directory only then. A power cut can
-// keep the truncation and lose the unlinks: the later segments come back
-// after the shortened one, a gap in the offsets that the next repair does
-// not see as damage (e.g. step 11: "offsets not contiguous: 12 where 9 was
-// due"). Removing the later segments and syncing the directory before the
-// truncation closes it. Until then this case may fail.
-TEST_CASE("crash: repair of a corrupt batch and a torn tail" * doctest::may_fail()) {
+// Repair's cut must make the removal of the later segments durable before
+// it shortens the damaged one: a power cut that kept the truncation and lost
+// the unlinks would bring the later segments back behind a gap in the
+// offsets that the next repair does not see as damage (step 11 once said
+// "offsets not contiguous: 12 where 9 was due").
+TEST_CASE("crash: repair of a corrupt batch and a torn tail") {
   kq::testing::ForEachCrashState("repair", [&](io::FaultEnv& env, CrashPoint& crash) {
     Ledger ledger;
     const auto o = testing::MaintOptions(&env, 500);
