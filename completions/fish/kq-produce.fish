@@ -30,6 +30,7 @@ complete -c kq-produce -s K -l key-delimiter -x -d 'Split key and value at the f
 complete -c kq-produce -s k -l key -x -d 'Key for every record'
 complete -c kq-produce -s l -l whole-file -d 'Each file is one record'
 complete -c kq-produce -s J -l json -d 'Read JSON envelope lines'
+complete -c kq-produce -l lenient -d 'With -J: warn about unknown fields instead of failing'
 complete -c kq-produce -s Z -l null-empty -d 'Send an empty value as null'
 complete -c kq-produce -s H -l header -x -d 'Add a header NAME=VALUE'
 complete -c kq-produce -s c -l count -x -d 'Stop after N records'

@@ -35,6 +35,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
   app.add_flag("-J,--json", f->json,
                "Read JSON envelope lines as kq-consume -J prints them (key, payload, headers, "
                "partition, ts, *_b64)");
+  app.add_flag("--lenient", f->lenient,
+               "With -J: warn about unknown fields and ignore them (default: an error)");
   app.add_flag("-Z,--null-empty", f->null_empty, "Send an empty value as null (a tombstone)");
   app.add_option("-H,--header", f->headers,
                  "Add header NAME=VALUE to every record (repeatable, order kept)")

@@ -8,6 +8,7 @@
 #include "common/exit_codes.h"
 #include "common/json_envelope.h"
 #include "common/time_spec.h"
+#include "log/topic_name.h"
 
 namespace kq::tools::produce {
 namespace {
@@ -239,7 +240,14 @@ Status ProduceLoop::AddPlain(std::string_view bytes) {
 }
 
 Status ProduceLoop::AddJson(std::string_view bytes) {
-  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env, DecodeJsonEnvelope(bytes));
+  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env,
+                      DecodeJsonEnvelope(bytes, {.lenient = config_.lenient}));
+  for (const std::string& field : env.ignored_fields) {
+    if (!warned_fields_.insert(field).second) continue;
+    progress_.Clear();
+    fmt::print(stderr, "kq-produce: warning: {}: line {}: unknown field '{}' ignored (--lenient)\n",
+               *source_name_, line_, log::EscapeForMessage(field));
+  }
   json_headers_.clear();
   for (const auto& [name, value] : env.headers) {
     json_headers_.push_back({name, value ? std::optional<std::string_view>(*value) : std::nullopt});

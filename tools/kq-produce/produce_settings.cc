@@ -45,6 +45,7 @@ Status CheckCombinations(const ProduceFlags& f) {
     if (f.whole_file) return Usage("-J and -l cannot be used together");
     if (f.null_empty) return Usage("-J and -Z cannot be used together (JSON has null)");
   }
+  if (f.lenient && !f.json) return Usage("--lenient applies only to -J input");
   if (f.count && *f.count < 0) return Usage(fmt::format("-c: {} is negative", *f.count));
   if (f.partition && (*f.partition < 0 || *f.partition >= log::kMaxPartitionsPerTopic)) {
     return Usage(fmt::format("-p: {} is not a partition number", *f.partition));
@@ -135,6 +136,7 @@ Result<Settings> CheckFlags(const ProduceFlags& f, const CommonFlags& common) {
   c.max_records = f.count.value_or(-1);
   c.echo = f.tee;
   c.json = f.json;
+  c.lenient = f.lenient;
   c.linger_ms = f.linger_ms;
   c.progress = !common.quiet && IsTerminal(2);
   KQ_RETURN_IF_ERROR(TakeProducerOptions(f, &s.producer));
@@ -213,9 +215,10 @@ Status Produce(RecordWriter& writer, const Settings& s,
   if (report) writer.PrintReport();
   if (!status.ok()) {
     if (!status.IsInvalidArgument()) return status;
-    return Status::InvalidArgument(fmt::format(
-        "{}; nothing from it on was written, the {} records before it were", status.message(),
-        writer.appended_records()));
+    const uint64_t n = writer.appended_records();
+    return Status::InvalidArgument(
+        fmt::format("{}; nothing from it on was written, the {} record{} before it {}",
+                    status.message(), n, n == 1 ? "" : "s", n == 1 ? "was" : "were"));
   }
   if (common.verbose > 0) {
     fmt::print(stderr, "kq-produce: wrote {} records ({} bytes) to topic '{}'\n",
