@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "client/record_policy.h"
 #include "log/topic_name.h"
 
 namespace kq::client {
@@ -100,6 +101,7 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
                                                record.partition, topic_.name, topic_.partitions,
                                                topic_.partitions == 1 ? "partition" : "partitions"));
   }
+  KQ_RETURN_IF_ERROR(CheckRecordForTopic(topic_.name, topic_.config, record));
   const size_t record_size = RecordSizeBound(record);
   const auto max_message = static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0));
   if (format::kBatchHeaderSize + record_size > max_message &&
