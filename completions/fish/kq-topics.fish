@@ -40,6 +40,7 @@ complete -c kq-topics -n '__fish_seen_subcommand_from create alter' -s c -l conf
 complete -c kq-topics -n '__fish_seen_subcommand_from create' -l if-not-exists -d 'An existing topic is not an error'
 complete -c kq-topics -n '__fish_seen_subcommand_from alter' -l delete-config -x -a "$__kq_topics_keys" -d 'Return a config to its default'
 complete -c kq-topics -n '__fish_seen_subcommand_from delete' -l if-exists -d 'A missing topic is not an error'
+complete -c kq-topics -n '__fish_seen_subcommand_from delete' -l force-internal -d 'Delete __consumer_offsets too'
 complete -c kq-topics -n '__fish_seen_subcommand_from trim' -l before -x -d 'Delete records below OFFSET'
 complete -c kq-topics -n '__fish_seen_subcommand_from trim' -l before-time -x -d 'Delete records before time T'
 complete -c kq-topics -n '__fish_seen_subcommand_from list describe trim' -s j -l json -d 'Print JSON'

@@ -68,6 +68,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
                  "Partitions of a topic created because it was missing. Default: 1")
       ->type_name("N");
   app.add_flag("--no-create", f->no_create, "Fail instead of creating a missing topic");
+  app.add_flag("--force-internal", f->force_internal,
+               "Write to __consumer_offsets too (refused otherwise, as Kafka does)");
   app.add_flag("--report", f->report,
                "Print a JSON summary at exit: records, bytes, first and last offset per "
                "partition");

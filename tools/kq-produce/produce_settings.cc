@@ -10,6 +10,7 @@
 #include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/exit_codes.h"
+#include "common/internal_topic.h"
 #include "common/output.h"
 #include "format/compression.h"
 #include "io/env.h"
@@ -75,6 +76,7 @@ Status TakeOperands(const ProduceFlags& f, Settings* s) {
     return Usage("no topic given: name it as the first operand or with -t");
   }
   if (Status v = log::ValidateTopicName(s->topic); !v.ok()) return Usage(v.message());
+  KQ_RETURN_IF_ERROR(CheckInternalTopic(s->topic, "write to", f.force_internal));
   s->files = std::move(rest);
   return Status::Ok();
 }

@@ -41,6 +41,7 @@ struct ProduceFlags {
   std::string flush;
   int64_t partitions = 1;
   bool no_create = false;
+  bool force_internal = false;
   bool report = false;
 };
 

@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
   CLI::App* delete_cmd = AddSubcommand(app, "delete", "Delete topics and all their records");
   delete_cmd->add_option("topics", del.topics, "Topic names")->required()->type_name("TOPIC...");
   delete_cmd->add_flag("--if-exists", del.if_exists, "Succeed when a topic does not exist");
+  delete_cmd->add_flag("--force-internal", del.force_internal,
+                       "Delete __consumer_offsets too (resets every group; refused otherwise)");
 
   TrimArgs trim;
   CLI::App* trim_cmd = AddSubcommand(
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
                    });
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
+    if (delete_cmd->parsed() && !CheckDeletable(del)) return kExitUsage;
     if (!common.brokers.empty()) {
       if (create_cmd->parsed()) return RunClusterCreate(common, create);
       if (list_cmd->parsed()) return RunClusterList(common, list);

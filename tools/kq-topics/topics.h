@@ -45,6 +45,7 @@ struct AlterArgs {
 struct DeleteArgs {
   std::vector<std::string> topics;
   bool if_exists = false;
+  bool force_internal = false;
 };
 
 struct ListArgs {
@@ -89,6 +90,10 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args);
 // Usage-checks every name (ValidateTopicName); prints the first problem and
 // returns false.
 bool CheckTopicNames(const std::vector<std::string>& names);
+// Refuses to delete an internal topic without --force-internal (both modes:
+// a cluster may refuse it too, a directory would not); prints the usage
+// error and returns false.
+bool CheckDeletable(const DeleteArgs& args);
 // Splits "KEY=VALUE" and checks both on a scratch TopicConfig. On error
 // prints the usage message and returns nullopt.
 std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg);
