@@ -109,7 +109,7 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
               format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) >
           max_message) {
     return Status::InvalidArgument(fmt::format(
-        "a record of {} bytes does not fit topic '{}''s max.message.bytes ({})",
+        "a record of {} bytes does not fit the max.message.bytes of topic '{}' ({})",
         record_size, topic_.name, max_message));
   }
   const int32_t p = ChoosePartition(record);

@@ -36,7 +36,7 @@ done <<EOF_TABLE
 2|--batch-bytes: 0 is out of range|--batch-bytes 0 t
 2|--linger-ms: -1 is out of range|--linger-ms -1 t
 2|-p 3: topic 't' has 3 partitions (0..2)|--partitions 3 -p 3 t
-2|--count = many|-c many t
+2|--count: 'many' is not a number|-c many t
 1|missing.txt|t missing.txt
 1|does not exist (--no-create)|--no-create t
 1|parent directory|-d $KQ_TEST_TMP/no/such/dir t

@@ -220,6 +220,10 @@ TEST_CASE("json_envelope: malformed input is rejected naming the field") {
     if (c.message) CHECK(p.status().message() == c.message);
   }
   CHECK(DecodeJsonEnvelope("{").status().message().starts_with("invalid JSON: "));
+  // nlohmann's exception tag stays out of messages; the column stays in.
+  CHECK(DecodeJsonEnvelope(R"({"payload":)").status().message() ==
+        "invalid JSON: parse error at column 12: syntax error while parsing value - unexpected "
+        "end of input; expected '[', '{', or a literal");
 }
 
 TEST_CASE("json_envelope: decoding never crashes on truncated lines") {

@@ -269,6 +269,22 @@ Result<ParsedEnvelope> DecodeDocument(const json& doc, const EnvelopeDecodeOptio
   return env;
 }
 
+// nlohmann's message without its "[json.exception.parse_error.101] " tag
+// and, since the input is one line, without "line 1, ":
+//   "parse error at column 12: syntax error while parsing value - ..."
+std::string JsonErrorText(const json::exception& e) {
+  std::string_view what = e.what();
+  if (what.starts_with("[json.exception.")) {
+    const size_t end = what.find("] ");
+    if (end != std::string_view::npos) what.remove_prefix(end + 2);
+  }
+  std::string text(what);
+  if (const size_t at = text.find("at line 1, column "); at != std::string::npos) {
+    text.erase(at + 3, std::string_view("line 1, ").size());
+  }
+  return text;
+}
+
 }  // namespace
 
 Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line,
@@ -277,12 +293,12 @@ Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line,
   try {
     doc = json::parse(line.begin(), line.end());
   } catch (const json::exception& e) {
-    return Status::InvalidArgument(fmt::format("invalid JSON: {}", e.what()));
+    return Status::InvalidArgument(fmt::format("invalid JSON: {}", JsonErrorText(e)));
   }
   try {
     return DecodeDocument(doc, options);
   } catch (const json::exception& e) {  // a type check missed above; never crash
-    return Status::InvalidArgument(fmt::format("unexpected JSON shape: {}", e.what()));
+    return Status::InvalidArgument(fmt::format("unexpected JSON shape: {}", JsonErrorText(e)));
   }
 }
 

@@ -33,7 +33,12 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.add_option("-G,--group", f->group,
                  "Consume as a member of GROUP: resume from its committed offsets, commit what "
                  "was printed, share partitions with the group's other members")
-      ->type_name("GROUP");
+      ->type_name("GROUP")
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return name.empty() ? std::string("the group name is empty") : std::string();
+          },
+          "GROUP"));
   app.add_flag("--ordered", f->ordered, "Interleave partitions by record timestamp");
   app.add_option("--poll-ms", f->poll_ms,
                  "With -F, re-check the log at least every MS ms even without a file-system "

@@ -95,7 +95,7 @@ Result<size_t> ProduceLoop::ReadMore(InputSource& input, size_t max_record) {
     // One record fills the buffer: grow, but not past what the topic accepts.
     if (end_ - begin_ > max_record) {
       return Status::InvalidArgument(fmt::format(
-          "{}: record {}: longer than topic '{}''s max.message.bytes ({})", *source_name_,
+          "{}: record {}: longer than the max.message.bytes of topic '{}' ({})", *source_name_,
           line_ + 1, producer_->topic(), max_record));
     }
     const size_t bigger = capacity_ * 2;
@@ -179,8 +179,8 @@ Status ProduceLoop::RunWholeInput(InputSource& input) {
     if (n == 0) break;
   }
   if (end_ - begin_ > max_record) {
-    return Status::InvalidArgument(fmt::format("{}: {} bytes: longer than topic '{}''s "
-                                               "max.message.bytes ({})",
+    return Status::InvalidArgument(fmt::format("{}: {} bytes: longer than the "
+                                               "max.message.bytes of topic '{}' ({})",
                                                *source_name_, end_ - begin_, producer_->topic(),
                                                max_record));
   }

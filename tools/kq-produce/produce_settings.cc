@@ -223,8 +223,9 @@ Status Produce(RecordWriter& writer, const Settings& s,
                     status.message(), n, n == 1 ? "" : "s", n == 1 ? "was" : "were"));
   }
   if (common.verbose > 0) {
-    fmt::print(stderr, "kq-produce: wrote {} records ({} bytes) to topic '{}'\n",
-               writer.appended_records(), writer.appended_bytes(), writer.topic());
+    const uint64_t n = writer.appended_records();
+    fmt::print(stderr, "kq-produce: wrote {} record{} ({} bytes) to topic '{}'\n", n,
+               n == 1 ? "" : "s", writer.appended_bytes(), writer.topic());
   }
   return echoed;
 }

@@ -145,8 +145,9 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
                       {"log_start_offset", new_start.value()},
                       {"records_deleted", deleted}});
     } else {
-      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} records deleted\n",
-                     plan.topic, plan.partition, old_start, new_start, deleted);
+      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} record{} deleted\n",
+                     plan.topic, plan.partition, old_start, new_start, deleted,
+                     deleted == 1 ? "" : "s");
     }
   }
   if (args.json) out = list.dump() + "\n";
