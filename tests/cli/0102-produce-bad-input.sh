@@ -25,7 +25,7 @@ done <<EOF_TABLE
 2|was not expected: --bogus|--bogus t
 2|expected NAME=VALUE|-H novalue t
 2|header name is empty|-H =v t
-2|-k and -K cannot be used together|-k a -K b t
+2|-p: -2 is not a partition number|-p -2 t
 2|-D: unknown escape|-D '\\q' t
 2|-D: the delimiter must not be empty|-D '' t
 2|-z: 'gzip' is not supported|-z gzip t

@@ -29,7 +29,9 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
                  "Split each record into key and value at the first DELIM (same escapes); "
                  "a record without DELIM has a null key")
       ->type_name("DELIM");
-  app.add_option("-k,--key", f->key, "Use KEY as the key of every record")->type_name("KEY");
+  app.add_option("-k,--key", f->key,
+                 "Use KEY as the key of every record (with -K: of records without DELIM)")
+      ->type_name("KEY");
   app.add_flag("-l,--whole-file", f->whole_file,
                "Each FILE (or all of stdin) is one record");
   app.add_flag("-J,--json", f->json,
@@ -46,7 +48,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
   app.add_flag("-T,--tee", f->tee, "Echo each record as read to stdout once it is written");
   app.option_defaults()->group("Writing");
   app.add_option("-p,--partition", f->partition,
-                 "Write every record to partition N (default: chosen by the partitioner)")
+                 "Write every record to partition N (default, or -1: chosen by the "
+                 "partitioner)")
       ->type_name("N");
   app.add_option("--partitioner", f->partitioner,
                  "murmur2_random (default, as the Java client), murmur2, consistent, "

@@ -223,17 +223,16 @@ Status ProduceLoop::AddPlain(std::string_view bytes) {
   r.partition = config_.partition;
   r.headers = header_views_;
   r.value = bytes;
+  if (config_.fixed_key) r.key = *config_.fixed_key;
   if (config_.key_delimiter) {
-    // No delimiter in the record: all of it is the value and the key is null,
-    // as kcat does.
+    // No delimiter in the record: all of it is the value and the key is the
+    // -k key or null; a record's own key wins over -k. Both as kcat does.
     const std::string& kd = *config_.key_delimiter;
     if (const char* hit = FindDelimiter(bytes.data(), bytes.size(), kd)) {
       const auto at = static_cast<size_t>(hit - bytes.data());
       r.key = bytes.substr(0, at);
       r.value = bytes.substr(at + kd.size());
     }
-  } else if (config_.fixed_key) {
-    r.key = *config_.fixed_key;
   }
   if (config_.empty_is_null && r.value->empty()) r.value = std::nullopt;
   return producer_->Add(r);

@@ -39,7 +39,6 @@ struct Settings {
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
 
 Status CheckCombinations(const ProduceFlags& f) {
-  if (f.key && f.key_delimiter) return Usage("-k and -K cannot be used together");
   if (f.json) {
     if (f.key_delimiter) return Usage("-J and -K cannot be used together (the key is in the JSON)");
     if (f.key) return Usage("-J and -k cannot be used together (the key is in the JSON)");
@@ -48,7 +47,8 @@ Status CheckCombinations(const ProduceFlags& f) {
   }
   if (f.lenient && !f.json) return Usage("--lenient applies only to -J input");
   if (f.count && *f.count < 0) return Usage(fmt::format("-c: {} is negative", *f.count));
-  if (f.partition && (*f.partition < 0 || *f.partition >= log::kMaxPartitionsPerTopic)) {
+  // -1: the partitioner decides, as kcat's -p -1.
+  if (f.partition && (*f.partition < -1 || *f.partition >= log::kMaxPartitionsPerTopic)) {
     return Usage(fmt::format("-p: {} is not a partition number", *f.partition));
   }
   if (f.batch_bytes < 1 || f.batch_bytes > (int64_t{1} << 30)) {
@@ -133,7 +133,7 @@ Result<Settings> CheckFlags(const ProduceFlags& f, const CommonFlags& common) {
   KQ_RETURN_IF_ERROR(TakeHeaders(f, &c));
   c.file_is_record = f.whole_file;
   c.fixed_key = f.key;
-  c.partition = f.partition ? static_cast<int32_t>(*f.partition) : -1;
+  c.partition = f.partition ? static_cast<int32_t>(*f.partition) : -1;  // -1: partitioner
   c.empty_is_null = f.null_empty;
   c.max_records = f.count.value_or(-1);
   c.echo = f.tee;
