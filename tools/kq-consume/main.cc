@@ -47,8 +47,9 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.option_defaults()->group("Output");
   app.add_option("-f,--format", f->format,
                  "Print each record with FORMAT: %t topic, %p partition, %o offset, %k key, "
-                 "%K key length, %s value, %S value length, %T timestamp (ms), %d ISO-8601 "
-                 "timestamp, %h headers, %% and the escapes \\n \\t \\0 \\xNN")
+                 "%K key length, %s value, %S value length, %R value length as 4 big-endian "
+                 "bytes, %T timestamp (ms), %d ISO-8601 timestamp, %h headers, %% and the "
+                 "escapes \\n \\t \\0 \\xNN \\NNN (octal)")
       ->type_name("FORMAT");
   app.add_option("-K,--key-delimiter", f->key_delimiter,
                  "Print key, DELIM, value (escapes as -D)")

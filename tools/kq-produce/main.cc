@@ -23,7 +23,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
       ->type_name("TOPIC");
   app.option_defaults()->group("Input");
   app.add_option("-D,--delimiter", f->delimiter,
-                 "Record delimiter, with escapes \\n \\t \\r \\0 \\\\ \\xNN. Default: \\n")
+                 "Record delimiter, with escapes \\n \\t \\r \\0 \\\\ \\xNN \\NNN (octal). "
+                 "Default: \\n")
       ->type_name("DELIM");
   app.add_option("-K,--key-delimiter", f->key_delimiter,
                  "Split each record into key and value at the first DELIM (same escapes); "
