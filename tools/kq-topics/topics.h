@@ -64,6 +64,12 @@ struct TrimArgs {
   bool json = false;
 };
 
+struct OffsetsArgs {
+  std::vector<std::string> topics;
+  std::string at;  // time_spec.h; empty: earliest and latest
+  bool json = false;
+};
+
 // What `trim` asks for, checked: shared by the directory and -b modes.
 struct TrimTarget {
   std::string topic;
@@ -84,6 +90,7 @@ int RunDelete(const CommonFlags& common, const DeleteArgs& args);
 int RunList(const CommonFlags& common, const ListArgs& args);
 int RunDescribe(const CommonFlags& common, const DescribeArgs& args);
 int RunTrim(const CommonFlags& common, const TrimArgs& args);
+int RunOffsets(const CommonFlags& common, const OffsetsArgs& args);  // offsets.cc
 
 // --- shared by the subcommands (support.cc) ---
 
