@@ -20,7 +20,7 @@ TEST_CASE("escapes: \\NNN is one to three octal digits, as in C and kcat") {
       {"\\101\\102", "AB"},
       {"\\1", "\x01"},
       {"\\377", "\xff"},
-      {"\\0101", std::string("\x08") + "1"},  // three digits at most
+      {"\\0101", std::string("\x08") + "1"},    // three digits at most
       {"a\\18b", std::string("a\x01") + "8b"},  // 8 is not octal: the escape ends
       {"\\000", std::string(1, '\0')},
   };

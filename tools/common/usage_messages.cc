@@ -45,8 +45,8 @@ std::string ConversionMessage(const CLI::App& app, std::string_view what) {
   const std::string_view value = what.substr(eq + 3);
   const CLI::Option* opt = app.get_option_no_throw(name);
   if (opt != nullptr && opt->get_items_expected_min() == 0) {
-    return fmt::format("{}: '{}' is not a valid value (this flag takes none, or true/false)",
-                       name, value);
+    return fmt::format("{}: '{}' is not a valid value (this flag takes none, or true/false)", name,
+                       value);
   }
   return fmt::format("{}: '{}' is not a number", name, value);
 }
@@ -89,8 +89,7 @@ std::string UsageMessage(const CLI::App& app, const CLI::ParseError& error, int 
     }
     return ConversionMessage(app, rest);
   }
-  const bool has_subcommands =
-      !app.get_subcommands([](const CLI::App*) { return true; }).empty();
+  const bool has_subcommands = !app.get_subcommands([](const CLI::App*) { return true; }).empty();
   if (dynamic_cast<const CLI::RequiredError*>(&error) != nullptr && has_subcommands &&
       app.get_subcommands().empty()) {
     if (std::optional<std::string> word = FirstWord(app, argc, argv)) {

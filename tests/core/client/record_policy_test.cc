@@ -40,8 +40,9 @@ TEST_CASE("record policy: compacted topics refuse keyless records, others take t
     CHECK(CheckRecordForTopic("users", config, {.key = "k"}).ok());
   }
   CHECK(CheckRecordForTopic("events", Config("delete"), {.value = "v"}).ok());
-  CHECK(CheckRecordForTopic("events", Config("compact"), {.value = "v"}).message().find(
-            "cleanup.policy=compact)") != std::string::npos);
+  CHECK(CheckRecordForTopic("events", Config("compact"), {.value = "v"})
+            .message()
+            .find("cleanup.policy=compact)") != std::string::npos);
   CHECK(CheckRecordForTopic("events", Config("compact,delete"), {.value = "v"})
             .message()
             .find("cleanup.policy=compact,delete)") != std::string::npos);
@@ -51,8 +52,8 @@ TEST_CASE("record policy: the producer refuses a keyless record before buffering
   io::MemEnv env;
   auto dir = log::LogDir::Open(&env, "/kq", true);
   REQUIRE(dir.ok());
-  auto producer = client::LogProducer::Open(
-      *dir, "users", {.env = &env, .create_config = Config("compact")});
+  auto producer =
+      client::LogProducer::Open(*dir, "users", {.env = &env, .create_config = Config("compact")});
   REQUIRE(producer.ok());
   REQUIRE((*producer)->Add({.key = "a", .value = "1"}).ok());
   auto refused = (*producer)->Add({.value = "2"});
