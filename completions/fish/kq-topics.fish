@@ -1,6 +1,6 @@
 # fish completion for kq-topics
 
-set -l __kq_topics_subs create list describe alter delete trim
+set -l __kq_topics_subs create list describe alter delete trim offsets
 
 function __kq_topics_names
     set -l dir $KQ_DIR
@@ -34,13 +34,16 @@ complete -c kq-topics -n "not __fish_seen_subcommand_from $__kq_topics_subs" -a 
 complete -c kq-topics -n "not __fish_seen_subcommand_from $__kq_topics_subs" -a alter -d 'Change config or partitions'
 complete -c kq-topics -n "not __fish_seen_subcommand_from $__kq_topics_subs" -a delete -d 'Delete topics'
 complete -c kq-topics -n "not __fish_seen_subcommand_from $__kq_topics_subs" -a trim -d 'Delete records before an offset or time'
+complete -c kq-topics -n "not __fish_seen_subcommand_from $__kq_topics_subs" -a offsets -d 'Earliest and latest offsets, or the offset for a time'
 # Subcommand options
 complete -c kq-topics -n '__fish_seen_subcommand_from create alter' -s p -l partitions -x -d 'Number of partitions'
 complete -c kq-topics -n '__fish_seen_subcommand_from create alter' -s c -l config -x -a "$__kq_topics_configs" -d 'Set a topic config KEY=VALUE'
 complete -c kq-topics -n '__fish_seen_subcommand_from create' -l if-not-exists -d 'An existing topic is not an error'
 complete -c kq-topics -n '__fish_seen_subcommand_from alter' -l delete-config -x -a "$__kq_topics_keys" -d 'Return a config to its default'
 complete -c kq-topics -n '__fish_seen_subcommand_from delete' -l if-exists -d 'A missing topic is not an error'
+complete -c kq-topics -n '__fish_seen_subcommand_from delete' -l force-internal -d 'Delete __consumer_offsets too'
 complete -c kq-topics -n '__fish_seen_subcommand_from trim' -l before -x -d 'Delete records below OFFSET'
 complete -c kq-topics -n '__fish_seen_subcommand_from trim' -l before-time -x -d 'Delete records before time T'
-complete -c kq-topics -n '__fish_seen_subcommand_from list describe trim' -s j -l json -d 'Print JSON'
-complete -c kq-topics -n '__fish_seen_subcommand_from describe alter delete trim' -a '(__kq_topics_names)' -d 'Topic'
+complete -c kq-topics -n '__fish_seen_subcommand_from offsets' -l at -x -d 'The offset for time T'
+complete -c kq-topics -n '__fish_seen_subcommand_from list describe trim offsets' -s j -l json -d 'Print JSON'
+complete -c kq-topics -n '__fish_seen_subcommand_from describe alter delete trim offsets' -a '(__kq_topics_names)' -d 'Topic'

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/run_concurrently.h"
+#include "client/record_policy.h"
 #include "log/topic_name.h"
 
 namespace kq::client {
@@ -101,6 +102,7 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
                                                record.partition, topic_.name, topic_.partitions,
                                                topic_.partitions == 1 ? "partition" : "partitions"));
   }
+  KQ_RETURN_IF_ERROR(CheckRecordForTopic(topic_.name, topic_.config, record));
   const size_t record_size = RecordSizeBound(record);
   const auto max_message = static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0));
   if (format::kBatchHeaderSize + record_size > max_message &&
@@ -108,7 +110,7 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
               format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) >
           max_message) {
     return Status::InvalidArgument(fmt::format(
-        "a record of {} bytes does not fit topic '{}''s max.message.bytes ({})",
+        "a record of {} bytes does not fit the max.message.bytes of topic '{}' ({})",
         record_size, topic_.name, max_message));
   }
   const int32_t p = ChoosePartition(record);

@@ -129,6 +129,8 @@ class LogProducer {
 
   // Buffers one record (the bytes are copied) and returns its partition. May
   // append that partition's batch (page cache only: not yet acknowledged).
+  // InvalidArgument, nothing buffered, for a record the topic's config
+  // refuses (record_policy.h: no key for a compacted topic).
   Result<int32_t> Add(const ProducerRecord& record);
 
   // Appends every pending batch (page cache), in partition order.

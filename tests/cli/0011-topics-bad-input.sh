@@ -36,7 +36,7 @@ table=(
   "1|ends at offset 0|kq-topics trim orders --before 10"
   "1|already exists|kq-topics create orders"
   "1|cannot reach the cluster at '127.0.0.1:1'|kq-topics -b 127.0.0.1:1 list"
-  "1|does not exist|kq-topics -d $KQ_TEST_TMP/missing list"
+  "1|does not exist|kq-topics -d $KQ_TEST_TMP/missing describe"
 )
 for row in "${table[@]}"; do
   IFS='|' read -r want text cmd <<<"$row"

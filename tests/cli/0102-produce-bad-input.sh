@@ -25,7 +25,7 @@ done <<EOF_TABLE
 2|was not expected: --bogus|--bogus t
 2|expected NAME=VALUE|-H novalue t
 2|header name is empty|-H =v t
-2|-k and -K cannot be used together|-k a -K b t
+2|-p: -2 is not a partition number|-p -2 t
 2|-D: unknown escape|-D '\\q' t
 2|-D: the delimiter must not be empty|-D '' t
 2|-z: 'gzip' is not supported|-z gzip t
@@ -36,7 +36,7 @@ done <<EOF_TABLE
 2|--batch-bytes: 0 is out of range|--batch-bytes 0 t
 2|--linger-ms: -1 is out of range|--linger-ms -1 t
 2|-p 3: topic 't' has 3 partitions (0..2)|--partitions 3 -p 3 t
-2|--count = many|-c many t
+2|--count: 'many' is not a number|-c many t
 1|missing.txt|t missing.txt
 1|does not exist (--no-create)|--no-create t
 1|parent directory|-d $KQ_TEST_TMP/no/such/dir t

@@ -44,12 +44,12 @@ TEST_CASE("escapes: bad escapes are rejected naming the flag, text and position"
     CHECK(r.status().message().starts_with("-K: "));
   }
   CHECK(ParseDelimiter("a\\qb").status().message() ==
-        "-D: unknown escape '\\q' at position 1 in 'a\\qb': expected \\n, \\t, \\r, \\0, \\\\ "
-        "or \\xNN");
+        "-D: unknown escape '\\q' at position 1 in 'a\\qb': expected \\n, \\t, \\r, \\0, \\\\, "
+        "\\xNN or \\NNN (octal)");
   CHECK(ParseDelimiter("", "-D").status().message() == "-D: the delimiter must not be empty");
   CHECK(ParseDelimiter("ab\\x4").status().message() ==
         "-D: '\\x' needs two hex digits at position 2 in 'ab\\x4': expected \\n, \\t, \\r, \\0, "
-        "\\\\ or \\xNN");
+        "\\\\, \\xNN or \\NNN (octal)");
 }
 
 TEST_CASE("escapes: Unescape keeps plain text and allows the empty string") {

@@ -101,8 +101,8 @@ TEST_CASE("record_format: unknown tokens and bad escapes are errors naming them"
     CHECK_FALSE(RecordFormatter::Compile(format).ok());
   }
   CHECK(RecordFormatter::Compile("key %x").status().message() ==
-        "-f: unknown token '%x' at position 4 in 'key %x': expected %t %p %o %k %K %s %S %T "
-        "%d %h or %%");
+        "-f: unknown token '%x' at position 4 in 'key %x': expected %t %p %o %k %K %s %S %R "
+        "%T %d %h or %%");
   CHECK(RecordFormatter::Compile("%s%").status().message() ==
         "-f: lone '%' at the end of '%s%': write %% for a literal '%'");
   CHECK(RecordFormatter::Compile("%s\\q").status().message().starts_with(

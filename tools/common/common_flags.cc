@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/exit_codes.h"
+#include "common/usage_messages.h"
 
 #ifndef KQ_VERSION
 #define KQ_VERSION "unknown"
@@ -89,7 +90,7 @@ std::optional<int> ParseFlags(CLI::App& app, int argc, const char* const* argv,
     return kExitOk;
   } catch (const CLI::ParseError& e) {
     std::fflush(stdout);
-    return ReportUsageError(tool, e.what());
+    return ReportUsageError(tool, UsageMessage(app, e, argc, argv));
   }
   return std::nullopt;
 }
@@ -97,6 +98,9 @@ std::optional<int> ParseFlags(CLI::App& app, int argc, const char* const* argv,
 int RunApp(CLI::App& app, int argc, const char* const* argv, std::string_view tool,
            const std::function<int()>& body) {
   if (std::optional<int> code = ParseFlags(app, argc, argv, tool)) return *code;
+  for (const std::string& note : UnusedFlagNotes(app, argc, argv)) {
+    fmt::print(stderr, "{}: {}\n", ProgramName(tool), note);
+  }
   return body();
 }
 

@@ -5,7 +5,8 @@
 namespace kq::tools {
 namespace {
 
-constexpr std::string_view kExpected = "expected \\n, \\t, \\r, \\0, \\\\ or \\xNN";
+constexpr std::string_view kExpected =
+    "expected \\n, \\t, \\r, \\0, \\\\, \\xNN or \\NNN (octal)";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -30,7 +31,6 @@ Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t
     case 'n': out->push_back('\n'); return size_t{2};
     case 't': out->push_back('\t'); return size_t{2};
     case 'r': out->push_back('\r'); return size_t{2};
-    case '0': out->push_back('\0'); return size_t{2};
     case '\\': out->push_back('\\'); return size_t{2};
     case 'x': {
       int hi = pos + 2 < text.size() ? HexValue(text[pos + 2]) : -1;
@@ -41,8 +41,24 @@ Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t
       out->push_back(static_cast<char>(hi * 16 + lo));
       return size_t{4};
     }
-    default:
-      return EscapeError(flag, fmt::format("unknown escape '\\{}'", c), text, pos);
+    default: {
+      // \NNN: up to three octal digits (\0 alone is NUL).
+      size_t n = 0;
+      int value = 0;
+      while (n < 3 && pos + 1 + n < text.size() && text[pos + 1 + n] >= '0' &&
+             text[pos + 1 + n] <= '7') {
+        value = value * 8 + (text[pos + 1 + n] - '0');
+        ++n;
+      }
+      if (n == 0) return EscapeError(flag, fmt::format("unknown escape '\\{}'", c), text, pos);
+      if (value > 0377) {
+        return EscapeError(flag, fmt::format("octal escape '\\{}' is above \\377",
+                                             text.substr(pos + 1, n)),
+                           text, pos);
+      }
+      out->push_back(static_cast<char>(value));
+      return 1 + n;
+    }
   }
 }
 

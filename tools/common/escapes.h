@@ -3,6 +3,8 @@
 //
 //   \n  newline      \t  tab        \r  carriage return
 //   \0  NUL byte     \\  backslash  \xNN  the byte 0xNN (exactly two hex digits)
+//   \NNN  the byte with octal value NNN: one to three octal digits, at most
+//         \377, as in C and kcat (so \0 is NUL, \012 a newline, \1 is 0x01)
 //
 // Any other character after a backslash, a trailing lone backslash or a bad
 // \x is an error naming the flag, the text and the byte position, so a typo
@@ -19,9 +21,9 @@
 namespace kq::tools {
 
 // Decodes the escape starting at text[pos] == '\\', appends its byte to *out
-// and returns the number of characters consumed (2 or 4). `flag` ("-D", "-f")
+// and returns the number of characters consumed (2 to 4). `flag` ("-D", "-f")
 // prefixes the error message, e.g.
-//   -D: unknown escape '\q' at position 1 in 'a\qb': expected \n, \t, \r, \0, \\ or \xNN
+//   -D: unknown escape '\q' at position 1 in 'a\qb': expected \n, \t, \r, \0, \\, \xNN or \NNN (octal)
 Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t pos,
                             std::string* out);
 

@@ -155,10 +155,27 @@ Status DecodeBytesField(const json& doc, const std::string& name,
   return Status::Ok();
 }
 
+// kcat's object form {"name": value, ...}: one header per member. JSON
+// objects have no order or duplicates to keep, so the parser's order
+// (sorted by name) is used.
+Status DecodeHeaderObject(const json& object, ParsedEnvelope* env) {
+  for (const auto& [name, value] : object.items()) {
+    std::optional<std::string> value_bytes;
+    if (!value.is_null()) {
+      KQ_ASSIGN_OR_RETURN(value_bytes, DecodeBytesItem(value, fmt::format("headers.{}", name)));
+    }
+    env->headers.emplace_back(name, std::move(value_bytes));
+  }
+  return Status::Ok();
+}
+
 Status DecodeHeaders(const json& doc, ParsedEnvelope* env) {
   auto it = doc.find("headers");
   if (it == doc.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return FieldError("headers", "expected an array [name, value, ...]");
+  if (it->is_object()) return DecodeHeaderObject(*it, env);
+  if (!it->is_array()) {
+    return FieldError("headers", "expected an array [name, value, ...] or an object {name: value}");
+  }
   if (it->size() % 2 != 0) {
     return FieldError("headers", fmt::format("expected names and values in pairs, got {} items",
                                              it->size()));
@@ -199,9 +216,37 @@ Status DecodeInt(const json& doc, const char* field, std::optional<T>* out) {
   return Status::Ok();
 }
 
-Result<ParsedEnvelope> DecodeDocument(const json& doc) {
+// The fields the envelope has; anything else is likely a typo ("paylaod")
+// that would otherwise turn the line into a tombstone.
+bool IsEnvelopeField(std::string_view name) {
+  static constexpr std::string_view kFields[] = {"topic", "partition", "offset",  "tstype",
+                                                 "ts",    "headers",   "key",     "key_b64",
+                                                 "payload", "payload_b64"};
+  for (std::string_view f : kFields) {
+    if (f == name) return true;
+  }
+  return false;
+}
+
+Status CheckFieldNames(const json& doc, const EnvelopeDecodeOptions& options,
+                       ParsedEnvelope* env) {
+  for (const auto& [name, value] : doc.items()) {
+    if (IsEnvelopeField(name)) continue;
+    if (!options.lenient) {
+      return Status::InvalidArgument(fmt::format(
+          "unknown field '{}' (the fields are topic, partition, offset, tstype, ts, headers, "
+          "key, key_b64, payload, payload_b64; --lenient ignores others)",
+          name));
+    }
+    env->ignored_fields.push_back(name);
+  }
+  return Status::Ok();
+}
+
+Result<ParsedEnvelope> DecodeDocument(const json& doc, const EnvelopeDecodeOptions& options) {
   if (!doc.is_object()) return Status::InvalidArgument("expected a JSON object per line");
   ParsedEnvelope env;
+  KQ_RETURN_IF_ERROR(CheckFieldNames(doc, options, &env));
   if (auto it = doc.find("topic"); it != doc.end() && !it->is_null()) {
     if (!it->is_string()) return FieldError("topic", "expected a string");
     env.topic = it->get<std::string>();
@@ -216,22 +261,44 @@ Result<ParsedEnvelope> DecodeDocument(const json& doc) {
   KQ_RETURN_IF_ERROR(DecodeBytesField(doc, "key", &env.key));
   KQ_RETURN_IF_ERROR(DecodeBytesField(doc, "payload", &env.value));
   KQ_RETURN_IF_ERROR(DecodeHeaders(doc, &env));
+  // A missing payload is not a tombstone: a tombstone must be asked for.
+  if (!doc.contains("payload") && !doc.contains("payload_b64")) {
+    return Status::InvalidArgument(
+        "no 'payload' or 'payload_b64' field (write \"payload\":null for a tombstone)");
+  }
   return env;
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] " tag
+// and, since the input is one line, without "line 1, ":
+//   "parse error at column 12: syntax error while parsing value - ..."
+std::string JsonErrorText(const json::exception& e) {
+  std::string_view what = e.what();
+  if (what.starts_with("[json.exception.")) {
+    const size_t end = what.find("] ");
+    if (end != std::string_view::npos) what.remove_prefix(end + 2);
+  }
+  std::string text(what);
+  if (const size_t at = text.find("at line 1, column "); at != std::string::npos) {
+    text.erase(at + 3, std::string_view("line 1, ").size());
+  }
+  return text;
 }
 
 }  // namespace
 
-Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line) {
+Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line,
+                                          const EnvelopeDecodeOptions& options) {
   json doc;
   try {
     doc = json::parse(line.begin(), line.end());
   } catch (const json::exception& e) {
-    return Status::InvalidArgument(fmt::format("invalid JSON: {}", e.what()));
+    return Status::InvalidArgument(fmt::format("invalid JSON: {}", JsonErrorText(e)));
   }
   try {
-    return DecodeDocument(doc);
+    return DecodeDocument(doc, options);
   } catch (const json::exception& e) {  // a type check missed above; never crash
-    return Status::InvalidArgument(fmt::format("unexpected JSON shape: {}", e.what()));
+    return Status::InvalidArgument(fmt::format("unexpected JSON shape: {}", JsonErrorText(e)));
   }
 }
 

@@ -25,10 +25,14 @@
 //
 // Decoding (kq-produce -J) accepts exactly this and lets the encoder's output
 // round trip byte for byte: null vs "" , binary bytes, header order and
-// duplicates. On input every field is optional (a missing key or payload is
-// null, missing headers are none); offset and tstype are ignored (the log
-// assigns offsets), as are unknown fields. Giving both "key" and "key_b64"
-// (or "payload" and "payload_b64") is an error.
+// duplicates. On input a line must have "payload" or "payload_b64" (null for
+// a tombstone: a missing payload is an error, so a typo cannot delete a key);
+// the other fields are optional (a missing key is null, missing headers are
+// none); offset and tstype are ignored (the log assigns offsets). Unknown
+// fields are an error, or with options.lenient listed in ignored_fields.
+// Headers may also be kcat's object form {"name": value, ...}, value a
+// string, null or {"b64":"..."} (taken in name order). Giving both "key" and
+// "key_b64" (or "payload" and "payload_b64") is an error.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -55,14 +59,20 @@ struct ParsedEnvelope {
   std::optional<std::string> key;    // nullopt: null (or absent) key
   std::optional<std::string> value;  // nullopt: null (or absent) payload
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  std::vector<std::string> ignored_fields;  // unknown fields (lenient only)
 
   bool operator==(const ParsedEnvelope&) const = default;
+};
+
+struct EnvelopeDecodeOptions {
+  bool lenient = false;  // unknown fields are ignored_fields, not an error
 };
 
 // Parses one line. Errors are InvalidArgument: the JSON parser's own message
 // for malformed text, or "field 'partition': expected an integer" style
 // messages for well-formed JSON of the wrong shape.
-Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line);
+Result<ParsedEnvelope> DecodeJsonEnvelope(std::string_view line,
+                                          const EnvelopeDecodeOptions& options = {});
 
 // Appends `bytes` as a JSON string literal with quotes.
 // REQUIRES: IsValidUtf8(bytes).

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/encoding.h"
 #include "common/escapes.h"
 #include "common/time_spec.h"
 
@@ -62,6 +63,7 @@ Result<RecordFormatter> RecordFormatter::Compile(std::string_view format) {
       case 'K': op = Op::kKeyLength; break;
       case 's': op = Op::kValue; break;
       case 'S': op = Op::kValueLength; break;
+      case 'R': op = Op::kValueLengthBinary; break;
       case 'T': op = Op::kTimestamp; break;
       case 'd': op = Op::kIsoTime; break;
       case 'h': op = Op::kHeaders; break;
@@ -72,7 +74,7 @@ Result<RecordFormatter> RecordFormatter::Compile(std::string_view format) {
       default:
         return Status::InvalidArgument(fmt::format(
             "-f: unknown token '%{}' at position {} in '{}': expected %t %p %o %k %K %s %S "
-            "%T %d %h or %%",
+            "%R %T %d %h or %%",
             format[i + 1], i, format));
     }
     f.steps_.push_back({op});
@@ -118,6 +120,9 @@ void RecordFormatter::Render(const FormattedRecord& r, std::string* out) const {
         break;
       case Op::kValueLength:
         AppendDecimal(r.value ? static_cast<int64_t>(r.value->size()) : -1, out);
+        break;
+      case Op::kValueLengthBinary:
+        PutFixed32BE(out, r.value ? static_cast<uint32_t>(r.value->size()) : 0xffffffffu);
         break;
       case Op::kTimestamp: AppendDecimal(r.timestamp, out); break;
       case Op::kIsoTime: AppendIso8601Ms(r.timestamp, out); break;

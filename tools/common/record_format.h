@@ -3,10 +3,12 @@
 //
 //   %t topic      %p partition    %o offset      %T timestamp (epoch ms)
 //   %k key        %K key length   %s value       %S value length
+//   %R value length as 4 bytes, big-endian (kcat's framing for binary
+//      values: -1, 0xffffffff, for a null value, as Kafka encodes it)
 //   %h headers as name=value,name2=value2 (a null value prints as just name)
 //   %d timestamp as ISO-8601 UTC with milliseconds (2026-11-01T00:00:00.000Z)
 //   %% a literal '%'
-// and the escapes of escapes.h (\n \t \r \0 \\ \xNN). A null key or value
+// and the escapes of escapes.h (\n \t \r \\ \xNN \NNN). A null key or value
 // prints as nothing for %k/%s and as -1 for %K/%S, as kcat does, so scripts
 // can tell null from empty.
 //
@@ -50,7 +52,7 @@ class RecordFormatter {
  public:
   // Compiles `format` (the -f argument as typed, escapes not yet decoded).
   // Unknown tokens and bad escapes are InvalidArgument naming them, e.g.
-  //   -f: unknown token '%x' at position 3 in 'key %x': expected %t %p %o %k %K %s %S %T %d %h or %%
+  //   -f: unknown token '%x' at position 3 in 'key %x': expected %t %p %o %k %K %s %S %R %T %d %h or %%
   static Result<RecordFormatter> Compile(std::string_view format);
 
   // Appends the rendering of `record` to *out.
@@ -59,7 +61,7 @@ class RecordFormatter {
  private:
   enum class Op : uint8_t {
     kLiteral, kTopic, kPartition, kOffset, kKey, kKeyLength, kValue, kValueLength,
-    kTimestamp, kIsoTime, kHeaders,
+    kValueLengthBinary, kTimestamp, kIsoTime, kHeaders,
   };
   struct Step {
     Op op;

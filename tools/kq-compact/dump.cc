@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "common/base64.h"
 #include "common/exit_codes.h"
+#include "common/json_envelope.h"
 #include "common/output.h"
-#include "common/utf8.h"
+#include "common/record_format.h"
 #include "compact.h"
 #include "format/compression.h"
 #include "maint/dumper.h"
@@ -26,16 +26,6 @@ void AppendEscaped(std::string_view bytes, std::string* out) {
     } else {
       *out += fmt::format("\\x{:02x}", c);
     }
-  }
-}
-
-void PutBytes(nlohmann::json& j, const char* name, std::optional<std::string_view> bytes) {
-  if (!bytes) {
-    j[name] = nullptr;
-  } else if (IsValidUtf8(*bytes)) {
-    j[name] = std::string(*bytes);
-  } else {
-    j[std::string(name) + "_base64"] = Base64Encode(*bytes);
   }
 }
 
@@ -66,10 +56,10 @@ class Printer : public maint::DumpVisitor {
       nlohmann::json j = {{"type", "batch"}, {"topic", target_.topic}, {"partition", target_.partition},
                           {"file", b.segment->path}, {"position", b.position}, {"size", h.total_size()},
                           {"base_offset", h.base_offset}, {"last_offset", h.last_offset()},
-                          {"count", h.records_count}, {"crc", h.crc}, {"crc_valid", b.crc_valid},
+                          {"count", h.records_count}, {"crc", fmt::format("{:08x}", h.crc)}, {"crc_valid", b.crc_valid},
                           {"codec", codec}, {"magic", h.magic}, {"partition_leader_epoch", h.partition_leader_epoch},
                           {"base_timestamp", h.base_timestamp}, {"max_timestamp", h.max_timestamp},
-                          {"timestamp_type", h.is_log_append_time() ? "LogAppendTime" : "CreateTime"},
+                          {"tstype", h.is_log_append_time() ? "logappend" : "create"},
                           {"producer_id", h.producer_id}, {"producer_epoch", h.producer_epoch},
                           {"base_sequence", h.base_sequence}, {"last_sequence", LastSequence(h)},
                           {"is_transactional", h.is_transactional()}, {"is_control", h.is_control()}};
@@ -91,19 +81,21 @@ class Printer : public maint::DumpVisitor {
 
   Status OnRecord(const maint::DumpBatch& b, const format::RecordView& r) override {
     if (args_.json) {
-      nlohmann::json j = {{"type", "record"}, {"topic", target_.topic}, {"partition", target_.partition},
-                          {"offset", r.offset}, {"timestamp", r.timestamp}};
-      PutBytes(j, "key", r.key);
-      PutBytes(j, "value", r.value);
-      nlohmann::json headers = nlohmann::json::array();
-      for (const format::HeaderView& hv : r.headers) {
-        nlohmann::json hj;
-        PutBytes(hj, "key", hv.key);
-        PutBytes(hj, "value", hv.value);
-        headers.push_back(hj);
-      }
-      j["headers"] = headers;
-      return Emit(j.dump());
+      // The record in kq-consume -J's envelope (kcat's names), after "type".
+      headers_.clear();
+      for (const format::HeaderView& hv : r.headers) headers_.emplace_back(hv.key, hv.value);
+      FormattedRecord f;
+      f.topic = target_.topic;
+      f.partition = target_.partition;
+      f.offset = r.offset;
+      f.timestamp = r.timestamp;
+      f.log_append_time = b.header.is_log_append_time();
+      f.key = r.key;
+      f.value = r.value;
+      f.headers = headers_;
+      std::string envelope;
+      EncodeJsonEnvelope(f, &envelope);
+      return Emit("{\"type\":\"record\"," + envelope.substr(1));
     }
     std::string line = fmt::format("| offset: {} {}: {} keySize: {} valueSize: {} sequence: {} headerKeys: [",
                                    r.offset, b.header.is_log_append_time() ? "LogAppendTime" : "CreateTime",
@@ -140,6 +132,7 @@ class Printer : public maint::DumpVisitor {
   const Args& args_;
   const Target& target_;
   OutputWriter out_;
+  std::vector<HeaderView> headers_;  // scratch for one record's JSON
   int problems_ = 0;
 };
 

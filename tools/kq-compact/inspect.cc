@@ -1,4 +1,8 @@
 // --verify and --repair.
+#include <cctype>
+#include <string>
+#include <string_view>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +13,26 @@
 #include "maint/verifier.h"
 
 namespace kq::tools::compact {
+namespace {
+
+// True when `message` already says "offset N" (or "offsets N..") for this
+// offset, so the line does not repeat it as "(offset N): offset N ...".
+bool MentionsOffset(std::string_view message, int64_t offset) {
+  const std::string number = std::to_string(offset);
+  for (std::string_view word : {"offset ", "offsets "}) {
+    for (size_t at = message.find(word); at != std::string_view::npos;
+         at = message.find(word, at + 1)) {
+      std::string_view rest = message.substr(at + word.size());
+      if (rest.starts_with(number) &&
+          (rest.size() == number.size() || !std::isdigit(static_cast<unsigned char>(rest[number.size()])))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 int RunVerify(io::Env* env, const Args& args, const std::vector<Target>& targets) {
   int problems = 0;
@@ -34,7 +58,9 @@ int RunVerify(io::Env* env, const Args& args, const std::vector<Target>& targets
       }
       if (p.note && (args.json || args.verbose == 0)) return;
       // Problems always go to stderr, with file, byte position and offset.
-      const std::string offset = p.offset >= 0 ? fmt::format(" (offset {})", p.offset) : "";
+      const std::string offset =
+          p.offset >= 0 && !MentionsOffset(p.message, p.offset) ? fmt::format(" (offset {})", p.offset)
+                                                                 : "";
       Warn(fmt::format("{}{}: {}: position {}{}: {}", p.note ? "note: " : "", t.Name(), p.file,
                        p.position, offset, p.message));
     }, &report);

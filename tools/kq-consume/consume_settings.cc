@@ -5,6 +5,7 @@
 #include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/time_spec.h"
+#include "log/topic_name.h"
 
 namespace kq::tools::consume {
 namespace {
@@ -18,6 +19,8 @@ Status CheckSelections(const ConsumeFlags& flags, ConsumeSettings* s) {
   for (const std::string& t : texts) {
     auto sel = client::ParseTopicSelection(t);
     if (!sel.ok()) return Usage(fmt::format("topic: {}", sel.status().message()));
+    // A name no topic can have is a usage error (exit 2), as in the other tools.
+    if (Status v = log::ValidateTopicName(sel->topic); !v.ok()) return Usage(v.message());
     if (sel->partition.has_value() && !flags.group.empty()) {
       return Usage(fmt::format(
           "-G/--group: '{}' names a partition, but a group assigns partitions itself", t));

@@ -33,7 +33,12 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.add_option("-G,--group", f->group,
                  "Consume as a member of GROUP: resume from its committed offsets, commit what "
                  "was printed, share partitions with the group's other members")
-      ->type_name("GROUP");
+      ->type_name("GROUP")
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return name.empty() ? std::string("the group name is empty") : std::string();
+          },
+          "GROUP"));
   app.add_flag("--ordered", f->ordered, "Interleave partitions by record timestamp");
   app.add_option("--poll-ms", f->poll_ms,
                  "With -F, re-check the log at least every MS ms even without a file-system "
@@ -42,8 +47,9 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.option_defaults()->group("Output");
   app.add_option("-f,--format", f->format,
                  "Print each record with FORMAT: %t topic, %p partition, %o offset, %k key, "
-                 "%K key length, %s value, %S value length, %T timestamp (ms), %d ISO-8601 "
-                 "timestamp, %h headers, %% and the escapes \\n \\t \\0 \\xNN")
+                 "%K key length, %s value, %S value length, %R value length as 4 big-endian "
+                 "bytes, %T timestamp (ms), %d ISO-8601 timestamp, %h headers, %% and the "
+                 "escapes \\n \\t \\0 \\xNN \\NNN (octal)")
       ->type_name("FORMAT");
   app.add_option("-K,--key-delimiter", f->key_delimiter,
                  "Print key, DELIM, value (escapes as -D)")

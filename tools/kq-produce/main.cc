@@ -23,18 +23,23 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
       ->type_name("TOPIC");
   app.option_defaults()->group("Input");
   app.add_option("-D,--delimiter", f->delimiter,
-                 "Record delimiter, with escapes \\n \\t \\r \\0 \\\\ \\xNN. Default: \\n")
+                 "Record delimiter, with escapes \\n \\t \\r \\0 \\\\ \\xNN \\NNN (octal). "
+                 "Default: \\n")
       ->type_name("DELIM");
   app.add_option("-K,--key-delimiter", f->key_delimiter,
                  "Split each record into key and value at the first DELIM (same escapes); "
                  "a record without DELIM has a null key")
       ->type_name("DELIM");
-  app.add_option("-k,--key", f->key, "Use KEY as the key of every record")->type_name("KEY");
+  app.add_option("-k,--key", f->key,
+                 "Use KEY as the key of every record (with -K: of records without DELIM)")
+      ->type_name("KEY");
   app.add_flag("-l,--whole-file", f->whole_file,
                "Each FILE (or all of stdin) is one record");
   app.add_flag("-J,--json", f->json,
                "Read JSON envelope lines as kq-consume -J prints them (key, payload, headers, "
                "partition, ts, *_b64)");
+  app.add_flag("--lenient", f->lenient,
+               "With -J: warn about unknown fields and ignore them (default: an error)");
   app.add_flag("-Z,--null-empty", f->null_empty, "Send an empty value as null (a tombstone)");
   app.add_option("-H,--header", f->headers,
                  "Add header NAME=VALUE to every record (repeatable, order kept)")
@@ -44,7 +49,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
   app.add_flag("-T,--tee", f->tee, "Echo each record as read to stdout once it is written");
   app.option_defaults()->group("Writing");
   app.add_option("-p,--partition", f->partition,
-                 "Write every record to partition N (default: chosen by the partitioner)")
+                 "Write every record to partition N (default, or -1: chosen by the "
+                 "partitioner)")
       ->type_name("N");
   app.add_option("--partitioner", f->partitioner,
                  "murmur2_random (default, as the Java client), murmur2, consistent, "
@@ -66,6 +72,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
                  "Partitions of a topic created because it was missing. Default: 1")
       ->type_name("N");
   app.add_flag("--no-create", f->no_create, "Fail instead of creating a missing topic");
+  app.add_flag("--force-internal", f->force_internal,
+               "Write to __consumer_offsets too (refused otherwise, as Kafka does)");
   app.add_flag("--report", f->report,
                "Print a JSON summary at exit: records, bytes, first and last offset per "
                "partition");

@@ -8,6 +8,7 @@
 #include "common/exit_codes.h"
 #include "common/json_envelope.h"
 #include "common/time_spec.h"
+#include "log/topic_name.h"
 
 namespace kq::tools::produce {
 namespace {
@@ -94,7 +95,7 @@ Result<size_t> ProduceLoop::ReadMore(InputSource& input, size_t max_record) {
     // One record fills the buffer: grow, but not past what the topic accepts.
     if (end_ - begin_ > max_record) {
       return Status::InvalidArgument(fmt::format(
-          "{}: record {}: longer than topic '{}''s max.message.bytes ({})", *source_name_,
+          "{}: record {}: longer than the max.message.bytes of topic '{}' ({})", *source_name_,
           line_ + 1, producer_->topic(), max_record));
     }
     const size_t bigger = capacity_ * 2;
@@ -178,8 +179,8 @@ Status ProduceLoop::RunWholeInput(InputSource& input) {
     if (n == 0) break;
   }
   if (end_ - begin_ > max_record) {
-    return Status::InvalidArgument(fmt::format("{}: {} bytes: longer than topic '{}''s "
-                                               "max.message.bytes ({})",
+    return Status::InvalidArgument(fmt::format("{}: {} bytes: longer than the "
+                                               "max.message.bytes of topic '{}' ({})",
                                                *source_name_, end_ - begin_, producer_->topic(),
                                                max_record));
   }
@@ -222,24 +223,30 @@ Status ProduceLoop::AddPlain(std::string_view bytes) {
   r.partition = config_.partition;
   r.headers = header_views_;
   r.value = bytes;
+  if (config_.fixed_key) r.key = *config_.fixed_key;
   if (config_.key_delimiter) {
-    // No delimiter in the record: all of it is the value and the key is null,
-    // as kcat does.
+    // No delimiter in the record: all of it is the value and the key is the
+    // -k key or null; a record's own key wins over -k. Both as kcat does.
     const std::string& kd = *config_.key_delimiter;
     if (const char* hit = FindDelimiter(bytes.data(), bytes.size(), kd)) {
       const auto at = static_cast<size_t>(hit - bytes.data());
       r.key = bytes.substr(0, at);
       r.value = bytes.substr(at + kd.size());
     }
-  } else if (config_.fixed_key) {
-    r.key = *config_.fixed_key;
   }
   if (config_.empty_is_null && r.value->empty()) r.value = std::nullopt;
   return producer_->Add(r);
 }
 
 Status ProduceLoop::AddJson(std::string_view bytes) {
-  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env, DecodeJsonEnvelope(bytes));
+  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env,
+                      DecodeJsonEnvelope(bytes, {.lenient = config_.lenient}));
+  for (const std::string& field : env.ignored_fields) {
+    if (!warned_fields_.insert(field).second) continue;
+    progress_.Clear();
+    fmt::print(stderr, "kq-produce: warning: {}: line {}: unknown field '{}' ignored (--lenient)\n",
+               *source_name_, line_, log::EscapeForMessage(field));
+  }
   json_headers_.clear();
   for (const auto& [name, value] : env.headers) {
     json_headers_.push_back({name, value ? std::optional<std::string_view>(*value) : std::nullopt});

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,7 @@ struct ProduceConfig {
   int64_t max_records = -1;                   // -c; -1: no limit
   bool echo = false;                          // -T
   bool json = false;                          // -J
+  bool lenient = false;                       // --lenient: unknown -J fields warn
   int64_t linger_ms = 5;                      // --linger-ms
   bool progress = false;                      // show progress on stderr
 };
@@ -82,6 +84,7 @@ class ProduceLoop {
   std::vector<format::HeaderView> header_views_;  // from -H, built once
   std::vector<format::HeaderView> json_headers_;  // scratch for -J
   std::unique_ptr<tools::OutputWriter> echo_;
+  std::set<std::string> warned_fields_;  // --lenient: each unknown field is named once
   tools::Progress progress_;
 
   // The read buffer: [begin_, end_) holds bytes not yet split into records.

@@ -10,6 +10,7 @@
 #include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/exit_codes.h"
+#include "common/internal_topic.h"
 #include "common/output.h"
 #include "format/compression.h"
 #include "io/env.h"
@@ -38,15 +39,16 @@ struct Settings {
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
 
 Status CheckCombinations(const ProduceFlags& f) {
-  if (f.key && f.key_delimiter) return Usage("-k and -K cannot be used together");
   if (f.json) {
     if (f.key_delimiter) return Usage("-J and -K cannot be used together (the key is in the JSON)");
     if (f.key) return Usage("-J and -k cannot be used together (the key is in the JSON)");
     if (f.whole_file) return Usage("-J and -l cannot be used together");
     if (f.null_empty) return Usage("-J and -Z cannot be used together (JSON has null)");
   }
+  if (f.lenient && !f.json) return Usage("--lenient applies only to -J input");
   if (f.count && *f.count < 0) return Usage(fmt::format("-c: {} is negative", *f.count));
-  if (f.partition && (*f.partition < 0 || *f.partition >= log::kMaxPartitionsPerTopic)) {
+  // -1: the partitioner decides, as kcat's -p -1.
+  if (f.partition && (*f.partition < -1 || *f.partition >= log::kMaxPartitionsPerTopic)) {
     return Usage(fmt::format("-p: {} is not a partition number", *f.partition));
   }
   if (f.batch_bytes < 1 || f.batch_bytes > (int64_t{1} << 30)) {
@@ -74,6 +76,7 @@ Status TakeOperands(const ProduceFlags& f, Settings* s) {
     return Usage("no topic given: name it as the first operand or with -t");
   }
   if (Status v = log::ValidateTopicName(s->topic); !v.ok()) return Usage(v.message());
+  KQ_RETURN_IF_ERROR(CheckInternalTopic(s->topic, "write to", f.force_internal));
   s->files = std::move(rest);
   return Status::Ok();
 }
@@ -130,11 +133,12 @@ Result<Settings> CheckFlags(const ProduceFlags& f, const CommonFlags& common) {
   KQ_RETURN_IF_ERROR(TakeHeaders(f, &c));
   c.file_is_record = f.whole_file;
   c.fixed_key = f.key;
-  c.partition = f.partition ? static_cast<int32_t>(*f.partition) : -1;
+  c.partition = f.partition ? static_cast<int32_t>(*f.partition) : -1;  // -1: partitioner
   c.empty_is_null = f.null_empty;
   c.max_records = f.count.value_or(-1);
   c.echo = f.tee;
   c.json = f.json;
+  c.lenient = f.lenient;
   c.linger_ms = f.linger_ms;
   c.progress = !common.quiet && IsTerminal(2);
   KQ_RETURN_IF_ERROR(TakeProducerOptions(f, &s.producer));
@@ -213,13 +217,15 @@ Status Produce(RecordWriter& writer, const Settings& s,
   if (report) writer.PrintReport();
   if (!status.ok()) {
     if (!status.IsInvalidArgument()) return status;
-    return Status::InvalidArgument(fmt::format(
-        "{}; nothing from it on was written, the {} records before it were", status.message(),
-        writer.appended_records()));
+    const uint64_t n = writer.appended_records();
+    return Status::InvalidArgument(
+        fmt::format("{}; nothing from it on was written, the {} record{} before it {}",
+                    status.message(), n, n == 1 ? "" : "s", n == 1 ? "was" : "were"));
   }
   if (common.verbose > 0) {
-    fmt::print(stderr, "kq-produce: wrote {} records ({} bytes) to topic '{}'\n",
-               writer.appended_records(), writer.appended_bytes(), writer.topic());
+    const uint64_t n = writer.appended_records();
+    fmt::print(stderr, "kq-produce: wrote {} record{} ({} bytes) to topic '{}'\n", n,
+               n == 1 ? "" : "s", writer.appended_bytes(), writer.topic());
   }
   return echoed;
 }

@@ -28,6 +28,7 @@ struct ProduceFlags {
   std::optional<std::string> key;
   bool whole_file = false;
   bool json = false;
+  bool lenient = false;
   bool null_empty = false;
   std::vector<std::string> headers;
   std::optional<int64_t> count;
@@ -40,6 +41,7 @@ struct ProduceFlags {
   std::string flush;
   int64_t partitions = 1;
   bool no_create = false;
+  bool force_internal = false;
   bool report = false;
 };
 

@@ -31,7 +31,9 @@ CLI::Option* AddRepeatable(CLI::App* sub, const char* flags, std::vector<std::st
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Create, list, describe, alter, delete and trim the topics of a kq log directory."};
+  CLI::App app{
+      "Create, list, describe, alter, delete and trim the topics of a kq log directory, and "
+      "look up their offsets."};
   CommonFlags common;
   AddCommonFlags(app, kTool, &common);
   app.require_subcommand(1);
@@ -75,6 +77,8 @@ int main(int argc, char** argv) {
   CLI::App* delete_cmd = AddSubcommand(app, "delete", "Delete topics and all their records");
   delete_cmd->add_option("topics", del.topics, "Topic names")->required()->type_name("TOPIC...");
   delete_cmd->add_flag("--if-exists", del.if_exists, "Succeed when a topic does not exist");
+  delete_cmd->add_flag("--force-internal", del.force_internal,
+                       "Delete __consumer_offsets too (resets every group; refused otherwise)");
 
   TrimArgs trim;
   CLI::App* trim_cmd = AddSubcommand(
@@ -91,6 +95,20 @@ int main(int argc, char** argv) {
       ->type_name("T");
   trim_cmd->add_flag("-j,--json", trim.json, "Print a JSON array, one object per partition");
 
+  OffsetsArgs offsets;
+  CLI::App* offsets_cmd = AddSubcommand(
+      app, "offsets",
+      "Print each partition's earliest and latest offset, or the offset for a time (kcat -Q)");
+  offsets_cmd->add_option("topics", offsets.topics, "Topic names")
+      ->required()
+      ->type_name("TOPIC...");
+  offsets_cmd
+      ->add_option("--at", offsets.at,
+                   "The first offset with a timestamp >= TIME (ISO-8601, epoch ms, or relative: "
+                   "-1h); the log end when none")
+      ->type_name("TIME");
+  offsets_cmd->add_flag("-j,--json", offsets.json, "Print a JSON array, one object per partition");
+
   SetExamples(app, {
                        "kq-topics create orders --partitions 3 --config retention.ms=86400000",
                        "kq-topics list",
@@ -99,10 +117,16 @@ int main(int argc, char** argv) {
                        "kq-topics alter orders --partitions 6 --delete-config retention.ms",
                        "kq-topics trim orders:0 --before 1000",
                        "kq-topics trim logs --before-time -7d",
+                       "kq-topics offsets orders --at 2026-11-01T00:00:00Z",
                        "kq-topics delete orders",
                    });
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
+    if (delete_cmd->parsed() && !CheckDeletable(del)) return kExitUsage;
+    if (!common.brokers.empty() && offsets_cmd->parsed()) {
+      return ReportError(kTool, kq::Status::NotSupported(
+                                    "offsets: not available with -b yet (use kcat -Q)"));
+    }
     if (!common.brokers.empty()) {
       if (create_cmd->parsed()) return RunClusterCreate(common, create);
       if (list_cmd->parsed()) return RunClusterList(common, list);
@@ -116,6 +140,7 @@ int main(int argc, char** argv) {
     if (describe_cmd->parsed()) return RunDescribe(common, describe);
     if (alter_cmd->parsed()) return RunAlter(common, alter);
     if (delete_cmd->parsed()) return RunDelete(common, del);
+    if (offsets_cmd->parsed()) return RunOffsets(common, offsets);
     return RunTrim(common, trim);
   });
 }

@@ -113,6 +113,11 @@ int RunDelete(const CommonFlags& common, const DeleteArgs& args) {
 }
 
 int RunList(const CommonFlags& common, const ListArgs& args) {
+  // A directory not created yet has no topics: list them (none), as `ls` of
+  // an empty folder would, rather than fail. Anything else there is an error.
+  if (!io::Env::Default()->FileExists(common.dir)) {
+    return PrintOut(kTool, args.json ? "[]\n" : "");
+  }
   Result<log::LogDir> dir = OpenLogDir(common, false);
   if (!dir.ok()) return ReportError(kTool, dir.status());
   Result<std::vector<std::string>> names = dir->ListTopics();

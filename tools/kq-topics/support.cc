@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/exit_codes.h"
+#include "common/internal_topic.h"
 #include "common/output.h"
 #include "log/topic_name.h"
 #include "topics.h"
@@ -15,6 +16,16 @@ bool CheckTopicNames(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     Status s = log::ValidateTopicName(name);
     if (!s.ok()) {
+      ReportUsageError(kTool, s.message());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool CheckDeletable(const DeleteArgs& args) {
+  for (const std::string& name : args.topics) {
+    if (Status s = CheckInternalTopic(name, "delete", args.force_internal); !s.ok()) {
       ReportUsageError(kTool, s.message());
       return false;
     }

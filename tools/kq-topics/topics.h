@@ -45,6 +45,7 @@ struct AlterArgs {
 struct DeleteArgs {
   std::vector<std::string> topics;
   bool if_exists = false;
+  bool force_internal = false;
 };
 
 struct ListArgs {
@@ -60,6 +61,12 @@ struct TrimArgs {
   std::vector<std::string> targets;  // TOPIC or TOPIC:PARTITION
   std::string before;                // OFFSET or "end"
   std::string before_time;           // time_spec.h
+  bool json = false;
+};
+
+struct OffsetsArgs {
+  std::vector<std::string> topics;
+  std::string at;  // time_spec.h; empty: earliest and latest
   bool json = false;
 };
 
@@ -83,12 +90,17 @@ int RunDelete(const CommonFlags& common, const DeleteArgs& args);
 int RunList(const CommonFlags& common, const ListArgs& args);
 int RunDescribe(const CommonFlags& common, const DescribeArgs& args);
 int RunTrim(const CommonFlags& common, const TrimArgs& args);
+int RunOffsets(const CommonFlags& common, const OffsetsArgs& args);  // offsets.cc
 
 // --- shared by the subcommands (support.cc) ---
 
 // Usage-checks every name (ValidateTopicName); prints the first problem and
 // returns false.
 bool CheckTopicNames(const std::vector<std::string>& names);
+// Refuses to delete an internal topic without --force-internal (both modes:
+// a cluster may refuse it too, a directory would not); prints the usage
+// error and returns false.
+bool CheckDeletable(const DeleteArgs& args);
 // Splits "KEY=VALUE" and checks both on a scratch TopicConfig. On error
 // prints the usage message and returns nullopt.
 std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg);

@@ -126,9 +126,11 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
                       {"log_start_offset", done->low_watermark.value()},
                       {"records_deleted", done->records_deleted}});
     } else {
-      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} records deleted\n",
+      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} record{} deleted
+",
                      done->topic, done->partition, done->previous_low_watermark,
-                     done->low_watermark, done->records_deleted);
+                     done->low_watermark, done->records_deleted,
+                     done->records_deleted == 1 ? "" : "s");
     }
   }
   if (args.json) out = list.dump() + "\n";
