@@ -126,8 +126,7 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
                       {"log_start_offset", done->low_watermark.value()},
                       {"records_deleted", done->records_deleted}});
     } else {
-      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} record{} deleted
-",
+      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} record{} deleted\n",
                      done->topic, done->partition, done->previous_low_watermark,
                      done->low_watermark, done->records_deleted,
                      done->records_deleted == 1 ? "" : "s");
