@@ -43,6 +43,16 @@ Result<std::unique_ptr<Segment>> Segment::Create(io::Env* env, const std::string
   return seg;
 }
 
+void Segment::ResetState() {
+  valid_end_ = 0;
+  next_offset_ = base_;
+  max_timestamp_ = -1;
+  first_batch_timestamp_ = -1;
+  bytes_since_index_entry_ = 0;
+  torn_tail_ = false;
+  tail_damage_ = Status::Ok();
+}
+
 Status Segment::OpenReader() {
   KQ_ASSIGN_OR_RETURN(reader_, env_->OpenRandomAccess(log_path_));
   return Status::Ok();
@@ -164,10 +174,7 @@ Status Segment::Refresh() {
   if (info.size == valid_end_ && !torn_tail_) return Status::Ok();
   if (info.size < valid_end_) {
     // Truncated by someone else: start over from the files.
-    valid_end_ = 0;
-    next_offset_ = base_;
-    max_timestamp_ = -1;
-    bytes_since_index_entry_ = 0;
+    ResetState();
     KQ_RETURN_IF_ERROR(LoadIndexes(info.size));
     const uint64_t from = index_.empty() ? 0 : index_.back().position;
     return ScanTail(from, info.size, /*from_indexed_batch=*/true);
@@ -284,10 +291,7 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
   *problem = Status::Ok();
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, reader_->Stat());
   // Forget what we believed; the scans below re-learn it.
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
+  ResetState();
   if (durable > base_) {
     // Batches wholly below `durable` were synced: re-derive the state after
     // them from headers alone, starting at the last trustworthy index entry.
@@ -378,10 +382,7 @@ Status Segment::RebuildIndexes() {
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, reader_->Stat());
   index_.Clear();
   time_index_.Clear();
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
+  ResetState();
   KQ_RETURN_IF_ERROR(ScanTail(0, info.size, /*from_indexed_batch=*/false));
   return RewriteIndexFiles();
 }
@@ -389,14 +390,11 @@ Status Segment::RebuildIndexes() {
 Status Segment::TruncateAtPosition(uint64_t position) {
   CloseWriters();
   KQ_RETURN_IF_ERROR(env_->TruncateFile(log_path_, position));
-  // Re-learn the state of the shortened file from scratch.
-  index_.TruncateToPosition(position);
-  time_index_.Clear();
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
+  // Re-learn the state of the shortened file from scratch (the first
+  // batch's timestamp too: segment.ms counts from the batch now first).
   index_.Clear();
+  time_index_.Clear();
+  ResetState();
   KQ_RETURN_IF_ERROR(ScanTail(0, position, /*from_indexed_batch=*/false));
   return RewriteIndexFiles();
 }
