@@ -34,6 +34,7 @@
 #include "base/strong_types.h"
 #include "format/record_batch.h"
 #include "io/env.h"
+#include "log/recovery.h"
 #include "log/topic_config.h"
 
 namespace kq::log {
@@ -110,14 +111,6 @@ struct SegmentInfo {
   int64_t max_timestamp = -1;
   bool active = false;
   std::string log_path;
-};
-
-// What recovery found, for messages and tests.
-struct RecoveryReport {
-  uint64_t bytes_scanned = 0;
-  uint64_t bytes_truncated = 0;     // torn tail cut off
-  int segments_removed = 0;         // empty or after-damage segments removed
-  bool indexes_rebuilt = false;
 };
 
 class Partition {
