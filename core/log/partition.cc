@@ -136,11 +136,11 @@ Status Partition::LoadLeaderEpoch() {
   if (entries.size() != before) {
     KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   }
-  recorded_epoch_ = entries.empty() ? -1 : entries.back().epoch.value();
+  recorded_epoch_ = entries.empty() ? kNoEpoch : entries.back().epoch;
   if (options_.leader_epoch >= 0) {
-    leader_epoch_ = options_.leader_epoch;
+    leader_epoch_ = Epoch(options_.leader_epoch);
   } else {
-    leader_epoch_ = std::max(recorded_epoch_, 0);
+    leader_epoch_ = std::max(recorded_epoch_, Epoch(0));
   }
   return Status::Ok();
 }
@@ -148,7 +148,7 @@ Status Partition::LoadLeaderEpoch() {
 Status Partition::RecordEpochStart(Offset start) {
   if (leader_epoch_ <= recorded_epoch_) return Status::Ok();
   KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
-  leader_epoch::Assign(&entries, Epoch(leader_epoch_), start);
+  leader_epoch::Assign(&entries, leader_epoch_, start);
   KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   recorded_epoch_ = leader_epoch_;
   return Status::Ok();
@@ -280,9 +280,9 @@ Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* res
   Offset next = log_end_;
   for (size_t i = 0; i < batches.size(); ++i) {
     format::SetBaseOffset(batches[i].data(), next.value());
-    format::SetPartitionLeaderEpoch(batches[i].data(), leader_epoch_);
+    format::SetPartitionLeaderEpoch(batches[i].data(), leader_epoch_.value());
     headers[i].base_offset = next.value();
-    headers[i].partition_leader_epoch = leader_epoch_;
+    headers[i].partition_leader_epoch = leader_epoch_.value();
     next = Offset(headers[i].next_offset());
     result->bytes += batches[i].size();
   }
@@ -298,7 +298,7 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
   // Read under the lock: another writer may have recorded an epoch since.
   const std::string epoch_path = PathOf(kLeaderEpochCheckpoint);
   KQ_ASSIGN_OR_RETURN(std::vector<EpochEntry> epochs, leader_epoch::Read(options_.env, epoch_path));
-  int32_t latest = epochs.empty() ? -1 : epochs.back().epoch.value();
+  Epoch latest = epochs.empty() ? kNoEpoch : epochs.back().epoch;
   bool epochs_changed = false;
   Offset expected = log_end_;
   for (size_t i = 0; i < headers.size(); ++i) {
@@ -309,14 +309,15 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
           "partition {}: batch {} starts at offset {}, expected {}{}", Name(), i, h.base_offset,
           expected.value(), follower.allow_gaps ? " or later" : ""));
     }
-    if (h.partition_leader_epoch < latest) {
+    const Epoch epoch(h.partition_leader_epoch);
+    if (epoch < latest) {
       return Status::InvalidArgument(fmt::format(
           "partition {}: batch {} (offset {}) has leader epoch {}, below the latest epoch {}", Name(), i,
-          h.base_offset, h.partition_leader_epoch, latest));
+          h.base_offset, epoch, latest));
     }
-    if (h.partition_leader_epoch > latest) {
-      leader_epoch::Assign(&epochs, Epoch(h.partition_leader_epoch), Offset(h.base_offset));
-      latest = h.partition_leader_epoch;
+    if (epoch > latest) {
+      leader_epoch::Assign(&epochs, epoch, Offset(h.base_offset));
+      latest = epoch;
       epochs_changed = true;
     }
     expected = Offset(h.next_offset());
@@ -329,7 +330,7 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
     KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, epoch_path, epochs));
   }
   recorded_epoch_ = latest;
-  if (options_.leader_epoch < 0) leader_epoch_ = std::max(recorded_epoch_, 0);
+  if (options_.leader_epoch < 0) leader_epoch_ = std::max(recorded_epoch_, Epoch(0));
   result->first_offset = Offset(headers.front().base_offset);
   KQ_RETURN_IF_ERROR(WriteBatches(batches, headers));
   result->last_offset = log_end_ - 1;
@@ -530,9 +531,9 @@ Status Partition::Seek(Offset offset, Out* out, At&& at) {
   for (size_t i = SegmentIndexFor(offset); i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (offset < seg.next_offset()) {
-      KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(offset));
-      if (pos < seg.size()) {
-        KQ_RETURN_IF_ERROR(at(i, pos));
+      KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindPosition(offset));
+      if (pos.value() < seg.size()) {
+        KQ_RETURN_IF_ERROR(at(i, pos.value()));
         if (Delivered(*out)) return Status::Ok();
       }
     }
@@ -620,10 +621,10 @@ Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (seg.max_timestamp() < ts) continue;
-    KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindTimestampPosition(ts));
-    if (pos >= seg.size()) continue;
+    KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts));
+    if (pos.value() >= seg.size()) continue;
     ReadChunk chunk;
-    KQ_RETURN_IF_ERROR(ReadBatches(i, pos, 1, &chunk));
+    KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
     if (chunk.bytes.empty()) continue;
     // Timestamps inside a batch need not be ordered: the first record that
     // qualifies is the answer (one batch is walked whole).
@@ -682,8 +683,8 @@ Status Partition::TruncateLocked(Offset new_end) {
   if (last.base_offset() >= new_end) {
     KQ_RETURN_IF_ERROR(last.TruncateAtPosition(0));
   } else {
-    KQ_ASSIGN_OR_RETURN(uint64_t pos, last.FindPosition(new_end));
-    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(pos));
+    KQ_ASSIGN_OR_RETURN(FilePos pos, last.FindPosition(new_end));
+    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(pos.value()));
   }
   KQ_RETURN_IF_ERROR(last.SyncLog());
   log_end_ = last.next_offset();

@@ -194,7 +194,7 @@ class Partition {
   Status AdvanceLogStart(Offset new_start);
 
   // The leader epoch appends are stamped with.
-  int32_t leader_epoch() const { return leader_epoch_; }
+  Epoch leader_epoch() const { return leader_epoch_; }
 
   // What the last recovery (at Open in kWrite mode) did.
   const RecoveryReport& recovery_report() const { return recovery_; }
@@ -257,8 +257,8 @@ class Partition {
   std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets
   Offset log_start_{0};
   Offset log_end_{0};
-  int32_t leader_epoch_ = 0;
-  int32_t recorded_epoch_ = -1;  // latest epoch in leader-epoch-checkpoint
+  Epoch leader_epoch_{0};
+  Epoch recorded_epoch_ = kNoEpoch;  // latest epoch in leader-epoch-checkpoint
   Offset recovery_point_written_{0};
   int64_t recovery_point_written_ms_ = 0;
   RecoveryReport recovery_;

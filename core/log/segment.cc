@@ -195,35 +195,35 @@ Status Segment::Refresh() {
   return ScanTail(valid_end_, info.size, /*from_indexed_batch=*/false);
 }
 
-Result<uint64_t> Segment::FindPosition(Offset offset) const {
-  if (offset < base_) return uint64_t{0};
+Result<FilePos> Segment::FindPosition(Offset offset) const {
+  if (offset < base_) return FilePos(0);
   const int64_t rel = offset - base_;
   const uint64_t start = rel > INT32_MAX ? index_.empty() ? 0 : index_.back().position
                                          : index_.Lookup(static_cast<uint32_t>(rel)).position;
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
-    if (b.header.last_offset() >= offset.value()) return b.position;
+    if (b.header.last_offset() >= offset.value()) return FilePos(b.position);
   }
   if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
-  return valid_end_;
+  return FilePos(valid_end_);
 }
 
-Result<uint64_t> Segment::FindTimestampPosition(int64_t ts) const {
+Result<FilePos> Segment::FindTimestampPosition(int64_t ts) const {
   const TimeIndexEntry before = time_index_.LookupBefore(ts);
   uint64_t start = 0;
   if (before.timestamp >= 0) start = index_.Lookup(before.relative_offset).position;
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
-    if (b.header.max_timestamp >= ts) return b.position;
+    if (b.header.max_timestamp >= ts) return FilePos(b.position);
   }
   if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
-  return valid_end_;
+  return FilePos(valid_end_);
 }
 
 Status Segment::Append(std::string_view buffer, std::span<const AppendedBatch> batches) {

@@ -81,9 +81,9 @@ class Segment {
 
   // Position of the batch holding `offset` (or of the first batch after it,
   // when compaction left a gap); size() when none in this segment.
-  Result<uint64_t> FindPosition(Offset offset) const;
+  Result<FilePos> FindPosition(Offset offset) const;
   // Position of the first batch that may hold a record with timestamp >= ts.
-  Result<uint64_t> FindTimestampPosition(int64_t ts) const;
+  Result<FilePos> FindTimestampPosition(int64_t ts) const;
 
   // --- writing (partition lock held) ---
   // Appends `buffer` (whole batches with offsets assigned, described by

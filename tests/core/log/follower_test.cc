@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "io/fault_env.h"
 #include "io/mem_env.h"
 #include "log/leader_epoch_checkpoint.h"
@@ -116,7 +118,7 @@ TEST_CASE("follower append: batches keep offsets, epochs and bytes across rolls;
   p.reset();
   p = OpenWrite(&env);
   CHECK(AllBytes(*p) == Join(leader, leader.size()));
-  CHECK(p->leader_epoch() == 7);
+  CHECK(p->leader_epoch() == Epoch(7));
 }
 
 TEST_CASE("follower append: offsets that do not continue the log, bad bytes and older epochs are refused whole") {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "io/mem_env.h"
 #include "log/partition.h"
 #include "support/log_helpers.h"

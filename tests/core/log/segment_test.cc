@@ -109,18 +109,18 @@ TEST_CASE("segment: appends track the end, offsets and timestamps, with an index
     for (int64_t o = first; o <= w.last_offsets[i]; ++o) {
       auto pos = seg->FindPosition(Offset(o));
       REQUIRE(pos.ok());
-      CHECK(*pos == w.positions[i]);
+      CHECK(pos->value() == w.positions[i]);
     }
   }
-  CHECK(*seg->FindPosition(Offset(0)) == 0);
-  CHECK(*seg->FindPosition(seg->next_offset()) == seg->size());
-  CHECK(*seg->FindTimestampPosition(0) == 0);
+  CHECK(seg->FindPosition(Offset(0))->value() == 0);
+  CHECK(seg->FindPosition(seg->next_offset())->value() == seg->size());
+  CHECK(seg->FindTimestampPosition(0)->value() == 0);
   // The first batch whose largest timestamp reaches 5010: batch j holds
   // 5000 + j .. 5000 + j + j % 4.
   size_t first_late = 0;
   while (5000 + first_late + first_late % 4 < 5010) ++first_late;
-  CHECK(*seg->FindTimestampPosition(5010) == w.positions[first_late]);
-  CHECK(*seg->FindTimestampPosition(99999) == seg->size());
+  CHECK(seg->FindTimestampPosition(5010)->value() == w.positions[first_late]);
+  CHECK(seg->FindTimestampPosition(99999)->value() == seg->size());
 }
 
 TEST_CASE("segment: reopening learns the same state from the files") {
