@@ -562,6 +562,7 @@ Result<LocatedRead> Partition::Locate(Offset offset, size_t max_bytes) {
     if (!options_.verify_reads) return LocateBatches(segment, position, max_bytes, &located);
     // Checking CRCs takes the bytes: read them as Read does, keep the place.
     ReadChunk chunk;
+    chunk.next_offset = located.next_offset;  // kept when nothing is delivered
     KQ_RETURN_IF_ERROR(ReadBatches(segment, position, max_bytes, &chunk));
     located.next_offset = chunk.next_offset;
     located.position = FilePos(position);
