@@ -40,7 +40,9 @@ class UvLoopFollowWatcher final : public LoopFollowWatcher {
       // A copy: on_wake may watch or unwatch directories.
       std::vector<std::string> dirs;
       for (const auto& [dir, watch] : self->watches_) dirs.push_back(dir);
-      for (const std::string& dir : dirs) self->on_wake_(dir, WakeReason::kPoll);
+      for (const std::string& dir : dirs) {
+        if (self->watches_.count(dir) != 0) self->on_wake_(dir, WakeReason::kPoll);
+      }
     }, interval, interval);
   }
 
@@ -89,7 +91,6 @@ class UvLoopFollowWatcher final : public LoopFollowWatcher {
   std::map<std::string, DirWatch*> watches_;
   uv_timer_t* poll_timer_ = nullptr;
 };
-
 
 class UvFollowWatcher final : public FollowWatcher {
  public:
