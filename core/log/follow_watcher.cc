@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -15,14 +16,94 @@
 namespace kq::log {
 namespace {
 
+Status UvError(std::string_view what, int rc) {
+  return Status::IoError(fmt::format("{}: {}", what, uv_strerror(rc)));
+}
+
+class UvLoopFollowWatcher final : public LoopFollowWatcher {
+ public:
+  UvLoopFollowWatcher(uv_loop_t* loop, const FollowWatcherOptions& options, Callback on_wake)
+      : loop_(loop), options_(options), on_wake_(std::move(on_wake)) {}
+
+  ~UvLoopFollowWatcher() override {
+    for (auto& [dir, watch] : watches_) Close(watch);
+    watches_.clear();
+    if (poll_timer_ != nullptr) {
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_timer_),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    }
+  }
+
+  void Init() {
+    if (options_.poll_interval.count() <= 0) return;
+    poll_timer_ = new uv_timer_t;
+    uv_timer_init(loop_, poll_timer_);
+    poll_timer_->data = this;
+    const auto interval = static_cast<uint64_t>(options_.poll_interval.count());
+    uv_timer_start(poll_timer_, [](uv_timer_t* t) {
+      auto* self = static_cast<UvLoopFollowWatcher*>(t->data);
+      // A copy: on_wake may watch or unwatch directories.
+      std::vector<std::string> dirs;
+      for (const auto& [dir, watch] : self->watches_) dirs.push_back(dir);
+      for (const std::string& dir : dirs) {
+        if (self->watches_.count(dir) != 0) self->on_wake_(dir, WakeReason::kPoll);
+      }
+    }, interval, interval);
+  }
+
+  Status Watch(const std::string& dir) override {
+    if (watches_.count(dir) != 0) return Status::Ok();
+    auto* watch = new DirWatch{{}, this, dir};
+    uv_fs_event_init(loop_, &watch->handle);
+    watch->handle.data = watch;
+    int rc = uv_fs_event_start(&watch->handle, [](uv_fs_event_t* h, const char*, int, int) {
+      auto* w = static_cast<DirWatch*>(h->data);
+      w->owner->on_wake_(w->dir, WakeReason::kChanged);
+    }, dir.c_str(), 0);
+    if (rc != 0) {
+      Close(watch);
+      return UvError(fmt::format("watch {}", dir), rc);
+    }
+    watches_[dir] = watch;
+    return Status::Ok();
+  }
+
+  void Unwatch(const std::string& dir) override {
+    auto it = watches_.find(dir);
+    if (it == watches_.end()) return;
+    Close(it->second);
+    watches_.erase(it);
+  }
+
+  size_t watched() const override { return watches_.size(); }
+
+ private:
+  struct DirWatch {
+    uv_fs_event_t handle;
+    UvLoopFollowWatcher* owner;
+    std::string dir;
+  };
+
+  // Freed by the loop once closed; no callback of it runs after this.
+  static void Close(DirWatch* watch) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&watch->handle),
+             [](uv_handle_t* h) { delete static_cast<DirWatch*>(h->data); });
+  }
+
+  uv_loop_t* loop_;
+  FollowWatcherOptions options_;
+  Callback on_wake_;
+  std::map<std::string, DirWatch*> watches_;
+  uv_timer_t* poll_timer_ = nullptr;
+};
+
 class UvFollowWatcher final : public FollowWatcher {
  public:
   explicit UvFollowWatcher(const FollowWatcherOptions& options) : options_(options) {}
 
   ~UvFollowWatcher() override {
     if (!initialized_) return;
-    for (auto& [dir, handle] : watches_) Close(reinterpret_cast<uv_handle_t*>(handle));
-    watches_.clear();
+    dirs_.reset();
     if (hangup_ != nullptr) Close(reinterpret_cast<uv_handle_t*>(hangup_));
     Close(reinterpret_cast<uv_handle_t*>(&poll_timer_));
     Close(reinterpret_cast<uv_handle_t*>(&wait_timer_));
@@ -37,6 +118,11 @@ class UvFollowWatcher final : public FollowWatcher {
     initialized_ = true;
     uv_timer_init(&loop_, &poll_timer_);
     uv_timer_init(&loop_, &wait_timer_);
+    // The directories are watched by the callback form on our own loop; the
+    // poll timer stays here (it must wake Wait even with nothing watched).
+    dirs_ = std::make_unique<UvLoopFollowWatcher>(
+        &loop_, FollowWatcherOptions{.poll_interval = std::chrono::milliseconds(0)},
+        [this](const std::string&, WakeReason why) { Fire(why); });
     uv_async_init(&loop_, &async_, [](uv_async_t* a) {
       static_cast<UvFollowWatcher*>(a->data)->Fire(WakeReason::kInterrupted);
     });
@@ -53,21 +139,7 @@ class UvFollowWatcher final : public FollowWatcher {
     return Status::Ok();
   }
 
-  Status Watch(const std::string& dir) override {
-    if (watches_.count(dir) != 0) return Status::Ok();
-    auto* handle = new uv_fs_event_t;
-    uv_fs_event_init(&loop_, handle);
-    handle->data = this;
-    int rc = uv_fs_event_start(handle, [](uv_fs_event_t* h, const char*, int, int) {
-      static_cast<UvFollowWatcher*>(h->data)->Fire(WakeReason::kChanged);
-    }, dir.c_str(), 0);
-    if (rc != 0) {
-      Close(reinterpret_cast<uv_handle_t*>(handle));
-      return UvError(fmt::format("watch {}", dir), rc);
-    }
-    watches_[dir] = handle;
-    return Status::Ok();
-  }
+  Status Watch(const std::string& dir) override { return dirs_->Watch(dir); }
 
   // libuv's uv_poll_init would make `fd` itself non-blocking, and that flag
   // belongs to the file description the caller shares with its shell and the
@@ -109,12 +181,7 @@ class UvFollowWatcher final : public FollowWatcher {
     return Status::Ok();
   }
 
-  void Unwatch(const std::string& dir) override {
-    auto it = watches_.find(dir);
-    if (it == watches_.end()) return;
-    Close(reinterpret_cast<uv_handle_t*>(it->second));
-    watches_.erase(it);
-  }
+  void Unwatch(const std::string& dir) override { dirs_->Unwatch(dir); }
 
   Result<WakeReason> Wait(std::chrono::milliseconds timeout) override {
     if (interrupted_.exchange(false)) return WakeReason::kInterrupted;
@@ -150,16 +217,10 @@ class UvFollowWatcher final : public FollowWatcher {
   static void Close(uv_handle_t* h) {
     if (uv_is_closing(h)) return;
     uv_close_cb cb = nullptr;
-    if (h->type == UV_FS_EVENT) {
-      cb = [](uv_handle_t* x) { delete reinterpret_cast<uv_fs_event_t*>(x); };
-    } else if (h->type == UV_POLL) {
+    if (h->type == UV_POLL) {
       cb = [](uv_handle_t* x) { delete reinterpret_cast<uv_poll_t*>(x); };
     }
     uv_close(h, cb);
-  }
-
-  static Status UvError(std::string_view what, int rc) {
-    return Status::IoError(fmt::format("{}: {}", what, uv_strerror(rc)));
   }
 
   FollowWatcherOptions options_;
@@ -168,7 +229,7 @@ class UvFollowWatcher final : public FollowWatcher {
   uv_timer_t poll_timer_{};
   uv_timer_t wait_timer_{};
   uv_async_t async_{};
-  std::map<std::string, uv_fs_event_t*> watches_;
+  std::unique_ptr<UvLoopFollowWatcher> dirs_;
   uv_poll_t* hangup_ = nullptr;
   int hangup_set_ = -1;  // the epoll set WatchHangup's descriptor is in
   bool woken_ = false;
@@ -177,6 +238,16 @@ class UvFollowWatcher final : public FollowWatcher {
 };
 
 }  // namespace
+
+Result<std::unique_ptr<LoopFollowWatcher>> LoopFollowWatcher::Create(uv_loop_s* loop,
+                                                                   const FollowWatcherOptions& options,
+                                                                   Callback on_wake) {
+  if (loop == nullptr) return Status::InvalidArgument("LoopFollowWatcher needs a loop");
+  if (!on_wake) return Status::InvalidArgument("LoopFollowWatcher needs a callback");
+  auto w = std::make_unique<UvLoopFollowWatcher>(loop, options, std::move(on_wake));
+  w->Init();
+  return std::unique_ptr<LoopFollowWatcher>(std::move(w));
+}
 
 Result<std::unique_ptr<FollowWatcher>> FollowWatcher::Create(const FollowWatcherOptions& options) {
   auto w = std::make_unique<UvFollowWatcher>(options);

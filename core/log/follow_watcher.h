@@ -20,14 +20,20 @@
 // Thread safety: Watch/Unwatch/Wait from one thread. Interrupt() may be
 // called from any thread and from a signal handler (uv_async_send is
 // async-signal-safe).
+//
+// LoopFollowWatcher (below) is the same watching in callback form, on a loop
+// the caller runs: a server waits on many partitions and its sockets at once.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "base/result.h"
 #include "base/status.h"
+
+struct uv_loop_s;  // uv_loop_t, from <uv.h>
 
 namespace kq::log {
 
@@ -68,6 +74,41 @@ class FollowWatcher {
 
   // Makes the current or next Wait return kInterrupted. Async-signal-safe.
   virtual void Interrupt() = 0;
+};
+
+// Watches partition directories on the caller's libuv loop and calls back
+// instead of blocking:
+//
+//   auto w = LoopFollowWatcher::Create(loop, {}, [&](const std::string& dir, WakeReason why) {
+//     refresh the partition in `dir` and serve the fetches waiting on it;
+//   });
+//   w->Watch(dir_a); w->Watch(dir_b);   // as many as the server follows
+//   uv_run(loop, UV_RUN_DEFAULT);
+//
+// on_wake(dir, kChanged) runs for a change in a watched directory; with a
+// poll_interval above zero, on_wake(dir, kPoll) also runs for every watched
+// directory each interval (the fallback for file systems without events).
+// As with FollowWatcher, a wake says "maybe": re-check the log.
+//
+// Ownership and threads: `loop` must outlive the watcher. Create, Watch,
+// Unwatch and destruction happen on the loop's thread (libuv handles are not
+// thread-safe); on_wake runs there, inside uv_run. on_wake may call Watch and
+// Unwatch, but must not destroy the watcher. The destructor closes its
+// handles; libuv frees them on the loop's next turn, so run the loop at
+// least once more before uv_loop_close (as for any closed handle).
+class LoopFollowWatcher {
+ public:
+  using Callback = std::function<void(const std::string& dir, WakeReason why)>;
+
+  static Result<std::unique_ptr<LoopFollowWatcher>> Create(uv_loop_s* loop,
+                                                           const FollowWatcherOptions& options,
+                                                           Callback on_wake);
+  virtual ~LoopFollowWatcher() = default;
+
+  // As FollowWatcher::Watch/Unwatch.
+  virtual Status Watch(const std::string& dir) = 0;
+  virtual void Unwatch(const std::string& dir) = 0;
+  virtual size_t watched() const = 0;
 };
 
 }  // namespace kq::log

@@ -73,7 +73,9 @@ Status Partition::LoadSegments() {
   // Files with transient suffixes (.cleaned, .swap, .deleted) belong to
   // kq-compact, which cleans them up itself.
   KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, ListSegmentBases(env, dir_));
-  segments_.clear();
+  // Built aside: a failure half way (out of descriptors) keeps the old view
+  // rather than a partial one that would take a middle segment for the tail.
+  std::vector<std::unique_ptr<Segment>> loaded;
   const SegmentOptions seg_options{options_.index_interval_bytes, options_.max_batch_bytes};
   for (Offset base : bases) {
     auto seg = Segment::Open(env, dir_, base, seg_options);
@@ -84,18 +86,19 @@ Status Partition::LoadSegments() {
     }
     // A segment that starts inside the previous one was superseded by a
     // compaction that merged it and stopped before removing it.
-    if (!segments_.empty() && segments_.back()->next_offset() > base) {
+    if (!loaded.empty() && loaded.back()->next_offset() > base) {
       if (mode_ == OpenMode::kWrite) KQ_RETURN_IF_ERROR((*seg)->Remove());
       continue;
     }
-    segments_.push_back(std::move(*seg));
+    loaded.push_back(std::move(*seg));
   }
-  if (segments_.empty() && mode_ == OpenMode::kWrite) {
+  if (loaded.empty() && mode_ == OpenMode::kWrite) {
     KQ_ASSIGN_OR_RETURN(Offset start, ReadOffsetCheckpoint(kLogStartCheckpoint, Offset(0)));
     KQ_ASSIGN_OR_RETURN(auto seg, Segment::Create(env, dir_, start, seg_options));
-    segments_.push_back(std::move(seg));
+    loaded.push_back(std::move(seg));
     KQ_RETURN_IF_ERROR(env->SyncDir(dir_));
   }
+  segments_ = std::move(loaded);
   log_end_ = segments_.empty() ? log_start_ : segments_.back()->next_offset();
   return Status::Ok();
 }
@@ -133,11 +136,11 @@ Status Partition::LoadLeaderEpoch() {
   if (entries.size() != before) {
     KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   }
-  recorded_epoch_ = entries.empty() ? -1 : entries.back().epoch.value();
+  recorded_epoch_ = entries.empty() ? kNoEpoch : entries.back().epoch;
   if (options_.leader_epoch >= 0) {
-    leader_epoch_ = options_.leader_epoch;
+    leader_epoch_ = Epoch(options_.leader_epoch);
   } else {
-    leader_epoch_ = std::max(recorded_epoch_, 0);
+    leader_epoch_ = std::max(recorded_epoch_, Epoch(0));
   }
   return Status::Ok();
 }
@@ -145,79 +148,9 @@ Status Partition::LoadLeaderEpoch() {
 Status Partition::RecordEpochStart(Offset start) {
   if (leader_epoch_ <= recorded_epoch_) return Status::Ok();
   KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
-  leader_epoch::Assign(&entries, Epoch(leader_epoch_), start);
+  leader_epoch::Assign(&entries, leader_epoch_, start);
   KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   recorded_epoch_ = leader_epoch_;
-  return Status::Ok();
-}
-
-// --- recovery ----------------------------------------------------------------
-
-Status Partition::Recover(Offset recovery_point) {
-  recovery_ = RecoveryReport{};
-  // The first segment that may hold data not known to be durable.
-  size_t first_unflushed = 0;
-  while (first_unflushed + 1 < segments_.size() &&
-         segments_[first_unflushed + 1]->base_offset() <= recovery_point) {
-    ++first_unflushed;
-  }
-  // Below the recovery point the data was synced: damage there is corruption
-  // to report, never something to cut. The message names the tool that can.
-  auto refuse = [this](std::string_view damage) {
-    return Status::Corruption(fmt::format(
-        "partition {}: {} (kq-compact --verify shows it; kq-compact --repair, with "
-        "--truncate-corrupt for a corrupt batch, cuts the partition there)",
-        Name(), damage));
-  };
-  for (size_t i = 0; i < first_unflushed; ++i) {
-    Segment& seg = *segments_[i];
-    if (!seg.tail_damage().ok()) return refuse(seg.tail_damage().message());
-    if (seg.torn_tail()) {
-      return refuse(fmt::format("{}: sealed segment ends in an incomplete batch at position {}",
-                                seg.log_path(), seg.size()));
-    }
-    if (seg.indexes_need_rebuild()) {
-      KQ_RETURN_IF_ERROR(seg.RebuildIndexes());
-      recovery_.indexes_rebuilt = true;
-    }
-  }
-  bool damaged = false;
-  for (size_t i = first_unflushed; i < segments_.size(); ++i) {
-    Segment& seg = *segments_[i];
-    if (damaged) {
-      // Kafka's rule: the log is only valid up to the first damage.
-      KQ_RETURN_IF_ERROR(seg.Remove());
-      ++recovery_.segments_removed;
-      continue;
-    }
-    const Offset durable = i == first_unflushed ? std::max(recovery_point, seg.base_offset()) : seg.base_offset();
-    KQ_ASSIGN_OR_RETURN(io::FileInfo before, seg.StatLog());
-    Status problem;
-    KQ_ASSIGN_OR_RETURN(Segment::RecoveryScan scan, seg.Recover(durable, &problem));
-    if (scan.damaged_below_durable) return refuse(problem.message());
-    recovery_.bytes_scanned += before.size - scan.scanned_from;
-    recovery_.bytes_truncated += scan.cut;
-    recovery_.indexes_rebuilt = true;
-    if (scan.cut > 0 || !problem.ok()) damaged = true;
-  }
-  if (recovery_.segments_removed > 0) {
-    segments_.erase(std::remove_if(segments_.begin() + static_cast<long>(first_unflushed) + 1,
-                                   segments_.end(),
-                                   [this](const std::unique_ptr<Segment>& s) {
-                                     return !options_.env->FileExists(s->log_path());
-                                   }),
-                    segments_.end());
-  }
-  log_end_ = segments_.back()->next_offset();
-  // What recovery kept is in the page cache (a process crash) or on disk (a
-  // power loss): sync it once so the recovery point can move to the end.
-  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
-  KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
-  if (recovery_point != log_end_) {
-    KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, log_end_));
-  }
-  recovery_point_written_ = log_end_;
-  recovery_point_written_ms_ = options_.env->NowMs();
   return Status::Ok();
 }
 
@@ -266,7 +199,7 @@ bool Partition::NeedsRoll(const Segment& active, uint64_t pending_bytes,
   }
   if (active.index_entries() + 1 > options_.segment_index_bytes / OffsetIndex::kEntrySize) return true;
   if (active.time_index_entries() + 1 > options_.segment_index_bytes / TimeIndex::kEntrySize) return true;
-  return log_end_ + incoming.last_offset_delta - active.base_offset() > INT32_MAX;
+  return incoming.last_offset() - active.base_offset().value() > INT32_MAX;
 }
 
 Status Partition::Roll(Offset new_base) {
@@ -280,7 +213,7 @@ Status Partition::Roll(Offset new_base) {
   return options_.env->SyncDir(dir_);
 }
 
-Status Partition::WriteGroup(std::span<std::string> batches,
+Status Partition::WriteGroup(std::span<const std::string> batches,
                              std::span<const format::BatchHeader> headers) {
   if (batches.empty()) return Status::Ok();
   std::vector<AppendedBatch> meta;
@@ -298,12 +231,11 @@ Status Partition::WriteGroup(std::span<std::string> batches,
   return active.Append(joined, meta);
 }
 
-Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* result) {
-  KQ_RETURN_IF_ERROR(CheckTail());
+Result<std::vector<format::BatchHeader>> Partition::CheckBatches(std::span<const std::string> batches) const {
   std::vector<format::BatchHeader> headers;
   headers.reserve(batches.size());
   for (size_t i = 0; i < batches.size(); ++i) {
-    std::string& b = batches[i];
+    const std::string& b = batches[i];
     if (b.size() > options_.max_batch_bytes) {
       return Status::InvalidArgument(fmt::format("partition {}: batch {} is {} bytes, over the limit of {}",
                                                  Name(), i, b.size(), options_.max_batch_bytes));
@@ -314,37 +246,111 @@ Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* res
     KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(b));
     headers.push_back(h);
   }
-  KQ_RETURN_IF_ERROR(RecordEpochStart(log_end_));
-  result->first_offset = log_end_;
+  return headers;
+}
+
+Status Partition::WriteBatches(std::span<const std::string> batches,
+                               std::span<const format::BatchHeader> headers) {
   // Batches go out in groups, one write per group: a group ends where the
   // segment has to roll.
   size_t group_start = 0;
   uint64_t group_bytes = 0;
   for (size_t i = 0; i < batches.size(); ++i) {
-    format::BatchHeader& h = headers[i];
+    const format::BatchHeader& h = headers[i];
     if (NeedsRoll(*segments_.back(), group_bytes, h)) {
       KQ_RETURN_IF_ERROR(WriteGroup(batches.subspan(group_start, i - group_start),
-                                    std::span(headers).subspan(group_start, i - group_start)));
+                                    headers.subspan(group_start, i - group_start)));
       group_start = i;
       group_bytes = 0;
+      // Named after the end so far, not the batch (a follower's may start
+      // after a gap): other writers detect a roll by that name.
       KQ_RETURN_IF_ERROR(Roll(log_end_));
     }
     group_bytes += batches[i].size();
-    format::SetBaseOffset(batches[i].data(), log_end_.value());
-    format::SetPartitionLeaderEpoch(batches[i].data(), leader_epoch_);
-    h.base_offset = log_end_.value();
     log_end_ = Offset(h.next_offset());
+  }
+  return WriteGroup(batches.subspan(group_start), headers.subspan(group_start));
+}
+
+Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* result) {
+  KQ_RETURN_IF_ERROR(CheckTail());
+  KQ_ASSIGN_OR_RETURN(std::vector<format::BatchHeader> headers, CheckBatches(batches));
+  KQ_RETURN_IF_ERROR(RecordEpochStart(log_end_));
+  result->first_offset = log_end_;
+  Offset next = log_end_;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    format::SetBaseOffset(batches[i].data(), next.value());
+    format::SetPartitionLeaderEpoch(batches[i].data(), leader_epoch_.value());
+    headers[i].base_offset = next.value();
+    headers[i].partition_leader_epoch = leader_epoch_.value();
+    next = Offset(headers[i].next_offset());
     result->bytes += batches[i].size();
   }
-  KQ_RETURN_IF_ERROR(WriteGroup(batches.subspan(group_start), std::span(headers).subspan(group_start)));
+  KQ_RETURN_IF_ERROR(WriteBatches(batches, headers));
   result->last_offset = log_end_ - 1;
   return Status::Ok();
+}
+
+Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
+                                       const FollowerAppendOptions& follower, AppendResult* result) {
+  KQ_RETURN_IF_ERROR(CheckTail());
+  KQ_ASSIGN_OR_RETURN(std::vector<format::BatchHeader> headers, CheckBatches(batches));
+  // Read under the lock: another writer may have recorded an epoch since.
+  const std::string epoch_path = PathOf(kLeaderEpochCheckpoint);
+  KQ_ASSIGN_OR_RETURN(std::vector<EpochEntry> epochs, leader_epoch::Read(options_.env, epoch_path));
+  Epoch latest = epochs.empty() ? kNoEpoch : epochs.back().epoch;
+  bool epochs_changed = false;
+  Offset expected = log_end_;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    const format::BatchHeader& h = headers[i];
+    const bool gap = follower.allow_gaps && h.base_offset > expected.value();
+    if (h.base_offset != expected.value() && !gap) {
+      return Status::InvalidArgument(fmt::format(
+          "partition {}: batch {} starts at offset {}, expected {}{}", Name(), i, h.base_offset,
+          expected.value(), follower.allow_gaps ? " or later" : ""));
+    }
+    const Epoch epoch(h.partition_leader_epoch);
+    if (epoch < latest) {
+      return Status::InvalidArgument(fmt::format(
+          "partition {}: batch {} (offset {}) has leader epoch {}, below the latest epoch {}", Name(), i,
+          h.base_offset, epoch, latest));
+    }
+    if (epoch > latest) {
+      leader_epoch::Assign(&epochs, epoch, Offset(h.base_offset));
+      latest = epoch;
+      epochs_changed = true;
+    }
+    expected = Offset(h.next_offset());
+    result->bytes += batches[i].size();
+  }
+  // The checkpoint goes first: an entry past the log end after a crash is
+  // cut back on open, while data with no entry for its epoch would not be
+  // found by OffsetForLeaderEpoch.
+  if (epochs_changed) {
+    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, epoch_path, epochs));
+  }
+  recorded_epoch_ = latest;
+  if (options_.leader_epoch < 0) leader_epoch_ = std::max(recorded_epoch_, Epoch(0));
+  result->first_offset = Offset(headers.front().base_offset);
+  KQ_RETURN_IF_ERROR(WriteBatches(batches, headers));
+  result->last_offset = log_end_ - 1;
+  return Status::Ok();
+}
+
+void Partition::ReloadAfterFailure() {
+  segments_.clear();
+  Status s = LoadSegments();
+  if (s.ok()) s = LoadLogStart();
+  if (!s.ok()) {
+    broken_ = s.WithPrefix(fmt::format("partition {}: unusable after a failed write (reopen it)", Name()));
+  }
 }
 
 Result<AppendResult> Partition::Append(std::span<std::string> batches) {
   if (mode_ != OpenMode::kWrite) {
     return Status::InvalidArgument(fmt::format("partition {} was opened read-only", Name()));
   }
+  KQ_RETURN_IF_ERROR(broken_);
   if (batches.empty()) return Status::InvalidArgument("append of no batches");
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
   AppendResult result;
@@ -352,19 +358,34 @@ Result<AppendResult> Partition::Append(std::span<std::string> batches) {
   Status s = AppendLocked(batches, &result);
   if (!s.ok()) {
     // Leave no half-appended state behind in memory; the files are re-read
-    // (and a partial write cut as a torn tail) by the next append.
-    if (log_end_ != end_before) segments_.clear();
-    if (segments_.empty()) {
-      Status reload = LoadSegments();
-      (void)reload;
-    }
+    // (and a partial write cut as a torn tail by the next append).
+    if (log_end_ != end_before || segments_.empty()) ReloadAfterFailure();
+    return s;
+  }
+  return result;
+}
+
+Result<AppendResult> Partition::AppendAsFollower(std::span<const std::string> batches,
+                                                 const FollowerAppendOptions& follower) {
+  if (mode_ != OpenMode::kWrite) {
+    return Status::InvalidArgument(fmt::format("partition {} was opened read-only", Name()));
+  }
+  KQ_RETURN_IF_ERROR(broken_);
+  if (batches.empty()) return Status::InvalidArgument("append of no batches");
+  KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  AppendResult result;
+  const Offset end_before = log_end_;
+  Status s = FollowerAppendLocked(batches, follower, &result);
+  if (!s.ok()) {
+    if (log_end_ != end_before || segments_.empty()) ReloadAfterFailure();
     return s;
   }
   return result;
 }
 
 Status Partition::Sync() {
-  if (mode_ != OpenMode::kWrite || segments_.empty()) return Status::Ok();
+  if (mode_ != OpenMode::kWrite) return Status::Ok();
+  KQ_RETURN_IF_ERROR(broken_);
   // fdatasync covers the file's data whoever wrote it, so everything up to
   // the end we last saw is durable after this; segments rolled before it
   // were synced when sealed.
@@ -387,7 +408,8 @@ Status Partition::Sync() {
 }
 
 Status Partition::Close() {
-  if (mode_ != OpenMode::kWrite || segments_.empty()) return Status::Ok();
+  if (mode_ != OpenMode::kWrite) return Status::Ok();
+  KQ_RETURN_IF_ERROR(broken_);
   options_.recovery_point_interval_ms = 0;
   Status s = Sync();
   segments_.back()->CloseWriters();
@@ -404,6 +426,7 @@ Status Partition::LowerRecoveryPoint(Offset end) {
 // --- reading -------------------------------------------------------------------
 
 Status Partition::Refresh() {
+  KQ_RETURN_IF_ERROR(broken_);
   if (segments_.empty()) {
     KQ_RETURN_IF_ERROR(LoadSegments());
     return LoadLogStart();
@@ -480,7 +503,14 @@ Status Partition::ReadBatches(size_t segment, uint64_t position, size_t max_byte
   return Status::Ok();
 }
 
-Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
+namespace {
+bool Delivered(const ReadChunk& c) { return !c.bytes.empty(); }
+bool Delivered(const LocatedRead& l) { return l.length > 0; }
+}  // namespace
+
+template <typename Out, typename At>
+Status Partition::Seek(Offset offset, Out* out, At&& at) {
+  KQ_RETURN_IF_ERROR(broken_);
   if (offset < log_start_) {
     return Status::OutOfRange(fmt::format("partition {}: offset {} is below the log start offset {}",
                                           Name(), offset.value(), log_start_.value()));
@@ -489,23 +519,22 @@ Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
     return Status::OutOfRange(fmt::format("partition {}: offset {} is past the log end offset {}",
                                           Name(), offset.value(), log_end_.value()));
   }
-  ReadChunk chunk;
-  chunk.next_offset = offset;
-  if (segments_.empty()) return chunk;
+  out->next_offset = offset;
+  if (segments_.empty()) return Status::Ok();
   if (offset == log_end_) {
     // Bytes after the last batch that cannot be the start of one are not a
     // batch still being written: say so rather than end quietly.
     const Status& damage = segments_.back()->tail_damage();
     if (!damage.ok()) return damage.WithPrefix(fmt::format("partition {}", Name()));
-    return chunk;
+    return Status::Ok();
   }
   for (size_t i = SegmentIndexFor(offset); i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (offset < seg.next_offset()) {
-      KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(offset));
-      if (pos < seg.size()) {
-        KQ_RETURN_IF_ERROR(ReadBatches(i, pos, max_bytes, &chunk));
-        if (!chunk.bytes.empty()) return chunk;
+      KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindPosition(offset));
+      if (pos.value() < seg.size()) {
+        KQ_RETURN_IF_ERROR(at(i, pos.value()));
+        if (Delivered(*out)) return Status::Ok();
       }
     }
     // Nothing readable at or after `offset` here: damage must be reported,
@@ -513,34 +542,100 @@ Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
     if (!seg.tail_damage().ok()) return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
     if (i + 1 < segments_.size()) {
       offset = std::max(offset, segments_[i + 1]->base_offset());
-      chunk.next_offset = offset;
+      out->next_offset = offset;
     }
   }
+  return Status::Ok();
+}
+
+Result<ReadChunk> Partition::Read(Offset offset, size_t max_bytes) {
+  ReadChunk chunk;
+  KQ_RETURN_IF_ERROR(Seek(offset, &chunk, [&](size_t segment, uint64_t position) {
+    return ReadBatches(segment, position, max_bytes, &chunk);
+  }));
   return chunk;
 }
 
+Result<LocatedRead> Partition::Locate(Offset offset, size_t max_bytes) {
+  LocatedRead located;
+  KQ_RETURN_IF_ERROR(Seek(offset, &located, [&](size_t segment, uint64_t position) -> Status {
+    if (!options_.verify_reads) return LocateBatches(segment, position, max_bytes, &located);
+    // Checking CRCs takes the bytes: read them as Read does, keep the place.
+    ReadChunk chunk;
+    chunk.next_offset = located.next_offset;  // kept when nothing is delivered
+    KQ_RETURN_IF_ERROR(ReadBatches(segment, position, max_bytes, &chunk));
+    located.next_offset = chunk.next_offset;
+    located.position = FilePos(position);
+    located.length = chunk.bytes.size();
+    if (located.length > 0) located.file = segments_[segment]->shared_file();
+    return Status::Ok();
+  }));
+  return located;
+}
+
+Status Partition::LocateBatches(size_t segment, uint64_t position, size_t max_bytes, LocatedRead* out) {
+  // The same walk as ReadBatches over the same window, reading 61 header
+  // bytes per batch instead of the window: the checks must agree with it
+  // exactly (the tests compare the two).
+  const Segment& seg = *segments_[segment];
+  const uint64_t end = seg.size();
+  int64_t min_base = seg.base_offset().value();
+  const int64_t limit = OffsetLimitOf(segment).value();
+  uint64_t window = std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize));
+  uint64_t at = 0;
+  std::string head;
+  while (at < window) {
+    const uint64_t rest = window - at;
+    KQ_RETURN_IF_ERROR(seg.file().Read(position + at, static_cast<size_t>(std::min<uint64_t>(rest, format::kBatchHeaderSize)), &head));
+    format::FrameProbe probe = format::ProbeFrame(head, options_.max_batch_bytes);
+    if (probe.state == format::FrameState::kCorrupt) {
+      if (at > 0) break;
+      return Status::Corruption(fmt::format("partition {}: {}: batch at position {}: {}", Name(),
+                                            seg.log_path(), position + at, probe.problem));
+    }
+    const bool whole = probe.size > 0 && probe.size <= rest && head.size() >= format::kBatchHeaderSize;
+    if (!whole) {
+      if (at > 0 || position + probe.size > end || probe.size == 0) break;
+      window = probe.size;  // a first batch larger than asked comes whole
+      continue;
+    }
+    const int64_t base = static_cast<int64_t>(DecodeFixed64BE(head.data()));
+    const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(head.data() + format::kLastOffsetDeltaPos));
+    if (base < min_base || last_delta < 0 || base > limit - 1 - last_delta) {
+      if (at > 0) break;
+      return Status::Corruption(fmt::format(
+          "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
+          Name(), seg.log_path(), position + at, base, base + int64_t{last_delta}, min_base, limit - 1));
+    }
+    min_base = base + last_delta + 1;
+    out->next_offset = Offset(base + last_delta + 1);
+    at += probe.size;
+  }
+  out->position = FilePos(position);
+  out->length = at;
+  out->file = at > 0 ? seg.shared_file() : nullptr;
+  return Status::Ok();
+}
+
 Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
+  KQ_RETURN_IF_ERROR(broken_);
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (seg.max_timestamp() < ts) continue;
-    KQ_ASSIGN_OR_RETURN(uint64_t pos, seg.FindTimestampPosition(ts));
-    if (pos >= seg.size()) continue;
+    KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts));
+    if (pos.value() >= seg.size()) continue;
     ReadChunk chunk;
-    KQ_RETURN_IF_ERROR(ReadBatches(i, pos, 1, &chunk));
+    KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
     if (chunk.bytes.empty()) continue;
-    KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(chunk.bytes));
+    // Timestamps inside a batch need not be ordered: the first record that
+    // qualifies is the answer (one batch is walked whole).
     int64_t found = -1;
     std::string scratch;
-    Status s = format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
-      if (r.timestamp >= ts) {
-        found = r.offset;
-        return Status::Busy("found");  // stops the walk
-      }
+    KQ_RETURN_IF_ERROR(format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
+      if (found < 0 && r.timestamp >= ts) found = r.offset;
       return Status::Ok();
-    });
-    if (!s.ok() && found < 0) return s;
+    }));
     if (found >= 0) return Offset(std::max(found, log_start_.value()));
-    (void)h;
   }
   return log_end_;
 }
@@ -565,23 +660,34 @@ uint64_t Partition::size_bytes() const {
 
 Status Partition::TruncateTo(Offset new_end) {
   if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("truncate on a read-only partition");
+  KQ_RETURN_IF_ERROR(broken_);
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  Status s = TruncateLocked(new_end);
+  if (!s.ok()) ReloadAfterFailure();
+  return s;
+}
+
+Status Partition::TruncateLocked(Offset new_end) {
   KQ_RETURN_IF_ERROR(CheckTail());
   if (new_end >= log_end_) return Status::Ok();
-  // Remove whole segments at or past the new end (keeping at least one).
+  // Remove whole segments at or past the new end (keeping at least one),
+  // newest first, and make that durable before cutting the one that stays:
+  // a crash must not bring back a later segment after a shortened one.
+  bool removed = false;
   while (segments_.size() > 1 && segments_.back()->base_offset() >= new_end) {
     KQ_RETURN_IF_ERROR(segments_.back()->Remove());
     segments_.pop_back();
+    removed = true;
   }
+  if (removed) KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
   Segment& last = *segments_.back();
   if (last.base_offset() >= new_end) {
     KQ_RETURN_IF_ERROR(last.TruncateAtPosition(0));
   } else {
-    KQ_ASSIGN_OR_RETURN(uint64_t pos, last.FindPosition(new_end));
-    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(pos));
+    KQ_ASSIGN_OR_RETURN(FilePos pos, last.FindPosition(new_end));
+    KQ_RETURN_IF_ERROR(last.TruncateAtPosition(pos.value()));
   }
   KQ_RETURN_IF_ERROR(last.SyncLog());
-  KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
   log_end_ = last.next_offset();
   if (log_start_ > log_end_) log_start_ = log_end_;
   KQ_RETURN_IF_ERROR(LowerRecoveryPoint(log_end_));
@@ -590,7 +696,14 @@ Status Partition::TruncateTo(Offset new_end) {
 
 Status Partition::AdvanceLogStart(Offset new_start) {
   if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("delete records on a read-only partition");
+  KQ_RETURN_IF_ERROR(broken_);
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
+  Status s = AdvanceLogStartLocked(new_start);
+  if (!s.ok()) ReloadAfterFailure();
+  return s;
+}
+
+Status Partition::AdvanceLogStartLocked(Offset new_start) {
   KQ_RETURN_IF_ERROR(CheckTail());
   if (new_start > log_end_) {
     return Status::OutOfRange(fmt::format("partition {}: offset {} is past the log end offset {}",

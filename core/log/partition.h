@@ -34,6 +34,7 @@
 #include "base/strong_types.h"
 #include "format/record_batch.h"
 #include "io/env.h"
+#include "log/recovery.h"
 #include "log/topic_config.h"
 
 namespace kq::log {
@@ -75,6 +76,29 @@ struct AppendResult {
   uint64_t bytes = 0;
 };
 
+// Where the batches a Read would return lie in a segment file, so a server
+// can send them with sendfile(2) without copying them through user space.
+// `file` keeps the segment's .log open: when the segment is rolled or
+// deleted meanwhile the bytes stay readable (POSIX keeps an open unlinked
+// file); a truncation of the same file (TruncateTo, by any process) may
+// shorten it, so a sender treats a short send as the end of the data.
+struct LocatedRead {
+  std::shared_ptr<const io::RandomAccessFile> file;  // null when length == 0
+  FilePos position{0};  // the first batch's first byte
+  uint64_t length = 0;  // whole batches, back to back; 0 at the end of the log
+  Offset next_offset;   // where the next read continues
+  // The descriptor to sendfile from; -1 when the Env has none (MemEnv).
+  int fd() const { return file ? file->NativeHandle() : -1; }
+};
+
+// How AppendAsFollower checks the batches' offsets.
+struct FollowerAppendOptions {
+  // False: the first batch starts exactly at the log end and each next one
+  // right after the previous. True: gaps are allowed where a compacted
+  // leader removed whole batches (offsets still only go up).
+  bool allow_gaps = false;
+};
+
 struct ReadChunk {
   std::string bytes;   // whole batches, back to back (may start before `offset`)
   Offset next_offset;  // where the next Read continues
@@ -87,14 +111,6 @@ struct SegmentInfo {
   int64_t max_timestamp = -1;
   bool active = false;
   std::string log_path;
-};
-
-// What recovery found, for messages and tests.
-struct RecoveryReport {
-  uint64_t bytes_scanned = 0;
-  uint64_t bytes_truncated = 0;     // torn tail cut off
-  int segments_removed = 0;         // empty or after-damage segments removed
-  bool indexes_rebuilt = false;
 };
 
 class Partition {
@@ -117,6 +133,20 @@ class Partition {
   Result<AppendResult> Append(std::span<std::string> batches);
   Result<AppendResult> Append(std::string& batch) { return Append(std::span<std::string>(&batch, 1)); }
 
+  // Appends batches built elsewhere (a leader's, a replication stream's)
+  // as they are: their base offsets and partition leader epochs are kept,
+  // bytes unchanged. Each batch must pass ValidateBatch (length, magic 2,
+  // CRC) and fit max_batch_bytes; offsets must continue the log (see
+  // FollowerAppendOptions); leader epochs must not go below the latest one in
+  // leader-epoch-checkpoint nor below the previous batch's. Any violation is
+  // refused whole (InvalidArgument naming the batch) before a byte is
+  // written. A new epoch is recorded in leader-epoch-checkpoint (durably,
+  // before the data) at its first batch's base offset. Page cache only, as
+  // Append; a crash keeps a prefix of whole batches, and the checkpoint is
+  // cut back to the log end on the next open.
+  Result<AppendResult> AppendAsFollower(std::span<const std::string> batches,
+                                        const FollowerAppendOptions& follower = {});
+
   // Makes everything appended so far (by any process) durable, then lets the
   // recovery point follow (at most every recovery_point_interval_ms).
   Status Sync();
@@ -138,6 +168,12 @@ class Partition {
   // With verify_reads, a bad batch is Corruption naming file, position, offset.
   Result<ReadChunk> Read(Offset offset, size_t max_bytes);
 
+  // Where the bytes Read(offset, max_bytes) would return lie: the same whole
+  // batches of one segment, the same next_offset, the same errors. With
+  // verify_reads the batches are read once to check their CRCs; without it
+  // only their headers are read, so a Fetch path copies nothing.
+  Result<LocatedRead> Locate(Offset offset, size_t max_bytes);
+
   // The first offset whose record timestamp is >= ts (Kafka's ListOffsets),
   // or log end when there is none.
   Result<Offset> OffsetForTimestamp(int64_t ts);
@@ -145,17 +181,28 @@ class Partition {
   std::vector<SegmentInfo> Segments() const;
   uint64_t size_bytes() const;
 
-  // Removes every record at or after `new_end` (under the lock).
+  // Removes every record at or after `new_end` (under the lock): whole
+  // batches, so the log may end below `new_end` when it falls inside one
+  // (Kafka's rule for a follower that diverged from its leader). The
+  // leader-epoch-checkpoint loses the epochs that start at or after the new
+  // end. Crash-safe: segments past the end are removed (and the directory
+  // synced) before the last one is cut, so a crash leaves a prefix of the
+  // old log, never one with a hole.
   Status TruncateTo(Offset new_end);
   // Advances the log start offset (Kafka's DeleteRecords); whole segments
   // below it are deleted (under the lock).
   Status AdvanceLogStart(Offset new_start);
 
   // The leader epoch appends are stamped with.
-  int32_t leader_epoch() const { return leader_epoch_; }
+  Epoch leader_epoch() const { return leader_epoch_; }
 
   // What the last recovery (at Open in kWrite mode) did.
   const RecoveryReport& recovery_report() const { return recovery_; }
+
+  // OK, or why this object refuses all further work: a failed write whose
+  // reload of the segment files failed too (for example, out of file
+  // descriptors) leaves no trustworthy view of the log. Reopen to go on.
+  const Status& broken() const { return broken_; }
 
  private:
   Partition(std::string dir, PartitionOptions options, OpenMode mode);
@@ -169,7 +216,27 @@ class Partition {
   bool NeedsRoll(const Segment& active, uint64_t pending_bytes,
                  const format::BatchHeader& incoming) const;
   Status AppendLocked(std::span<std::string> batches, AppendResult* result);
-  Status WriteGroup(std::span<std::string> batches, std::span<const format::BatchHeader> headers);
+  Status TruncateLocked(Offset new_end);
+  Status AdvanceLogStartLocked(Offset new_start);
+  Status FollowerAppendLocked(std::span<const std::string> batches, const FollowerAppendOptions& follower,
+                              AppendResult* result);
+  // Validates each batch (size, framing, CRC) and decodes its header.
+  Result<std::vector<format::BatchHeader>> CheckBatches(std::span<const std::string> batches) const;
+  // Writes batches whose headers carry their final offsets, rolling where
+  // needed, and moves the log end past them.
+  Status WriteBatches(std::span<const std::string> batches, std::span<const format::BatchHeader> headers);
+  Status WriteGroup(std::span<const std::string> batches, std::span<const format::BatchHeader> headers);
+  // After a failed write: re-learns the segments from the files (a partial
+  // write is cut as a torn tail by the next writer); when that fails too
+  // the partition is broken.
+  void ReloadAfterFailure();
+  // Walks the whole batches Read(offset, max_bytes) delivers from
+  // `position` in `segment` without reading their bodies (verify_reads off).
+  Status LocateBatches(size_t segment, uint64_t position, size_t max_bytes, LocatedRead* out);
+  // Shared by Read and Locate: finds the segment and position of `offset`
+  // and calls `at(segment, position)` until it delivers something.
+  template <typename Out, typename At>
+  Status Seek(Offset offset, Out* out, At&& at);
   Status WriteOffsetCheckpoint(const char* name, Offset offset);
   Result<Offset> ReadOffsetCheckpoint(const char* name, Offset if_missing);
   Status LoadLogStart();
@@ -190,11 +257,12 @@ class Partition {
   std::vector<std::unique_ptr<Segment>> segments_;  // ascending base offsets
   Offset log_start_{0};
   Offset log_end_{0};
-  int32_t leader_epoch_ = 0;
-  int32_t recorded_epoch_ = -1;  // latest epoch in leader-epoch-checkpoint
+  Epoch leader_epoch_{0};
+  Epoch recorded_epoch_ = kNoEpoch;  // latest epoch in leader-epoch-checkpoint
   Offset recovery_point_written_{0};
   int64_t recovery_point_written_ms_ = 0;
   RecoveryReport recovery_;
+  Status broken_;
 };
 
 }  // namespace kq::log

@@ -43,6 +43,16 @@ Result<std::unique_ptr<Segment>> Segment::Create(io::Env* env, const std::string
   return seg;
 }
 
+void Segment::ResetState() {
+  valid_end_ = 0;
+  next_offset_ = base_;
+  max_timestamp_ = -1;
+  first_batch_timestamp_ = -1;
+  bytes_since_index_entry_ = 0;
+  torn_tail_ = false;
+  tail_damage_ = Status::Ok();
+}
+
 Status Segment::OpenReader() {
   KQ_ASSIGN_OR_RETURN(reader_, env_->OpenRandomAccess(log_path_));
   return Status::Ok();
@@ -164,10 +174,7 @@ Status Segment::Refresh() {
   if (info.size == valid_end_ && !torn_tail_) return Status::Ok();
   if (info.size < valid_end_) {
     // Truncated by someone else: start over from the files.
-    valid_end_ = 0;
-    next_offset_ = base_;
-    max_timestamp_ = -1;
-    bytes_since_index_entry_ = 0;
+    ResetState();
     KQ_RETURN_IF_ERROR(LoadIndexes(info.size));
     const uint64_t from = index_.empty() ? 0 : index_.back().position;
     return ScanTail(from, info.size, /*from_indexed_batch=*/true);
@@ -188,35 +195,35 @@ Status Segment::Refresh() {
   return ScanTail(valid_end_, info.size, /*from_indexed_batch=*/false);
 }
 
-Result<uint64_t> Segment::FindPosition(Offset offset) const {
-  if (offset < base_) return uint64_t{0};
+Result<FilePos> Segment::FindPosition(Offset offset) const {
+  if (offset < base_) return FilePos(0);
   const int64_t rel = offset - base_;
   const uint64_t start = rel > INT32_MAX ? index_.empty() ? 0 : index_.back().position
                                          : index_.Lookup(static_cast<uint32_t>(rel)).position;
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
-    if (b.header.last_offset() >= offset.value()) return b.position;
+    if (b.header.last_offset() >= offset.value()) return FilePos(b.position);
   }
   if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
-  return valid_end_;
+  return FilePos(valid_end_);
 }
 
-Result<uint64_t> Segment::FindTimestampPosition(int64_t ts) const {
+Result<FilePos> Segment::FindTimestampPosition(int64_t ts) const {
   const TimeIndexEntry before = time_index_.LookupBefore(ts);
   uint64_t start = 0;
   if (before.timestamp >= 0) start = index_.Lookup(before.relative_offset).position;
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
-    if (b.header.max_timestamp >= ts) return b.position;
+    if (b.header.max_timestamp >= ts) return FilePos(b.position);
   }
   if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
-  return valid_end_;
+  return FilePos(valid_end_);
 }
 
 Status Segment::Append(std::string_view buffer, std::span<const AppendedBatch> batches) {
@@ -280,108 +287,11 @@ Status Segment::RewriteIndexFiles() {
   return Status::Ok();
 }
 
-Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) {
-  *problem = Status::Ok();
-  KQ_ASSIGN_OR_RETURN(io::FileInfo info, reader_->Stat());
-  // Forget what we believed; the scans below re-learn it.
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
-  if (durable > base_) {
-    // Batches wholly below `durable` were synced: re-derive the state after
-    // them from headers alone, starting at the last trustworthy index entry.
-    KQ_ASSIGN_OR_RETURN(uint64_t header_scan_from, ResumeAtIndexEntryBelow(durable, info.size));
-    BatchScanner head(*reader_, header_scan_from, info.size, {.max_batch_bytes = options_.max_batch_bytes});
-    BatchScanner::Batch b;
-    std::string damage;  // what stopped the header scan short of `durable`
-    while (head.Next(&b)) {
-      const auto& h = b.header;
-      if (h.base_offset < next_offset_.value() || h.last_offset_delta < 0) {
-        damage = fmt::format("offset {} out of order", h.base_offset);
-        break;
-      }
-      if (h.last_offset() >= durable.value()) break;  // validated below
-      NoteBatch(b.position, h.total_size(), h.last_offset(), h.max_timestamp, nullptr, nullptr);
-    }
-    if (head.stop() == BatchScanner::Stop::kTorn) damage = "incomplete";
-    if (head.stop() == BatchScanner::Stop::kIoError) return head.problem();
-    if (head.stop() == BatchScanner::Stop::kCorrupt) damage = head.problem().message();
-    // A segment may end below `durable` when the cleaner removed its last
-    // records; a scan stopped by damage there is corruption, not a torn write.
-    if (!damage.empty() && next_offset_ < durable) {
-      *problem = Status::Corruption(fmt::format(
-          "{}: batch at position {} (offset {}), below the recovery point {}: {}", log_path_,
-          valid_end_, next_offset_.value(), durable.value(), damage));
-      return RecoveryScan{valid_end_, 0, true};
-    }
-  } else {
-    index_.Clear();
-    time_index_.Clear();
-  }
-  const uint64_t scan_from = valid_end_;
-  BatchScanner scanner(*reader_, scan_from, info.size,
-                       {.verify_crc = true, .max_batch_bytes = options_.max_batch_bytes});
-  BatchScanner::Batch b;
-  while (scanner.Next(&b)) {
-    const auto& h = b.header;
-    if (h.base_offset < next_offset_.value() || h.last_offset_delta < 0 ||
-        h.last_offset() - base_.value() > INT32_MAX) {
-      *problem = Status::Corruption(fmt::format("{}: batch at position {}: offset {} out of order",
-                                                log_path_, b.position, h.base_offset));
-      break;
-    }
-    NoteBatch(b.position, h.total_size(), h.last_offset(), h.max_timestamp, nullptr, nullptr);
-  }
-  if (problem->ok() && scanner.stop() == BatchScanner::Stop::kIoError) return scanner.problem();
-  if (problem->ok() && scanner.stop() == BatchScanner::Stop::kCorrupt) *problem = scanner.problem();
-  const uint64_t cut = info.size - valid_end_;
-  if (cut > 0) {
-    KQ_RETURN_IF_ERROR(env_->TruncateFile(log_path_, valid_end_));
-  }
-  torn_tail_ = false;
-  tail_damage_ = Status::Ok();
-  KQ_RETURN_IF_ERROR(RewriteIndexFiles());
-  return RecoveryScan{scan_from, cut};
-}
-
-Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size) {
-  const int64_t below = durable - base_;  // relative offsets under this are durable
-  index_.TruncateToRelativeOffset(below);
-  if (!indexes_need_rebuild_ && !index_.empty()) {
-    // Trust the entry only if the batch it names is there, whole, with the
-    // offset it says.
-    const OffsetIndexEntry e = index_.back();
-    std::string head;
-    KQ_RETURN_IF_ERROR(reader_->Read(e.position, format::kBatchHeaderSize, &head));
-    auto h = format::DecodeBatchHeader(head);
-    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset && h->last_offset_delta >= 0 &&
-        e.position + h->total_size() <= log_size) {
-      time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
-      if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
-      NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);
-      bytes_since_index_entry_ = 0;  // the batch already has its index entry
-      if (first_batch_timestamp_ < 0) {
-        KQ_RETURN_IF_ERROR(reader_->Read(0, format::kBatchHeaderSize, &head));
-        if (auto first = format::DecodeBatchHeader(head); first.ok()) first_batch_timestamp_ = first->max_timestamp;
-      }
-      return valid_end_;
-    }
-  }
-  // No usable entry: the header scan starts at the segment's beginning.
-  index_.Clear();
-  time_index_.Clear();
-  return uint64_t{0};
-}
-
 Status Segment::RebuildIndexes() {
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, reader_->Stat());
   index_.Clear();
   time_index_.Clear();
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
+  ResetState();
   KQ_RETURN_IF_ERROR(ScanTail(0, info.size, /*from_indexed_batch=*/false));
   return RewriteIndexFiles();
 }
@@ -389,14 +299,11 @@ Status Segment::RebuildIndexes() {
 Status Segment::TruncateAtPosition(uint64_t position) {
   CloseWriters();
   KQ_RETURN_IF_ERROR(env_->TruncateFile(log_path_, position));
-  // Re-learn the state of the shortened file from scratch.
-  index_.TruncateToPosition(position);
-  time_index_.Clear();
-  max_timestamp_ = -1;
-  next_offset_ = base_;
-  valid_end_ = 0;
-  bytes_since_index_entry_ = 0;
+  // Re-learn the state of the shortened file from scratch (the first
+  // batch's timestamp too: segment.ms counts from the batch now first).
   index_.Clear();
+  time_index_.Clear();
+  ResetState();
   KQ_RETURN_IF_ERROR(ScanTail(0, position, /*from_indexed_batch=*/false));
   return RewriteIndexFiles();
 }

@@ -70,6 +70,9 @@ class Segment {
   // True when an index file was missing, partial or inconsistent.
   bool indexes_need_rebuild() const { return indexes_need_rebuild_; }
   const io::RandomAccessFile& file() const { return *reader_; }
+  // The same file, shared: a located read (Partition::Locate) keeps it open
+  // after the segment object is dropped (rolled, truncated, deleted).
+  std::shared_ptr<const io::RandomAccessFile> shared_file() const { return reader_; }
 
   // The file as it is now (size and whether it was unlinked).
   Result<io::FileInfo> StatLog() const { return reader_->Stat(); }
@@ -78,9 +81,9 @@ class Segment {
 
   // Position of the batch holding `offset` (or of the first batch after it,
   // when compaction left a gap); size() when none in this segment.
-  Result<uint64_t> FindPosition(Offset offset) const;
+  Result<FilePos> FindPosition(Offset offset) const;
   // Position of the first batch that may hold a record with timestamp >= ts.
-  Result<uint64_t> FindTimestampPosition(int64_t ts) const;
+  Result<FilePos> FindTimestampPosition(int64_t ts) const;
 
   // --- writing (partition lock held) ---
   // Appends `buffer` (whole batches with offsets assigned, described by
@@ -127,6 +130,10 @@ class Segment {
   Result<uint64_t> ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size);
   Status OpenWriters();
   Status RewriteIndexFiles();
+  // Forgets everything learned about the .log (end, next offset, timestamps,
+  // torn tail, damage) so a scan re-learns it: used by truncation, reloads,
+  // index rebuilds and recovery. The indexes are the caller's business.
+  void ResetState();
   void NoteBatch(uint64_t position, uint64_t size, int64_t last_offset, int64_t max_ts,
                  std::string* index_out, std::string* time_out);
 
@@ -135,7 +142,7 @@ class Segment {
   Offset base_;
   SegmentOptions options_;
   std::string log_path_, index_path_, time_index_path_;
-  std::unique_ptr<io::RandomAccessFile> reader_;
+  std::shared_ptr<io::RandomAccessFile> reader_;
   std::unique_ptr<io::AppendableFile> log_writer_, index_writer_, time_writer_;
   OffsetIndex index_;
   TimeIndex time_index_;
