@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 #include <snappy.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include <random>
@@ -207,6 +208,22 @@ TEST_CASE("compression: concatenated gzip members, lz4 frames and zstd frames ar
     // The limit covers the stream, not each frame.
     CHECK(DecompressRecords(codec, two, 11, &out).IsCorruption());
   }
+}
+
+TEST_CASE("compression: a zlib-wrapped deflate stream is read as gzip, as librdkafka reads it") {
+  const std::string plain = SampleRecords(20000);
+  std::string wrapped(compressBound(plain.size()), '\0');
+  uLongf size = wrapped.size();
+  REQUIRE(compress(reinterpret_cast<Bytef*>(wrapped.data()), &size,
+                   reinterpret_cast<const Bytef*>(plain.data()), plain.size()) == Z_OK);
+  wrapped.resize(size);
+  CHECK(wrapped[0] == '\x78');  // a zlib header, not gzip's 1f 8b
+  std::string out;
+  REQUIRE(DecompressRecords(Compression::kGzip, wrapped, plain.size(), &out).ok());
+  CHECK(out == plain);
+  // Its Adler-32 trailer is checked like gzip's CRC-32.
+  wrapped.back() = static_cast<char>(wrapped.back() ^ 1);
+  CHECK(DecompressRecords(Compression::kGzip, wrapped, plain.size(), &out).IsCorruption());
 }
 
 TEST_CASE("compression: Java's xerial snappy framing is read, chunk by chunk, within the limit") {
