@@ -36,7 +36,7 @@ namespace kq::format {
 class RecordBatchBuilder {
  public:
   struct Options {
-    // Codec of the records section: kNone or kZstd (others fail in Finish).
+    // Codec of the records section: any of Kafka's five (compression.h); 5-7 fail in Finish.
     Compression compression = Compression::kNone;
     // zstd level (kZstd only).
     int compression_level = kDefaultZstdLevel;

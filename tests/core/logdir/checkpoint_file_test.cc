@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "io/mem_env.h"
@@ -83,12 +84,35 @@ TEST_CASE("checkpoint: a huge count on a short file is rejected without allocati
   CHECK(parsed.status().IsCorruption());
 }
 
-TEST_CASE("checkpoint: truncation at every byte never crashes") {
-  const std::string text = FormatCheckpoint(
-      {{"orders", PartitionId(0), Offset(1234)}, {"orders", PartitionId(1), Offset(998)}});
+TEST_CASE("checkpoint: a file cut at any byte is refused unless only the last offset is cut") {
+  const std::vector<CheckpointEntry> full = {{"orders", PartitionId(0), Offset(1234)},
+                                             {"orders", PartitionId(1), Offset(998)}};
+  const std::string text = FormatCheckpoint(full);
+  // The count line says 2, so every cut before the last line's offset leaves
+  // too few entries or too few fields. A cut inside "998" still parses (a
+  // missing final newline is tolerated, as Kafka's reader does): a shorter
+  // offset, never a lost or extra entry. The empty text is an empty checkpoint.
+  const size_t last_offset_at = text.rfind("998");
+  REQUIRE(last_offset_at != std::string::npos);
   for (size_t n = 0; n <= text.size(); ++n) {
-    auto parsed = ParseCheckpoint(std::string_view(text).substr(0, n), "cp");
-    (void)parsed;
+    const std::string_view cut = std::string_view(text).substr(0, n);
+    CAPTURE(cut);
+    auto parsed = ParseCheckpoint(cut, "cp");
+    if (n == 0) {
+      REQUIRE(parsed.ok());
+      CHECK(parsed->empty());
+    } else if (n > last_offset_at) {
+      REQUIRE(parsed.ok());
+      REQUIRE(parsed->size() == 2);
+      CHECK((*parsed)[0] == full[0]);
+      const std::string digits =
+          text.substr(last_offset_at, std::min<size_t>(n - last_offset_at, 3));
+      CHECK((*parsed)[1] == CheckpointEntry{"orders", PartitionId(1), Offset(std::stoll(digits))});
+    } else {
+      REQUIRE(!parsed.ok());
+      CHECK(parsed.status().IsCorruption());
+      CHECK(parsed.status().message().rfind("cp: ", 0) == 0);
+    }
   }
 }
 
