@@ -7,8 +7,11 @@
 #include <optional>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "common/exit_codes.h"
-#include "common/kafka_consume.h"
+#include "kafka/consume.h"
+#include "common/offset_spec.h"
 #include "common/output.h"
 #include "kq-consume/record_printer.h"
 
@@ -49,24 +52,40 @@ class HangupWatch {
   std::thread thread_;
 };
 
-}  // namespace
-
-Status ConsumeFromCluster(const ConsumeSettings& settings) {
-  kafka::ConsumeRequest request;
-  for (const client::TopicSelection& sel : settings.selections) {
-    request.topics.push_back({sel.topic, sel.partition});
+// The cluster consumer's request for the checked flags. With -G a cluster
+// group resumes from its committed offsets, so -o only says where it has
+// none.
+Result<kafka::ConsumeRequest> RequestFor(const ConsumeSettings& settings) {
+  using Kind = OffsetSpec::Kind;
+  const OffsetSpec& offset = settings.offset;
+  if (!settings.group.empty() && offset.kind != Kind::kBeginning && offset.kind != Kind::kEnd &&
+      offset.kind != Kind::kStored) {
+    return Status::InvalidArgument(fmt::format(
+        "-o {}: with -G the start is the group's committed offset; -o may only say "
+        "beginning, end or stored (where the group has none)",
+        DescribeOffsetSpec(offset)));
   }
-  request.start = settings.offset;
+  kafka::ConsumeRequest request;
+  request.topics = settings.selections;
+  request.start = StartFor(offset);
+  request.end_timestamp_ms = offset.end_timestamp_ms;
   request.follow = settings.follow;
   if (settings.count) request.max_records = static_cast<uint64_t>(*settings.count);
   request.group = settings.group;
   request.stop = &g_cluster_stop;
+  return request;
+}
+
+}  // namespace
+
+Status ConsumeFromCluster(const ConsumeSettings& settings) {
+  KQ_ASSIGN_OR_RETURN(kafka::ConsumeRequest request, RequestFor(settings));
   std::signal(SIGINT, OnClusterStopSignal);
   std::signal(SIGTERM, OnClusterStopSignal);
 
   RecordPrinter printer(settings);
   OutputWriter out;
-  const kafka::RecordSink sink = [&](const FormattedRecord& r) {
+  const kafka::RecordSink sink = [&](const client::ConsumedRecord& r) {
     printer.Print(r, out.buffer());
     return out.MaybeFlush();
   };

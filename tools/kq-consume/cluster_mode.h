@@ -1,5 +1,5 @@
 // kq-consume -b: the same reading and printing against a Kafka-protocol
-// cluster, through kafka::ConsumeRange (common/kafka_consume.h).
+// cluster, through kafka::ConsumeRange (kafka/consume.h).
 //
 // What differs from directory mode: --ordered is refused (CheckFlags);
 // -F waits in librdkafka's poll rather than on inotify (--poll-ms is unused);

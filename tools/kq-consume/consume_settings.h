@@ -10,7 +10,7 @@
 
 #include "client/consumer.h"
 #include "common/common_flags.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 #include "common/offset_spec.h"
 #include "common/record_format.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "base/result.h"
-#include "common/kafka_produce.h"
+#include "kafka/produce.h"
 #include "kq-produce/record_writer.h"
 
 namespace kq::tools::produce {
