@@ -29,6 +29,7 @@ std::string_view Status::CodeName(Code code) {
     case Code::kBusy: return "Busy";
     case Code::kConflict: return "Conflict";
     case Code::kInternal: return "Internal error";
+    case Code::kBrokenPipe: return "Broken pipe";
   }
   return "Unknown";
 }

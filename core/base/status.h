@@ -18,7 +18,8 @@ namespace kq {
 class [[nodiscard]] Status {
  public:
   // Codes are part of the tools' exit-code mapping (tools/common/exit_codes.h)
-  // and the server's Kafka error mapping; add new ones at the end.
+  // and of the cluster client's librdkafka mapping (kafka/client.h); add new
+  // ones at the end.
   enum class Code {
     kOk = 0,
     kNotFound,
@@ -30,6 +31,7 @@ class [[nodiscard]] Status {
     kBusy,        // a lock is held by someone else
     kConflict,    // leader-epoch divergence, concurrent modification
     kInternal,
+    kBrokenPipe,  // the reader of an output went away (EPIPE): stop quietly
   };
 
   Status() = default;
@@ -48,12 +50,13 @@ class [[nodiscard]] Status {
   static Status Busy(std::string_view msg) { return {Code::kBusy, msg}; }
   static Status Conflict(std::string_view msg) { return {Code::kConflict, msg}; }
   static Status Internal(std::string_view msg) { return {Code::kInternal, msg}; }
+  static Status BrokenPipe(std::string_view msg) { return {Code::kBrokenPipe, msg}; }
   // A Status with a code chosen at run time (mapped from another error
   // space, or carried across a process boundary). kOk gives OK, without the
   // message; a value outside Code gives kInternal.
   static Status FromCode(Code code, std::string_view msg) {
     if (code == Code::kOk) return Status();
-    if (code < Code::kOk || code > Code::kInternal) code = Code::kInternal;
+    if (code < Code::kOk || code > Code::kBrokenPipe) code = Code::kInternal;
     return {code, msg};
   }
 
@@ -66,6 +69,7 @@ class [[nodiscard]] Status {
   bool IsOutOfRange() const { return code() == Code::kOutOfRange; }
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsConflict() const { return code() == Code::kConflict; }
+  bool IsBrokenPipe() const { return code() == Code::kBrokenPipe; }
 
   // The message alone ("" for OK).
   const std::string& message() const;

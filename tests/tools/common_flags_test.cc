@@ -185,8 +185,14 @@ TEST_CASE("exit_codes: statuses map to exit codes and error lines") {
   CHECK(ExitCodeFor(Status::Corruption("x")) == kExitRuntime);
   CHECK(ExitCodeFor(BrokenPipeStatus()) == kExitOk);
   CHECK(IsBrokenPipe(BrokenPipeStatus().WithPrefix("stdout")));
+  // The code says "broken pipe", not the text: an I/O error whose message
+  // happens to end that way (an EPIPE from a socket, say) is a real error.
   CHECK_FALSE(IsBrokenPipe(Status::IoError("not a broken pipe")));
-  CHECK_FALSE(IsBrokenPipe(Status::Corruption(kBrokenPipeMessage)));
+  CHECK_FALSE(IsBrokenPipe(Status::IoError("write: broken pipe")));
+  CHECK(ExitCodeFor(Status::IoError("write: broken pipe")) == kExitRuntime);
+  CHECK_FALSE(IsBrokenPipe(Status::Corruption(BrokenPipeStatus().message())));
+  CHECK(IsBrokenPipe(Status::FromCode(Status::Code::kBrokenPipe, "anything")));
+  CHECK(BrokenPipeStatus().ToString() == "Broken pipe: broken pipe");
   CHECK(ProgramName("consume") == "kq-consume");
   CHECK(ProgramName("") == "kq");
 

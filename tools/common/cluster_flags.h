@@ -6,7 +6,7 @@
 
 #include "base/result.h"
 #include "common/common_flags.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 
 namespace kq::tools {
 

@@ -1,5 +1,5 @@
 // How the tools turn a Status into an exit code and an error line: the one
-// place besides protocol/error_codes.cc where kq meets the outside world.
+// place where the tools meet the shell.
 //
 //   0  success (also: stdout was closed early by the reader, as with `| head`)
 //   1  runtime error: a Status from core (I/O, corruption, not found, ...)
@@ -23,20 +23,13 @@ constexpr int kExitOk = 0;
 constexpr int kExitRuntime = 1;
 constexpr int kExitUsage = 2;
 
-// The message of the Status output.h returns when the reader of stdout went
-// away (EPIPE). The tools stop quietly and exit 0 on it, like `yes | head`.
-inline constexpr std::string_view kBrokenPipeMessage = "broken pipe";
+// The Status output.h returns when the reader of stdout went away (EPIPE).
+// The tools stop quietly and exit 0 on it, like `yes | head`.
+inline Status BrokenPipeStatus() { return Status::BrokenPipe("broken pipe"); }
 
-inline Status BrokenPipeStatus() { return Status::IoError(kBrokenPipeMessage); }
-
-// True for BrokenPipeStatus(), also after callers added prefixes to it.
-inline bool IsBrokenPipe(const Status& s) {
-  if (!s.IsIoError()) return false;
-  const std::string& m = s.message();
-  return m == kBrokenPipeMessage ||
-         (m.size() > kBrokenPipeMessage.size() + 2 && m.ends_with(kBrokenPipeMessage) &&
-          std::string_view(m).substr(m.size() - kBrokenPipeMessage.size() - 2, 2) == ": ");
-}
+// True for a broken pipe, whatever its message and prefixes: the code says
+// it, so a message that merely ends in "broken pipe" is not one.
+inline bool IsBrokenPipe(const Status& s) { return s.IsBrokenPipe(); }
 
 // "kq-<tool>", or "kq" for the dispatcher (empty tool).
 inline std::string ProgramName(std::string_view tool) {

@@ -10,7 +10,7 @@
 
 #include "client/consumer.h"
 #include "common/common_flags.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 #include "common/offset_spec.h"
 #include "common/record_format.h"
 
@@ -37,7 +37,8 @@ enum class OutputMode { kValue, kKeyValue, kFormat, kJson };
 
 struct ConsumeSettings {
   std::string dir;
-  // -b/$KQ_BROKERS: read from this cluster instead of `dir` (cluster_mode.h).
+  // -b/$KQ_BROKERS: read from this cluster instead of `dir`
+  // (kafka::ClusterRecordSource instead of client::LogRecordSource).
   bool use_cluster = false;
   kafka::ClusterConfig cluster;
   std::vector<client::TopicSelection> selections;

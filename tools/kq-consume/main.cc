@@ -1,7 +1,8 @@
 // kq-consume: print the records of topics, like cat (or tail -F with -F).
 //
-// Thin main: flags (CLI11) → checked settings (consume_settings.cc) → the
-// read-print loop over a client::Consumer (consume_loop.cc) → exit code.
+// Thin main: flags (CLI11) → checked settings (consume_settings.cc) → one
+// client::RecordSource, a directory's or a cluster's, printing each record
+// (consume_loop.cc) → exit code.
 // See man/kq-consume.1.
 #include <CLI/CLI.hpp>
 

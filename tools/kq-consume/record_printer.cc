@@ -35,26 +35,4 @@ void RecordPrinter::Print(const client::ConsumedRecord& r, std::string* out) {
   }
 }
 
-void RecordPrinter::Print(const FormattedRecord& r, std::string* out) {
-  switch (settings_.mode) {
-    case OutputMode::kValue:
-      if (r.value.has_value()) out->append(*r.value);
-      out->append(settings_.delimiter);
-      return;
-    case OutputMode::kKeyValue:
-      if (r.key.has_value()) out->append(*r.key);
-      out->append(settings_.key_delimiter);
-      if (r.value.has_value()) out->append(*r.value);
-      out->append(settings_.delimiter);
-      return;
-    case OutputMode::kFormat:
-      settings_.formatter->Render(r, out);
-      return;
-    case OutputMode::kJson:
-      EncodeJsonEnvelope(r, out);
-      out->append(settings_.delimiter);
-      return;
-  }
-}
-
 }  // namespace kq::tools::consume

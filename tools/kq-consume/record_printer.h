@@ -23,9 +23,8 @@ class RecordPrinter {
   // `settings` must outlive the printer.
   explicit RecordPrinter(const ConsumeSettings& settings) : settings_(settings) {}
 
+  // Records from a log directory and from a cluster (kafka/consume.h) alike.
   void Print(const client::ConsumedRecord& r, std::string* out);
-  // The same for a record read from a cluster (kafka_consume.h).
-  void Print(const FormattedRecord& r, std::string* out);
 
  private:
   FormattedRecord Convert(const client::ConsumedRecord& r);

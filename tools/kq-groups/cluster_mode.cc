@@ -16,7 +16,7 @@
 
 #include "common/cluster_flags.h"
 #include "common/exit_codes.h"
-#include "common/kafka_groups.h"
+#include "kafka/groups.h"
 #include "common/table.h"
 #include "log/topic_name.h"
 

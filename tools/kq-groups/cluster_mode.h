@@ -1,5 +1,5 @@
 // kq-groups -b: the same subcommands against a Kafka-protocol cluster,
-// through common/kafka_groups.h, with directory mode's flags and output
+// through kafka/groups.h, with directory mode's flags and output
 // (describe's columns, the reset plan). Where the cluster cannot describe
 // members, describe's MEMBER column is '-' and a note says so. Operations
 // the cluster lacks (librdkafka's mock has no ListGroups answer and no

@@ -1,7 +1,8 @@
 // kq-produce: write records from stdin or files into a topic.
 //
-// Thin main: flags (CLI11) → checked settings (produce_settings.cc) → a
-// client::LogProducer fed by a ProduceLoop → exit code. See man/kq-produce.1.
+// Thin main: flags (CLI11) → checked settings (produce_settings.cc) → one
+// client::RecordWriter, a directory's or a cluster's, fed by a ProduceLoop →
+// exit code. See man/kq-produce.1.
 #include <cstdio>
 #include <string>
 #include <vector>

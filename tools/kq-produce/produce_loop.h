@@ -1,5 +1,5 @@
 // The work of kq-produce after its flags are checked: read records from the
-// inputs, hand them to a client::LogProducer, flush on linger and at the end.
+// inputs, hand them to a client::RecordWriter, flush on linger and at the end.
 //
 // Reading: each input is read in 1 MiB chunks into one buffer and split in
 // place (memchr for a one-byte delimiter), so a record costs no allocation
@@ -30,9 +30,11 @@
 #include "common/output.h"
 #include "format/record.h"
 #include "kq-produce/input_source.h"
-#include "kq-produce/record_writer.h"
+#include "client/record_writer.h"
 
 namespace kq::tools::produce {
+
+using client::RecordWriter;
 
 struct ProduceConfig {
   std::string delimiter = "\n";               // -D

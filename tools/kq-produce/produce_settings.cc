@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/log_record_writer.h"
 #include "client/producer.h"
+#include "client/record_writer.h"
 #include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/exit_codes.h"
@@ -14,10 +16,9 @@
 #include "common/output.h"
 #include "format/compression.h"
 #include "io/env.h"
-#include "kq-produce/cluster_mode.h"
+#include "kafka/cluster_record_writer.h"
 #include "kq-produce/input_source.h"
 #include "kq-produce/produce_loop.h"
-#include "kq-produce/record_writer.h"
 #include "log/log_dir.h"
 #include "log/topic_name.h"
 
@@ -199,6 +200,26 @@ Status OpenEarly(client::LogProducer& producer, int32_t partition) {
   return Status::Ok();
 }
 
+// --report: one JSON line on stdout, the same shape for both backends.
+void PrintReport(const client::WriteReport& r) {
+  nlohmann::ordered_json report;
+  report["topic"] = r.topic;
+  report["created"] = r.created_topic;
+  report["records"] = r.records;
+  report["bytes"] = r.bytes;
+  nlohmann::ordered_json parts = nlohmann::ordered_json::array();
+  for (const client::PartitionStats& p : r.partitions) {
+    parts.push_back({{"partition", p.partition},
+                     {"records", p.records},
+                     {"bytes", p.bytes},
+                     {"first_offset", p.first_offset},
+                     {"last_offset", p.last_offset}});
+  }
+  report["partitions"] = std::move(parts);
+  fmt::print("{}\n", report.dump());
+  std::fflush(stdout);
+}
+
 // Feeds every input through one loop; then closes the writer whatever
 // happened, so the records taken before an error are acknowledged.
 Status Produce(RecordWriter& writer, const Settings& s,
@@ -214,7 +235,7 @@ Status Produce(RecordWriter& writer, const Settings& s,
   Status closed = writer.Close();
   Status echoed = loop.FlushEcho();
   if (!closed.ok()) return closed;
-  if (report) writer.PrintReport();
+  if (report) PrintReport(writer.Report());
   if (!status.ok()) {
     if (!status.IsInvalidArgument()) return status;
     const uint64_t n = writer.appended_records();
@@ -236,9 +257,16 @@ int RunClusterProduce(const CommonFlags& common, const ProduceFlags& flags, Sett
   if (!config.ok()) return ReportUsageError(kTool, config.status().message());
   auto inputs = OpenInputs(io::Env::Default(), s.files);
   if (!inputs.ok()) return ReportError(kTool, inputs.status());
-  auto writer = ClusterRecordWriter::Open(*config, s.topic, static_cast<int32_t>(flags.partitions),
-                                          flags.no_create, flags.compression, flags.partitioner,
-                                          flags.linger_ms);
+  kafka::ProduceOptions options;
+  if (!flags.partitioner.empty()) options.partitioner = flags.partitioner;
+  options.compression = flags.compression;
+  options.linger_ms = static_cast<int>(flags.linger_ms);
+  if (flags.no_create) {
+    options.create_partitions.reset();
+  } else {
+    options.create_partitions = static_cast<int32_t>(flags.partitions);
+  }
+  auto writer = kafka::ClusterRecordWriter::Open(*config, options, s.topic);
   if (!writer.ok()) return ReportError(kTool, writer.status());
   const int32_t count = (*writer)->partition_count();
   if (s.config.partition >= count) {
@@ -246,7 +274,7 @@ int RunClusterProduce(const CommonFlags& common, const ProduceFlags& flags, Sett
                                                s.config.partition, s.topic, count,
                                                count == 1 ? "" : "s", count - 1));
   }
-  if (common.verbose > 0 && (*writer)->created_topic()) {
+  if (common.verbose > 0 && (*writer)->Report().created_topic) {
     fmt::print(stderr, "kq-produce: created topic '{}' with {} partition{}\n", s.topic, count,
                count == 1 ? "" : "s");
   }
@@ -287,7 +315,7 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
   if (Status early = OpenEarly(**producer, s.config.partition); !early.ok()) {
     return ReportError(kTool, early);
   }
-  LogRecordWriter writer(producer->get());
+  client::LogRecordWriter writer(producer->get());
   return ReportError(kTool, Produce(writer, s, *inputs, common, flags.report));
 }
 

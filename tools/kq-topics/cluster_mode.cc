@@ -8,7 +8,7 @@
 
 #include "common/cluster_flags.h"
 #include "common/exit_codes.h"
-#include "common/kafka_admin.h"
+#include "kafka/admin.h"
 #include "common/table.h"
 #include "log/topic_name.h"
 

@@ -1,5 +1,5 @@
 // kq-topics -b: the same subcommands against a Kafka-protocol cluster,
-// through common/kafka_admin.h. Output has the same shape as directory
+// through kafka/admin.h. Output has the same shape as directory
 // mode, with what a cluster cannot say marked: describe's record counts are
 // end - start (an upper bound under compaction or transactions; the header
 // says "approx"), bytes and segments print '-' (null in JSON). Operations

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "client/consumer.h"
 #include "common/common_flags.h"
 #include "common/output.h"
 #include "io/env.h"
@@ -70,11 +71,9 @@ struct OffsetsArgs {
   bool json = false;
 };
 
-// What `trim` asks for, checked: shared by the directory and -b modes.
-struct TrimTarget {
-  std::string topic;
-  std::optional<int32_t> partition;  // nullopt: every partition
-};
+// What `trim` asks for, checked: shared by the directory and -b modes. A
+// target is TOPIC (every partition) or TOPIC:N, as everywhere else.
+using TrimTarget = client::TopicSelection;
 struct TrimRequest {
   std::optional<int64_t> before_offset;  // --before N (neither: --before end)
   std::optional<int64_t> before_ms;      // --before-time

@@ -1,11 +1,11 @@
-// See kafka_admin.h for which librdkafka calls are used and why.
-#include "common/kafka_admin.h"
+// See admin.h for which librdkafka calls are used and why.
+#include "kafka/admin.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 Result<std::unique_ptr<Client>> OpenAdmin(const ClusterConfig& config) {
@@ -273,4 +273,4 @@ Result<std::map<int32_t, int64_t>> TrimTopic(const ClusterConfig& config, std::s
   return start_offsets;
 }
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,16 +1,15 @@
-#include "kq-consume/group_session.h"
+#include "client/group_session.h"
 
 #include <algorithm>
+#include <chrono>
 
-#include "common/time_spec.h"
-
-namespace kq::tools::consume {
+namespace kq::client {
 
 Result<std::unique_ptr<GroupSession>> GroupSession::Join(io::Env* env, const std::string& dir,
                                                          std::string group,
                                                          std::vector<std::string> topics,
-                                                         client::Consumer* consumer,
-                                                         client::StartPosition fallback) {
+                                                         Consumer* consumer,
+                                                         StartPosition fallback) {
   std::unique_ptr<GroupSession> s(new GroupSession(group, consumer, fallback));
   KQ_ASSIGN_OR_RETURN(s->store_, groups::OffsetsStore::Open(env, dir));
   std::sort(topics.begin(), topics.end());
@@ -22,7 +21,9 @@ Result<std::unique_ptr<GroupSession>> GroupSession::Join(io::Env* env, const std
 
 Status GroupSession::Commit() {
   std::vector<std::pair<groups::TopicPartition, groups::CommittedOffset>> batch;
-  const int64_t now = NowMs();
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   for (const auto& [tp, pos] : consumer_->Positions()) {
     auto it = committed_.find(tp);
     if (it != committed_.end() && it->second == pos.offset) continue;
@@ -41,7 +42,7 @@ Status GroupSession::Gain(
   auto it = committed.find(tp);
   if (it == committed.end()) return consumer_->Assign(tp, fallback_);
   committed_[tp] = it->second.offset;
-  return consumer_->Assign(tp, client::StartPosition::AtOffset(it->second.offset));
+  return consumer_->Assign(tp, StartPosition::AtOffset(it->second.offset));
 }
 
 Result<bool> GroupSession::Rebalance() {
@@ -77,4 +78,4 @@ Status GroupSession::Leave(bool commit) {
   return s.ok() ? left : s;
 }
 
-}  // namespace kq::tools::consume
+}  // namespace kq::client

@@ -1,4 +1,4 @@
-// kq-topics -b: topic administration on a Kafka-protocol cluster.
+// Topic administration on a Kafka-protocol cluster (kq-topics -b).
 //
 // librdkafka calls used and why:
 //   rd_kafka_metadata (via Client::Topics)   list, and the partitions of
@@ -19,7 +19,7 @@
 // (request timeout + a margin), so nothing waits forever.
 //
 // Every function opens its own short-lived Client; they are independent and
-// thread-safe. Errors go through ErrorStatus (kafka_client.h) and name the
+// thread-safe. Errors go through ErrorStatus (client.h) and name the
 // topic.
 #pragma once
 
@@ -32,9 +32,9 @@
 
 #include "base/result.h"
 #include "base/status.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 
 struct NewTopic {
   std::string name;
@@ -104,4 +104,4 @@ Result<std::map<int32_t, int64_t>> OffsetsForTime(const ClusterConfig& config,
 Result<std::map<int32_t, int64_t>> TrimTopic(const ClusterConfig& config, std::string_view topic,
                                              const std::map<int32_t, int64_t>& before_offset);
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,11 +1,11 @@
-// See kafka_produce.h for which librdkafka calls are used and why.
-#include "common/kafka_produce.h"
+// See produce.h for which librdkafka calls are used and why.
+#include "kafka/produce.h"
 
 #include <fmt/format.h>
 
-#include "common/kafka_admin.h"
+#include "kafka/admin.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 // Delivery bookkeeping, filled by OnDelivery on the caller's thread (dr_msg_cb
@@ -228,4 +228,4 @@ Status ClusterProducer::Finish(ProduceReport* report) {
   return s;
 }
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,5 +1,5 @@
-// See kafka_groups.h for which librdkafka calls are used and why.
-#include "common/kafka_groups.h"
+// See groups.h for which librdkafka calls are used and why.
+#include "kafka/groups.h"
 
 #include <algorithm>
 #include <map>
@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "base/byte_reader.h"
+#include "groups/consumer_protocol.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 using Key = std::pair<std::string, int32_t>;
@@ -30,25 +30,17 @@ struct Members {
   std::map<Key, std::string> owner;  // partition -> member id
 };
 
-// The partitions of a member's assignment: Kafka's ConsumerProtocol
-// Assignment (int16 version, [string topic, [int32 partition]], bytes
-// user data), big-endian. Bytes from the broker: every read is checked, a
-// malformed blob gives no partitions rather than a crash.
-std::vector<Key> ParseAssignment(const void* data, int size) {
+// The partitions of a member's assignment (groups/consumer_protocol.h).
+// Bytes from the broker: a malformed blob gives no partitions rather than
+// a failed describe.
+std::vector<Key> AssignedPartitions(const void* data, int size) {
   std::vector<Key> out;
   if (data == nullptr || size <= 0) return out;
-  ByteReader r(std::string_view(static_cast<const char*>(data), static_cast<size_t>(size)));
-  r.ReadI16("version");
-  int32_t topics = r.ReadI32("topic count");
-  for (int32_t t = 0; r.ok() && t < topics; ++t) {
-    int16_t len = r.ReadI16("topic length");
-    if (len < 0) break;
-    std::string topic(r.ReadBytes(static_cast<size_t>(len), "topic"));
-    int32_t partitions = r.ReadI32("partition count");
-    for (int32_t p = 0; r.ok() && p < partitions; ++p) {
-      int32_t partition = r.ReadI32("partition");
-      if (r.ok()) out.emplace_back(topic, partition);
-    }
+  Result<groups::ConsumerAssignment> assignment = groups::DecodeAssignment(
+      std::string_view(static_cast<const char*>(data), static_cast<size_t>(size)));
+  if (!assignment.ok()) return out;
+  for (const groups::AssignedTopic& t : assignment->topics) {
+    for (int32_t p : t.partitions) out.emplace_back(t.topic, p);
   }
   return out;
 }
@@ -63,7 +55,7 @@ Members MembersOf(const rd_kafka_group_info& info) {
     gm.member_id = member.member_id != nullptr ? member.member_id : "";
     gm.client_id = member.client_id != nullptr ? member.client_id : "";
     gm.host = member.client_host != nullptr ? member.client_host : "";
-    for (const Key& key : ParseAssignment(member.member_assignment, member.member_assignment_size)) {
+    for (const Key& key : AssignedPartitions(member.member_assignment, member.member_assignment_size)) {
       out.owner[key] = gm.member_id;
     }
     out.members.push_back(std::move(gm));
@@ -295,4 +287,4 @@ Status DeleteGroup(const ClusterConfig& config, std::string_view group) {
   return Status::Ok();
 }
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,20 +1,21 @@
-// Cluster mode of kq-topics and kq-groups against librdkafka's mock cluster.
+// The cluster admin and groups calls (core/kafka/admin.h, groups.h) against librdkafka's mock cluster.
 // The mock has no CreateTopics, DeleteTopics, DescribeConfigs,
 // DeleteRecords, DescribeGroups or DeleteGroups: for those the tests check
 // that the call fails with a message naming the operation, in bounded time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
 
-#include "common/kafka_admin.h"
-#include "common/kafka_consume.h"
-#include "common/kafka_groups.h"
-#include "common/kafka_produce.h"
-#include "kafka_mock_cluster.h"
+#include "kafka/admin.h"
+#include "kafka/consume.h"
+#include "kafka/groups.h"
+#include "kafka/produce.h"
+#include "mock_cluster.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 Status ProduceN(const ClusterConfig& config, const std::string& topic, int n,
@@ -41,7 +42,7 @@ Result<int> ConsumeGroup(const ClusterConfig& config, const std::string& group,
   int n = 0;
   int flushes = 0;
   Status s = ConsumeRange(
-      config, request, [&](const FormattedRecord&) { ++n; return Status::Ok(); },
+      config, request, [&](const ConsumedRecord&) { ++n; return Status::Ok(); },
       [&] { ++flushes; return Status::Ok(); });
   if (!s.ok()) {
     MESSAGE("consume -G failed: " << s.message());
@@ -151,7 +152,7 @@ TEST_CASE("kafka groups: -G commits what was delivered and resumes from it") {
   ConsumeRequest bad;
   bad.topics.push_back({"work", 1});
   bad.group = "g1";
-  CHECK(ConsumeRange(config, bad, [](const FormattedRecord&) { return Status::Ok(); })
+  CHECK(ConsumeRange(config, bad, [](const ConsumedRecord&) { return Status::Ok(); })
             .IsInvalidArgument());
 }
 
@@ -206,17 +207,36 @@ TEST_CASE("kafka groups: reset plans, executes, and the group reads from there")
 }
 
 // ListGroups and DeleteGroups are absent from the mock; librdkafka 2.0.2
-// even aborts (an enq_once assertion) when DeleteGroups meets it, so only
-// list's clean failure and delete's reachability check are tested here.
+// even aborts (an enq_once assertion) when DeleteGroups meets it, so list is
+// checked against both answers a cluster can give, and delete's
+// reachability check alone.
 TEST_CASE("kafka groups: list reports the cluster's answer; delete checks reach first") {
   testing::MockKafkaCluster cluster;
   REQUIRE(cluster.CreateTopic("jobs", 1));
-  ClusterConfig config = cluster.Config(1500);
+  ClusterConfig config = GroupConfig(cluster);
+  REQUIRE(ProduceN(config, "jobs", 2).ok());
+  // Two groups with commits, named out of order: a listing must hold both,
+  // sorted, and know them as consumer groups.
+  REQUIRE(ConsumeGroup(config, "listed-b", "jobs").ok());
+  REQUIRE(ConsumeGroup(config, "listed-a", "jobs").ok());
+  config.timeout_ms = 1500;
   auto start = std::chrono::steady_clock::now();
   auto groups = ListGroups(config);
-  if (!groups.ok()) {
-    CHECK(groups.status().message().find("list groups") != std::string::npos);
-    MESSAGE(groups.status().message());
+  if (groups.ok()) {
+    std::vector<std::string> names;
+    for (const GroupListing& g : *groups) {
+      names.push_back(g.group);
+      CHECK(!g.state.empty());
+    }
+    CHECK(std::is_sorted(names.begin(), names.end()));
+    CHECK(std::count(names.begin(), names.end(), "listed-a") == 1);
+    CHECK(std::count(names.begin(), names.end(), "listed-b") == 1);
+  } else {
+    // librdkafka 2.0.2's mock: no ListGroups. The failure must say what
+    // failed and why, as NotSupported (exit code 1, not "unreachable").
+    CHECK(groups.status().code() == Status::Code::kNotSupported);
+    CHECK(groups.status().message().find("list groups") == 0);
+    CHECK(groups.status().message().find("not supported") != std::string::npos);
   }
   ClusterConfig nowhere;
   nowhere.brokers = "127.0.0.1:1";
@@ -228,4 +248,4 @@ TEST_CASE("kafka groups: list reports the cluster's answer; delete checks reach 
 }
 
 }  // namespace
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

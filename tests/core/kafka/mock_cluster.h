@@ -1,4 +1,4 @@
-// A librdkafka mock cluster for the cluster-mode tests (tests/tools/kafka_*).
+// A librdkafka mock cluster for the cluster-mode tests (tests/core/kafka/).
 //
 // rd_kafka_mock_cluster_new needs a handle; the simplest owner is a producer
 // configured with test.mock.num.brokers, whose mock cluster
@@ -15,7 +15,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 
 namespace kq::testing {
 
@@ -48,8 +48,8 @@ class MockKafkaCluster {
   }
 
   // A ClusterConfig for this cluster with short timeouts.
-  tools::kafka::ClusterConfig Config(int timeout_ms = 3000) const {
-    tools::kafka::ClusterConfig config;
+  kafka::ClusterConfig Config(int timeout_ms = 3000) const {
+    kafka::ClusterConfig config;
     config.brokers = bootstraps();
     config.timeout_ms = timeout_ms;
     return config;

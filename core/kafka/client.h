@@ -1,6 +1,8 @@
-// The cluster side of the kq tools (-b/--brokers): a small RAII layer over
-// librdkafka's C API, shared by kafka_produce.h, kafka_consume.h,
-// kafka_admin.h and kafka_groups.h.
+// kq's Kafka cluster client (the kq_kafka library, the only part of kq that
+// links librdkafka): a small RAII layer over librdkafka's C API, shared by
+// produce.h, consume.h, admin.h and groups.h. The tools' -b/--brokers mode
+// uses it; its interfaces speak core types (client/consumer.h), not the
+// CLI's.
 //
 // librdkafka calls used here and why:
 //   rd_kafka_conf_new / rd_kafka_conf_set   build the configuration: our
@@ -39,12 +41,12 @@
 #include "base/result.h"
 #include "base/status.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 
 using Property = std::pair<std::string, std::string>;
 
-// Where the cluster is and how to talk to it; built by the tools from
-// -b/$KQ_BROKERS, -X and -v.
+// Where the cluster is and how to talk to it (the tools build it from
+// -b/$KQ_BROKERS, -X and -v).
 struct ClusterConfig {
   std::string brokers;              // "host:port,host:port" (bootstrap.servers)
   std::vector<Property> properties; // -X key=value, applied after our defaults
@@ -177,4 +179,4 @@ class Client {
   std::string last_error_;  // guarded by mu_
 };
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,4 +1,4 @@
-// kq-produce -b: write records to a Kafka-protocol cluster.
+// Writing records to a Kafka-protocol cluster (kq-produce -b).
 //
 // librdkafka calls used and why:
 //   rd_kafka_producev(RD_KAFKA_V_TOPIC, _PARTITION, _KEY, _VALUE,
@@ -35,9 +35,9 @@
 
 #include "base/result.h"
 #include "base/status.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 
 struct ProduceRecord {
   std::optional<int32_t> partition;      // nullopt: the partitioner chooses
@@ -129,4 +129,4 @@ class ClusterProducer {
 Status ProduceAll(const ClusterConfig& config, const ProduceOptions& options,
                   std::string_view topic, const RecordSource& next, ProduceReport* report);
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

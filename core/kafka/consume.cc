@@ -1,5 +1,5 @@
-// See kafka_consume.h for which librdkafka calls are used and why.
-#include "common/kafka_consume.h"
+// See consume.h for which librdkafka calls are used and why.
+#include "kafka/consume.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 constexpr int64_t kNoStop = std::numeric_limits<int64_t>::max();
@@ -124,8 +124,8 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partiti
 }
 
 // Converts and delivers one message; marks its partition done when it
-// reaches the stop offset or the e@MS bound.
-Status Deliver(Loop& loop, const rd_kafka_message_t* msg, std::vector<HeaderView>* headers) {
+// reaches the stop offset or the end timestamp. *view is reused.
+Status Deliver(Loop& loop, const rd_kafka_message_t* msg, format::RecordView* view) {
   std::string topic = rd_kafka_topic_name(msg->rkt);
   auto it = loop.partitions.find({topic, msg->partition});
   if (it == loop.partitions.end() || it->second.done) return Status::Ok();
@@ -136,11 +136,12 @@ Status Deliver(Loop& loop, const rd_kafka_message_t* msg, std::vector<HeaderView
   }
   rd_kafka_timestamp_type_t ts_type;
   int64_t ts = rd_kafka_message_timestamp(msg, &ts_type);
-  if (loop.request->start.end_timestamp_ms && ts >= *loop.request->start.end_timestamp_ms) {
+  if (loop.request->end_timestamp_ms && ts >= *loop.request->end_timestamp_ms) {
     MarkDone(loop, topic, msg->partition, state);
     return Status::Ok();
   }
-  headers->clear();
+  std::vector<format::HeaderView>& headers = view->headers;
+  headers.clear();
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(msg, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;
@@ -151,20 +152,23 @@ Status Deliver(Loop& loop, const rd_kafka_message_t* msg, std::vector<HeaderView
          ++i) {
       std::optional<std::string_view> v;
       if (value != nullptr) v = std::string_view(static_cast<const char*>(value), size);
-      headers->emplace_back(std::string_view(name), v);
+      headers.push_back({std::string_view(name), v});
     }
   }
-  FormattedRecord record;
+  view->offset = msg->offset;
+  view->offset_delta = 0;  // librdkafka does not expose the batch
+  view->timestamp = ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
+  view->key.reset();
+  view->value.reset();
+  if (msg->key != nullptr) view->key = std::string_view(static_cast<const char*>(msg->key), msg->key_len);
+  if (msg->payload != nullptr) {
+    view->value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
+  }
+  client::ConsumedRecord record;
   record.topic = topic;
   record.partition = msg->partition;
-  record.offset = msg->offset;
-  record.timestamp = ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
   record.log_append_time = ts_type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME;
-  if (msg->key != nullptr) record.key = std::string_view(static_cast<const char*>(msg->key), msg->key_len);
-  if (msg->payload != nullptr) {
-    record.value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
-  }
-  record.headers = *headers;
+  record.record = view;
   KQ_RETURN_IF_ERROR((*loop.sink)(record));
   state.next_offset = msg->offset + 1;
   loop.unflushed = true;
@@ -175,23 +179,21 @@ Status Deliver(Loop& loop, const rd_kafka_message_t* msg, std::vector<HeaderView
 
 // Resolves the request's start into an absolute offset for one partition,
 // given its watermarks. `by_time` holds offsets_for_times answers.
-Result<int64_t> StartOffset(const OffsetSpec& spec, int64_t low, int64_t high,
-                            std::optional<int64_t> by_time) {
-  switch (spec.kind) {
-    case OffsetSpec::Kind::kBeginning:
+int64_t StartOffset(const StartPosition& start, int64_t low, int64_t high,
+                    std::optional<int64_t> by_time) {
+  switch (start.kind) {
+    case StartPosition::Kind::kBeginning:
       return low;
-    case OffsetSpec::Kind::kEnd:
+    case StartPosition::Kind::kEnd:
       return high;
-    case OffsetSpec::Kind::kAbsolute:
-      return std::clamp(spec.value, low, high);
-    case OffsetSpec::Kind::kFromEnd:
-      return std::max(low, high - spec.value);
-    case OffsetSpec::Kind::kTimestamp:
+    case StartPosition::Kind::kOffset:
+      return std::clamp(start.value, low, high);
+    case StartPosition::Kind::kFromEnd:
+      return std::max(low, high - start.value);
+    case StartPosition::Kind::kTimestamp:
       return by_time && *by_time >= 0 ? *by_time : high;
-    case OffsetSpec::Kind::kStored:
-      break;
   }
-  return Status::InvalidArgument("-o stored: needs a consumer group (-G GROUP)");
+  return low;
 }
 
 // Without a group: picks the partitions, fixes start and stop offsets and
@@ -199,9 +201,6 @@ Result<int64_t> StartOffset(const OffsetSpec& spec, int64_t low, int64_t high,
 Status AssignRange(Loop& loop) {
   Client& client = *loop.client;
   const ConsumeRequest& request = *loop.request;
-  if (request.start.kind == OffsetSpec::Kind::kStored) {
-    return Status::InvalidArgument("-o stored: needs a consumer group (-G GROUP)");
-  }
   KQ_ASSIGN_OR_RETURN(std::vector<TopicMetadata> topics, client.Topics());
   PartitionListPtr wanted(rd_kafka_topic_partition_list_new(8));
   for (const TopicSelection& sel : request.topics) {
@@ -227,7 +226,7 @@ Status AssignRange(Loop& loop) {
   }
   // Timestamps are resolved for all partitions in one request.
   std::map<Key, int64_t> by_time;
-  if (request.start.kind == OffsetSpec::Kind::kTimestamp) {
+  if (request.start.kind == StartPosition::Kind::kTimestamp) {
     PartitionListPtr times(rd_kafka_topic_partition_list_copy(wanted.get()));
     for (int i = 0; i < times->cnt; ++i) times->elems[i].offset = request.start.value;
     rd_kafka_resp_err_t err =
@@ -250,7 +249,7 @@ Status AssignRange(Loop& loop) {
     KQ_ASSIGN_OR_RETURN(auto marks, client.Watermarks(tp.topic, tp.partition));
     std::optional<int64_t> t;
     if (auto it = by_time.find(key); it != by_time.end()) t = it->second;
-    KQ_ASSIGN_OR_RETURN(int64_t start, StartOffset(request.start, marks.first, marks.second, t));
+    int64_t start = StartOffset(request.start, marks.first, marks.second, t);
     PartitionState state;
     state.stop = request.follow ? kNoStop : marks.second;
     state.done = start >= state.stop;
@@ -269,8 +268,8 @@ Status Subscribe(Loop& loop) {
   for (const TopicSelection& sel : request.topics) {
     if (sel.partition) {
       return Status::InvalidArgument(fmt::format(
-          "{}: with -G the group assigns partitions; name the topic only",
-          PartitionName(sel.topic, *sel.partition)));
+          "{}: in group '{}' the group assigns partitions; name the topic only",
+          PartitionName(sel.topic, *sel.partition), request.group));
     }
     KQ_RETURN_IF_ERROR(loop.client->Topic(sel.topic).status());
     rd_kafka_topic_partition_list_add(topics.get(), sel.topic.c_str(), RD_KAFKA_PARTITION_UA);
@@ -280,7 +279,7 @@ Status Subscribe(Loop& loop) {
 }
 
 // Handles one poll result; returns false when the loop should end.
-Result<bool> Step(Loop& loop, rd_kafka_message_t* msg, std::vector<HeaderView>* headers) {
+Result<bool> Step(Loop& loop, rd_kafka_message_t* msg, format::RecordView* view) {
   if (msg == nullptr) {  // caught up: push output to the reader
     KQ_RETURN_IF_ERROR(loop.group_mode ? Commit(loop) : Flush(loop));
     return true;
@@ -300,7 +299,7 @@ Result<bool> Step(Loop& loop, rd_kafka_message_t* msg, std::vector<HeaderView>* 
     return ErrorStatus(msg->err, fmt::format("consume from {}", where),
                        rd_kafka_message_errstr(msg));
   }
-  KQ_RETURN_IF_ERROR(Deliver(loop, msg, headers));
+  KQ_RETURN_IF_ERROR(Deliver(loop, msg, view));
   if (loop.request->max_records && loop.delivered >= *loop.request->max_records) return false;
   if (loop.group_mode && std::chrono::steady_clock::now() - loop.last_commit >= kCommitInterval) {
     KQ_RETURN_IF_ERROR(Commit(loop));
@@ -309,7 +308,7 @@ Result<bool> Step(Loop& loop, rd_kafka_message_t* msg, std::vector<HeaderView>* 
 }
 
 Status RunLoop(Loop& loop) {
-  std::vector<HeaderView> headers;
+  format::RecordView view;
   // Without follow, a group that never assigns anything is an error, not
   // a hang.
   auto deadline = std::chrono::steady_clock::now() +
@@ -328,7 +327,7 @@ Status RunLoop(Loop& loop) {
                                          std::max(30000, loop.client->timeout_ms() * 3)));
     }
     rd_kafka_message_t* msg = rd_kafka_consumer_poll(loop.client->handle(), kPollMs);
-    Result<bool> more = Step(loop, msg, &headers);
+    Result<bool> more = Step(loop, msg, &view);
     if (msg != nullptr) rd_kafka_message_destroy(msg);
     if (!more.ok()) return more.status();
     if (!*more) return Status::Ok();
@@ -351,13 +350,12 @@ Status ConsumeRange(const ClusterConfig& config, const ConsumeRequest& request,
       {"enable.auto.offset.store", "false"},
   };
   if (loop.group_mode) {
-    using Kind = OffsetSpec::Kind;
-    if (request.start.kind != Kind::kBeginning && request.start.kind != Kind::kEnd &&
-        request.start.kind != Kind::kStored) {
+    using Kind = StartPosition::Kind;
+    if (request.start.kind != Kind::kBeginning && request.start.kind != Kind::kEnd) {
       return Status::InvalidArgument(fmt::format(
-          "-o {}: with -G the start is the group's committed offset; -o may only say "
-          "beginning, end or stored (where the group has none)",
-          DescribeOffsetSpec(request.start)));
+          "group '{}' starts at its committed offsets; where it has none, it can only start "
+          "at the beginning or the end",
+          request.group));
     }
     defaults.push_back({"group.id", request.group});
     defaults.push_back(
@@ -386,4 +384,4 @@ Status ConsumeRange(const ClusterConfig& config, const ConsumeRequest& request,
   return commit;
 }
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

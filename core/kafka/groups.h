@@ -1,4 +1,4 @@
-// kq-groups -b: consumer groups on a Kafka-protocol cluster.
+// Consumer groups on a Kafka-protocol cluster (kq-groups -b).
 //
 // librdkafka calls used and why:
 //   rd_kafka_list_groups                 list, and describe's members with
@@ -33,9 +33,9 @@
 
 #include "base/result.h"
 #include "base/status.h"
-#include "common/kafka_client.h"
+#include "kafka/client.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 
 struct GroupListing {
   std::string group;
@@ -104,4 +104,4 @@ Status ExecuteGroupReset(const ClusterConfig& config, std::string_view group,
 // it does not exist.
 Status DeleteGroup(const ClusterConfig& config, std::string_view group);
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

@@ -1,12 +1,12 @@
-// See kafka_client.h for which librdkafka calls are used and why.
-#include "common/kafka_client.h"
+// See client.h for which librdkafka calls are used and why.
+#include "kafka/client.h"
 
 #include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 Status::Code CodeFor(rd_kafka_resp_err_t err) {
@@ -281,4 +281,4 @@ Result<EventPtr> Client::Admin(
   return event;
 }
 
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka

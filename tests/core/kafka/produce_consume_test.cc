@@ -1,4 +1,5 @@
-// Cluster mode of kq-produce / kq-consume against librdkafka's mock cluster.
+// The cluster producer and consumer (core/kafka/produce.h, consume.h) against
+// librdkafka's mock cluster.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -6,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "common/kafka_consume.h"
-#include "common/kafka_produce.h"
-#include "kafka_mock_cluster.h"
+#include "kafka/consume.h"
+#include "kafka/produce.h"
+#include "mock_cluster.h"
 #include "log/partitioner.h"
 
-namespace kq::tools::kafka {
+namespace kq::kafka {
 namespace {
 
 using Headers = std::vector<std::pair<std::string, std::optional<std::string>>>;
@@ -51,10 +52,11 @@ Status ProduceVector(const ClusterConfig& config, const std::string& topic,
 Result<std::vector<OwnedRecord>> ConsumeAll(const ClusterConfig& config,
                                             const ConsumeRequest& request) {
   std::vector<OwnedRecord> out;
-  Status s = ConsumeRange(config, request, [&](const FormattedRecord& r) {
+  Status s = ConsumeRange(config, request, [&](const ConsumedRecord& c) {
+    const format::RecordView& r = *c.record;
     OwnedRecord o;
-    o.topic = std::string(r.topic);
-    o.partition = r.partition;
+    o.topic = std::string(c.topic);
+    o.partition = c.partition;
     o.offset = r.offset;
     o.timestamp = r.timestamp;
     if (r.key) o.key = std::string(*r.key);
@@ -193,8 +195,7 @@ TEST_CASE("kafka consume: -N starts at the last N of each partition") {
   for (int i = 0; i < 10; ++i) records.push_back(Make(std::nullopt, std::to_string(i)));
   REQUIRE(ProduceVector(cluster.Config(), "tail", records).ok());
   ConsumeRequest request = Whole("tail");
-  request.start.kind = OffsetSpec::Kind::kFromEnd;
-  request.start.value = 3;
+  request.start = StartPosition::FromEnd(3);
   auto got = ConsumeAll(cluster.Config(), request);
   REQUIRE(got.ok());
   REQUIRE(got->size() == 3);
@@ -206,8 +207,7 @@ TEST_CASE("kafka consume: -N starts at the last N of each partition") {
   REQUIRE(got.ok());
   CHECK(got->size() == 10);
 
-  request.start.kind = OffsetSpec::Kind::kAbsolute;
-  request.start.value = 8;
+  request.start = StartPosition::AtOffset(8);
   request.max_records = 1;
   got = ConsumeAll(cluster.Config(), request);
   REQUIRE(got.ok());
@@ -226,7 +226,7 @@ TEST_CASE("kafka consume: s@ and e@ select a time range") {
   }
   REQUIRE(ProduceVector(cluster.Config(), "times", records).ok());
   ConsumeRequest request = Whole("times");
-  request.start.end_timestamp_ms = 3500;  // e@3500
+  request.end_timestamp_ms = 3500;  // e@3500
   auto got = ConsumeAll(cluster.Config(), request);
   REQUIRE(got.ok());
   REQUIRE(got->size() == 3);
@@ -235,9 +235,8 @@ TEST_CASE("kafka consume: s@ and e@ select a time range") {
   // s@ goes through rd_kafka_offsets_for_times. The mock cluster answers
   // every timestamp lookup with "no such record", so only the "later than
   // every record" case can be checked here.
-  request.start.kind = OffsetSpec::Kind::kTimestamp;
-  request.start.value = 9000;
-  request.start.end_timestamp_ms.reset();
+  request.start = StartPosition::AtTimestamp(9000);
+  request.end_timestamp_ms.reset();
   got = ConsumeAll(cluster.Config(), request);
   REQUIRE(got.ok());
   CHECK(got->empty());
@@ -258,14 +257,14 @@ TEST_CASE("kafka consume: stops at the end of the log as it was at the start") {
   // for every record it sees, and the read still ends.
   ClusterConfig config = cluster.Config();
   size_t seen = 0;
-  Status s = ConsumeRange(config, request, [&](const FormattedRecord&) {
+  Status s = ConsumeRange(config, request, [&](const ConsumedRecord&) {
     ++seen;
     return ProduceVector(config, "eol", {Make("c", "more")});
   });
   REQUIRE(s.ok());
   CHECK(seen == 2);
 
-  request.start.kind = OffsetSpec::Kind::kEnd;
+  request.start = StartPosition::End();
   got = ConsumeAll(config, request);
   REQUIRE(got.ok());
   CHECK(got->empty());
@@ -276,7 +275,7 @@ TEST_CASE("kafka consume: the sink's error stops reading and is returned") {
   REQUIRE(cluster.CreateTopic("stop", 1));
   REQUIRE(ProduceVector(cluster.Config(), "stop", {Make("a", "1"), Make("b", "2")}).ok());
   int calls = 0;
-  Status s = ConsumeRange(cluster.Config(), Whole("stop"), [&](const FormattedRecord&) {
+  Status s = ConsumeRange(cluster.Config(), Whole("stop"), [&](const ConsumedRecord&) {
     ++calls;
     return Status::IoError("broken pipe");
   });
@@ -307,9 +306,19 @@ TEST_CASE("kafka errors: missing topics and partitions are NotFound with their n
   CHECK(!s.ok());
   CHECK(s.message().find("present-7") != std::string::npos);
 
+  // A group starts at its committed offsets: only where it has none does the
+  // start apply, and then it can only be the beginning or the end.
   request = Whole("present");
-  request.start.kind = OffsetSpec::Kind::kStored;
-  CHECK(ConsumeAll(cluster.Config(), request).status().IsInvalidArgument());
+  request.group = "g";
+  request.start = StartPosition::FromEnd(3);
+  Status group_start = ConsumeAll(cluster.Config(), request).status();
+  CHECK(group_start.IsInvalidArgument());
+  CHECK(group_start.message().find("group 'g'") != std::string::npos);
+  request.start = StartPosition::Beginning();
+  request.topics = {{"present", 1}};
+  Status group_partition = ConsumeAll(cluster.Config(), request).status();
+  CHECK(group_partition.IsInvalidArgument());
+  CHECK(group_partition.message().find("present-1") != std::string::npos);
 }
 
 TEST_CASE("kafka errors: an unreachable broker fails within the timeout with a clear message") {
@@ -363,4 +372,4 @@ TEST_CASE("kafka errors: librdkafka codes map to kq status codes") {
 }
 
 }  // namespace
-}  // namespace kq::tools::kafka
+}  // namespace kq::kafka
