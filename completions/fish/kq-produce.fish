@@ -38,7 +38,7 @@ complete -c kq-produce -s T -l tee -d 'Echo records to stdout'
 # Writing
 complete -c kq-produce -s p -l partition -x -d 'Write to partition N'
 complete -c kq-produce -l partitioner -x -a 'murmur2_random murmur2 consistent consistent_random' -d 'Partitioner'
-complete -c kq-produce -s z -l compression -x -a 'none zstd' -d 'Batch compression'
+complete -c kq-produce -s z -l compression -x -a 'none gzip snappy lz4 zstd' -d 'Batch compression'
 complete -c kq-produce -l batch-bytes -x -d 'Batch size in bytes'
 complete -c kq-produce -l linger-ms -x -d 'Flush after MS ms without input'
 complete -c kq-produce -l flush -x -a 'fsync interval: os' -d 'Flush policy'

@@ -48,12 +48,7 @@ Result<std::unique_ptr<LogProducer>> LogProducer::Open(log::LogDir dir, std::str
   if (options.env == nullptr) return Status::InvalidArgument("producer: no Env given");
   if (options.batch_bytes == 0) return Status::InvalidArgument("producer: batch size must be > 0");
   KQ_RETURN_IF_ERROR(log::ValidateTopicName(topic));
-  if (options.compression != format::Compression::kNone &&
-      options.compression != format::Compression::kZstd) {
-    return Status::InvalidArgument(fmt::format(
-        "producer: {} compression is not supported (only none and zstd)",
-        format::CompressionName(options.compression)));
-  }
+  KQ_RETURN_IF_ERROR(format::CheckCompressionSupported(options.compression));
   bool created = false;
   Result<log::TopicInfo> info = dir.DescribeTopic(topic);
   if (!info.ok() && info.status().IsNotFound() && options.create_topic) {

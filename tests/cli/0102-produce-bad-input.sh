@@ -28,7 +28,7 @@ done <<EOF_TABLE
 2|-p: -2 is not a partition number|-p -2 t
 2|-D: unknown escape|-D '\\q' t
 2|-D: the delimiter must not be empty|-D '' t
-2|-z: 'gzip' is not supported|-z gzip t
+2|-z: 'brotli' is not supported|-z brotli t
 2|--partitioner: unknown partitioner|--partitioner nope t
 2|--flush: bad flush policy|--flush sometimes t
 2|-c: -1 is negative|-c -1 t

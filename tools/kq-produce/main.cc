@@ -57,7 +57,7 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
                  "murmur2_random (default, as the Java client), murmur2, consistent, "
                  "consistent_random")
       ->type_name("NAME");
-  app.add_option("-z,--compression", f->compression, "Batch compression: none (default) or zstd")
+  app.add_option("-z,--compression", f->compression, "Batch compression: none (default), gzip, snappy, lz4 or zstd")
       ->type_name("CODEC");
   app.add_option("--batch-bytes", f->batch_bytes,
                  "Append a partition's batch once it reaches N bytes. Default: 262144")

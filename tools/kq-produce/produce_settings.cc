@@ -97,9 +97,8 @@ Status TakeHeaders(const ProduceFlags& f, ProduceConfig* c) {
 
 Status TakeProducerOptions(const ProduceFlags& f, client::ProducerOptions* o) {
   format::Compression codec = format::Compression::kNone;
-  if (Status s = format::ParseCompression(f.compression, &codec);
-      !s.ok() || (codec != format::Compression::kNone && codec != format::Compression::kZstd)) {
-    return Usage(fmt::format("-z: '{}' is not supported: expected none or zstd",
+  if (Status s = format::ParseCompression(f.compression, &codec); !s.ok()) {
+    return Usage(fmt::format("-z: '{}' is not supported: expected none, gzip, snappy, lz4 or zstd",
                              log::EscapeForMessage(f.compression)));
   }
   o->compression = codec;
