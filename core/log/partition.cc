@@ -489,11 +489,9 @@ Status Partition::ReadBatches(size_t segment, uint64_t position, size_t max_byte
       }
     }
     const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(batch.data() + format::kLastOffsetDeltaPos));
-    if (base < min_base || last_delta < 0 || base > limit - 1 - last_delta) {
-      if (at > 0) break;
-      return Status::Corruption(fmt::format(
-          "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
-          Name(), seg.log_path(), position + at, base, base + int64_t{last_delta}, min_base, limit - 1));
+    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit); !s.ok()) {
+      if (at > 0) break;  // deliver the good batches first; the next read reports it
+      return s;
     }
     min_base = base + last_delta + 1;
     out->next_offset = Offset(base + last_delta + 1);
@@ -601,11 +599,9 @@ Status Partition::LocateBatches(size_t segment, uint64_t position, size_t max_by
     }
     const int64_t base = static_cast<int64_t>(DecodeFixed64BE(head.data()));
     const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(head.data() + format::kLastOffsetDeltaPos));
-    if (base < min_base || last_delta < 0 || base > limit - 1 - last_delta) {
-      if (at > 0) break;
-      return Status::Corruption(fmt::format(
-          "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
-          Name(), seg.log_path(), position + at, base, base + int64_t{last_delta}, min_base, limit - 1));
+    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit); !s.ok()) {
+      if (at > 0) break;  // deliver the good batches first; the next read reports it
+      return s;
     }
     min_base = base + last_delta + 1;
     out->next_offset = Offset(base + last_delta + 1);
@@ -657,6 +653,14 @@ uint64_t Partition::size_bytes() const {
 }
 
 // --- maintenance ------------------------------------------------------------------
+
+Status Partition::CheckBatchOffsets(const Segment& seg, uint64_t position, int64_t base,
+                                    int32_t last_delta, int64_t min_base, int64_t limit) const {
+  if (base >= min_base && last_delta >= 0 && base <= limit - 1 - last_delta) return Status::Ok();
+  return Status::Corruption(fmt::format(
+      "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
+      Name(), seg.log_path(), position, base, base + int64_t{last_delta}, min_base, limit - 1));
+}
 
 Status Partition::TruncateTo(Offset new_end) {
   if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("truncate on a read-only partition");

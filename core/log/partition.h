@@ -217,6 +217,11 @@ class Partition {
                  const format::BatchHeader& incoming) const;
   Status AppendLocked(std::span<std::string> batches, AppendResult* result);
   Status TruncateLocked(Offset new_end);
+  // OK when a batch read at `position` of `seg`, offsets base..base +
+  // last_delta, starts at or after min_base and ends below limit; otherwise
+  // Corruption naming the segment, position and offsets.
+  Status CheckBatchOffsets(const Segment& seg, uint64_t position, int64_t base, int32_t last_delta,
+                           int64_t min_base, int64_t limit) const;
   Status AdvanceLogStartLocked(Offset new_start);
   Status FollowerAppendLocked(std::span<const std::string> batches, const FollowerAppendOptions& follower,
                               AppendResult* result);
