@@ -238,7 +238,10 @@ Status LogProducer::Close() {
   }
   Status closed = RunConcurrently(open.size(), options_.sync_threads, [&](size_t i) {
     open[i]->dirty = false;
-    return open[i]->log->Close();
+    // The flush policy os syncs nothing, not even on close.
+    return open[i]->log->Close(flush_.kind == log::FlushPolicy::Kind::kOs
+                                   ? log::Partition::CloseSync::kNoSync
+                                   : log::Partition::CloseSync::kSync);
   });
   return status.ok() ? closed : status;
 }

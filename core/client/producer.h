@@ -25,10 +25,11 @@
 //   interval  a partition is synced when interval_ms passed since the last
 //             sync (checked at each append and Flush); Flush() alone does not
 //             wait for the disk.
-//   os        nothing is synced while running.
-// Close() always ends with log::Partition::Close, which syncs once and writes
-// the recovery point, as Kafka does on a clean shutdown; so after Close()
-// returns OK every record ever Added is durable under any policy.
+//   os        nothing is synced, not even by Close(): the kernel writes the
+//             page cache back when it will, as with Kafka's default.
+// Under fsync and interval, Close() ends with log::Partition::Close, which
+// syncs once and writes the recovery point, as Kafka does on a clean
+// shutdown; so after Close() returns OK every record ever Added is durable.
 //
 // Errors: Add refuses a record (nothing buffered) with InvalidArgument when its
 // partition is out of range or it alone would exceed max.message.bytes. An I/O

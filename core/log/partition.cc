@@ -216,6 +216,7 @@ Status Partition::Roll(Offset new_base) {
 Status Partition::WriteGroup(std::span<const std::string> batches,
                              std::span<const format::BatchHeader> headers) {
   if (batches.empty()) return Status::Ok();
+  durable_end_ = Offset(-1);  // written, not yet synced
   std::vector<AppendedBatch> meta;
   meta.reserve(batches.size());
   uint64_t at = 0;
@@ -338,6 +339,7 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
 }
 
 void Partition::ReloadAfterFailure() {
+  durable_end_ = Offset(-1);
   segments_.clear();
   Status s = LoadSegments();
   if (s.ok()) s = LoadLogStart();
@@ -390,7 +392,12 @@ Status Partition::Sync() {
   // the end we last saw is durable after this; segments rolled before it
   // were synced when sealed.
   const Offset synced_end = log_end_;
-  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
+  // Nothing written since this object's last sync: a second fdatasync (Close
+  // after Flush) would only wait.
+  if (synced_end != durable_end_) {
+    KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
+    durable_end_ = synced_end;
+  }
   const int64_t now = options_.env->NowMs();
   if (synced_end > recovery_point_written_ &&
       now - recovery_point_written_ms_ >= options_.recovery_point_interval_ms) {
@@ -407,11 +414,11 @@ Status Partition::Sync() {
   return Status::Ok();
 }
 
-Status Partition::Close() {
+Status Partition::Close(CloseSync sync) {
   if (mode_ != OpenMode::kWrite) return Status::Ok();
   KQ_RETURN_IF_ERROR(broken_);
   options_.recovery_point_interval_ms = 0;
-  Status s = Sync();
+  Status s = sync == CloseSync::kSync ? Sync() : Status::Ok();
   segments_.back()->CloseWriters();
   return s;
 }

@@ -150,8 +150,12 @@ class Partition {
   // Makes everything appended so far (by any process) durable, then lets the
   // recovery point follow (at most every recovery_point_interval_ms).
   Status Sync();
-  // Sync() and a final recovery-point write. The object may be dropped after.
-  Status Close();
+  // Sync() and a final recovery-point write (with kNoSync, neither: the flush
+  // policy `os` leaves durability to the kernel, and the recovery point stays
+  // where it was, so the next open validates what this object wrote). The
+  // object may be dropped after.
+  enum class CloseSync { kSync, kNoSync };
+  Status Close(CloseSync sync = CloseSync::kSync);
 
   // Picks up appends, rolls, truncations and deletions made by others.
   Status Refresh();
@@ -265,6 +269,10 @@ class Partition {
   Epoch leader_epoch_{0};
   Epoch recorded_epoch_ = kNoEpoch;  // latest epoch in leader-epoch-checkpoint
   Offset recovery_point_written_{0};
+  // The log end this object last fdatasynced, -1 once it wrote anything
+  // since (a truncation and new appends can reach the same end with other
+  // bytes): lets Close skip a sync that Flush just did.
+  Offset durable_end_{-1};
   int64_t recovery_point_written_ms_ = 0;
   RecoveryReport recovery_;
   Status broken_;

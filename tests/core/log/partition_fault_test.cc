@@ -140,3 +140,34 @@ TEST_CASE("partition: segment.ms counts from the first batch written after a tru
   REQUIRE(p.Append(late).ok());
   CHECK(p.Segments().size() == 2);
 }
+
+TEST_CASE("partition: a sync after truncating and writing back to the same end still reaches the disk") {
+  // Sync skips the fdatasync when nothing was written since the last one,
+  // judged by the log end; a truncation followed by appends can bring the end
+  // back to the same offset with other bytes behind it.
+  io::FaultEnv env;
+  REQUIRE(env.CreateDir("/d").ok());
+  {
+    auto opened = log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
+    REQUIRE(opened.ok());
+    log::Partition& p = **opened;
+    std::string first = MakeBatch("first", 2), second = MakeBatch("second", 2);
+    REQUIRE(p.Append(first).ok());
+    REQUIRE(p.Append(second).ok());
+    REQUIRE(p.Sync().ok());
+    REQUIRE(p.TruncateTo(Offset(2)).ok());
+    std::string again = MakeBatch("again", 2);
+    REQUIRE(p.Append(again).ok());
+    REQUIRE(p.log_end_offset() == Offset(4));
+    REQUIRE(p.Sync().ok());  // acknowledges "again"
+  }
+  env.DropUnsyncedData();
+  auto reopened = log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->log_end_offset() == Offset(4));
+  auto records = kq::testing::ReadAll(**reopened);
+  REQUIRE(records.ok());
+  REQUIRE(records->size() == 4);
+  CHECK((*records)[2].value == "again0");
+  CHECK((*records)[3].value == "again1");
+}
