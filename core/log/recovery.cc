@@ -70,8 +70,15 @@ Status Partition::Recover(Offset recovery_point) {
   log_end_ = segments_.back()->next_offset();
   // What recovery kept is in the page cache (a process crash) or on disk (a
   // power loss): sync it once so the recovery point can move to the end.
-  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
-  KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
+  // A log that is empty and was always empty (a partition's first open,
+  // whose files Open already made durable) has nothing to sync.
+  const bool never_written = log_end_ == Offset(0) && recovery_point == Offset(0) &&
+                             segments_.size() == 1 && recovery_.segments_removed == 0 &&
+                             recovery_.bytes_truncated == 0;
+  if (!never_written) {
+    KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
+    KQ_RETURN_IF_ERROR(options_.env->SyncDir(dir_));
+  }
   if (recovery_point != log_end_) {
     KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, log_end_));
   }
@@ -140,7 +147,12 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
   }
   torn_tail_ = false;
   tail_damage_ = Status::Ok();
-  KQ_RETURN_IF_ERROR(RewriteIndexFiles());
+  // An empty segment with empty index files (a partition's first open) has
+  // nothing to rewrite; any other recovered segment gets indexes derived
+  // from its batches.
+  const bool empty_and_indexed = info.size == 0 && index_file_bytes_ == 0 &&
+                                 time_index_file_bytes_ == 0 && !indexes_need_rebuild_;
+  if (!empty_and_indexed) KQ_RETURN_IF_ERROR(RewriteIndexFiles());
   return RecoveryScan{scan_from, cut};
 }
 
