@@ -28,7 +28,7 @@ BUILD=$WORK/build
 # Recovery keeps a torn tail: zeros or garbage past the last flush stay and
 # wedge the next append.
 bug_torn_tail_not_cut() {
-  FILE=core/log/segment.cc
+  FILE=core/log/recovery.cc
   EXPR='s/KQ_RETURN_IF_ERROR\(env_->TruncateFile\(log_path_, valid_end_\)\);/(void)0;/'
   TARGET=crash_test FILTER='crash: append*'
 }
@@ -36,7 +36,7 @@ bug_torn_tail_not_cut() {
 # The recovery-point checkpoint is written before the data it covers is synced.
 bug_checkpoint_before_sync() {
   FILE=core/log/partition.cc
-  EXPR='s/(const Offset synced_end = log_end_;\n)\s*KQ_RETURN_IF_ERROR\(segments_\.back\(\)->SyncLog\(\)\);\n/$1/;
+  EXPR='s/(  if \(synced_end != durable_end_\) \{\n)\s*KQ_RETURN_IF_ERROR\(segments_\.back\(\)->SyncLog\(\)\);\n/$1/;
         s/(recovery_point_written_ms_ = now;\n  \}\n)(  return Status::Ok\(\);)/$1  KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());\n$2/'
   TARGET=crash_test FILTER='*the recovery point written at every sync'
 }
@@ -66,7 +66,7 @@ bug_roll_no_dirsync() {
 # log it covers at all.
 bug_no_log_sync_before_checkpoint() {
   FILE=core/log/partition.cc
-  EXPR='s/(const Offset synced_end = log_end_;\n)\s*KQ_RETURN_IF_ERROR\(segments_\.back\(\)->SyncLog\(\)\);\n/$1/'
+  EXPR='s/(  if \(synced_end != durable_end_\) \{\n)\s*KQ_RETURN_IF_ERROR\(segments_\.back\(\)->SyncLog\(\)\);\n/$1/'
   TARGET=crash_test FILTER='crash: appends and group commits*'
 }
 
