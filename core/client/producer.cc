@@ -70,14 +70,7 @@ LogProducer::LogProducer(log::LogDir dir, log::TopicInfo topic, const ProducerOp
       partitioner_(options.partitioner, options.partitioner_seed) {
   batch_limit_ = std::min(options_.batch_bytes,
                           static_cast<size_t>(std::max(topic_.config.max_message_bytes, 0)));
-  format::RecordBatchBuilder::Options builder_options;
-  builder_options.compression = options_.compression;
-  builder_options.compression_level = options_.compression_level;
-  partitions_.reserve(static_cast<size_t>(topic_.partitions));
-  for (int32_t p = 0; p < topic_.partitions; ++p) {
-    partitions_.emplace_back(builder_options);
-    partitions_.back().stats.partition = p;
-  }
+  AddPartitionStates();
   last_interval_sync_ms_ = options_.env->NowMs();
 }
 
@@ -92,6 +85,9 @@ int32_t LogProducer::ChoosePartition(const ProducerRecord& record) {
 
 Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
   if (closed_) return Status::InvalidArgument("producer: Add after Close");
+  if (record.partition >= topic_.partitions && created_ && options_.grow_created_topic) {
+    KQ_RETURN_IF_ERROR(GrowCreatedTopic(record.partition + 1));
+  }
   if (record.partition >= topic_.partitions) {
     return Status::InvalidArgument(fmt::format("partition {} does not exist in topic '{}' ({} {})",
                                                record.partition, topic_.name, topic_.partitions,
@@ -119,6 +115,24 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
   ++pending_records_;
   if (state.builder.size_bytes() >= batch_limit_) KQ_RETURN_IF_ERROR(AppendBatch(p));
   return p;
+}
+
+void LogProducer::AddPartitionStates() {
+  format::RecordBatchBuilder::Options builder_options;
+  builder_options.compression = options_.compression;
+  builder_options.compression_level = options_.compression_level;
+  partitions_.reserve(static_cast<size_t>(topic_.partitions));
+  for (auto p = static_cast<int32_t>(partitions_.size()); p < topic_.partitions; ++p) {
+    partitions_.emplace_back(builder_options);
+    partitions_.back().stats.partition = p;
+  }
+}
+
+Status LogProducer::GrowCreatedTopic(int32_t partitions) {
+  KQ_RETURN_IF_ERROR(dir_.AddPartitions(topic_.name, partitions));
+  KQ_ASSIGN_OR_RETURN(topic_, dir_.DescribeTopic(topic_.name));
+  AddPartitionStates();
+  return Status::Ok();
 }
 
 Status LogProducer::OpenPartition(int32_t partition) {

@@ -71,6 +71,11 @@ struct ProducerOptions {
   // `create_config`; with create_topic = false it is NotFound instead.
   bool create_topic = true;
   int32_t partitions = 1;
+  // When this producer created the topic, a record naming a partition past
+  // its count adds partitions up to it instead of being refused: input that
+  // says where each record goes (kq-consume -J of a topic of many
+  // partitions) makes a topic of as many. A topic that existed never grows.
+  bool grow_created_topic = false;
   log::TopicConfig create_config;
   log::Partitioner::Kind partitioner = log::Partitioner::kDefaultKind;
   std::optional<uint64_t> partitioner_seed;  // reproducible sticky choices (tests)
@@ -157,6 +162,9 @@ class LogProducer {
               bool created);
 
   int32_t ChoosePartition(const ProducerRecord& record);
+  // One PartitionState for each partition of topic_ that has none yet.
+  void AddPartitionStates();
+  Status GrowCreatedTopic(int32_t partitions);
   // What appending one partition's pending batch did. WriteBatch touches
   // only that partition's state (so partitions can be written at once);
   // Account then adds it to the producer's counts, on one thread.

@@ -115,6 +115,9 @@ Status TakeProducerOptions(const ProduceFlags& f, client::ProducerOptions* o) {
   o->batch_bytes = static_cast<size_t>(f.batch_bytes);
   o->partitions = static_cast<int32_t>(f.partitions);
   o->create_topic = !f.no_create;
+  // -J lines may name partitions: a topic this run creates gets as many as
+  // they name (a lossless copy of a topic of many partitions).
+  o->grow_created_topic = f.json;
   return Status::Ok();
 }
 
