@@ -109,7 +109,16 @@ std::map<TopicPartition, Consumer::Position> Consumer::Positions() const {
 }
 
 Status Consumer::Refresh() {
-  for (auto& [tp, r] : readers_) KQ_RETURN_IF_ERROR(r->Refresh());
+  for (auto& [tp, r] : readers_) {
+    Status s = r->Refresh();
+    // A follower outlives what it follows when the topic is deleted: say
+    // that, not which system call found the directory gone.
+    if (!s.ok() && !options_.env->IsDirectory(r->dir()) &&
+        dir_.DescribeTopic(tp.topic).status().IsNotFound()) {
+      return Status::NotFound(fmt::format("topic '{}' was deleted while it was being read", tp.topic));
+    }
+    KQ_RETURN_IF_ERROR(s);
+  }
   return Status::Ok();
 }
 
