@@ -3,8 +3,14 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+ASAN_BUILD ?= build-asan
 
-.PHONY: all deps configure build demo test bench install clean crash-nightly crash-bugs
+# Builds of any checkout (a CI clone, a second worktree) share ccache's
+# compilations: paths are hashed relative to the checkout.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
+.PHONY: all deps configure build demo test test-sanitize bench install clean crash-nightly crash-bugs
 
 all: build
 
@@ -22,6 +28,12 @@ demo: build
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The same tests under AddressSanitizer and UBSan, in a second build tree.
+# UBSan only reports by default; halt_on_error makes a report fail its test.
+test-sanitize: deps
+	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MAKE) --no-print-directory test BUILD=$(ASAN_BUILD) \
+		CMAKE_FLAGS="$(CMAKE_FLAGS) -DKQ_SANITIZE=ON -DKQ_BUILD_BENCH=OFF"
 
 bench: build
 	@bash bench/run.sh $(BUILD)/bin
