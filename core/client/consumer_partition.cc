@@ -38,7 +38,9 @@ Status PartitionReader::Seek(const StartPosition& start) {
     case StartPosition::Kind::kEnd: target = end; break;
     case StartPosition::Kind::kOffset: target = Offset(start.value); break;
     case StartPosition::Kind::kFromEnd:
-      target = Offset(end.value() - std::min<int64_t>(start.value, end.value()));
+      // The last N that exist: fewer when some are gone, and that is not a
+      // skip worth a note, since nothing asked for was passed over.
+      target = std::max(begin, Offset(end.value() - std::min<int64_t>(start.value, end.value())));
       break;
     case StartPosition::Kind::kTimestamp: {
       KQ_ASSIGN_OR_RETURN(target, partition_->OffsetForTimestamp(start.value));

@@ -67,4 +67,9 @@ expect_err_contains "t:0: offsets 0..1 are gone (retention or trim); continuing 
 run kq-consume t:0 -o 0 -q
 expect_out "p0-2"
 [ -z "$ERR" ] || fail "-q still printed: $ERR"
+# Asking for the last N records when fewer remain is no skip: no note.
+run kq-consume t:0 -o -3
+expect_rc 0
+expect_out "p0-2"
+[ -z "$ERR" ] || fail "-o -3 on a trimmed partition printed a note: $ERR"
 pass
