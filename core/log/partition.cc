@@ -1,6 +1,7 @@
 #include "log/partition.h"
 
 #include <algorithm>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -348,16 +349,17 @@ void Partition::ReloadAfterFailure() {
   }
 }
 
-Result<AppendResult> Partition::Append(std::span<std::string> batches) {
+Result<AppendResult> Partition::AppendUnderLock(
+    size_t batch_count, const std::function<Status(AppendResult*)>& append_locked) {
   if (mode_ != OpenMode::kWrite) {
     return Status::InvalidArgument(fmt::format("partition {} was opened read-only", Name()));
   }
   KQ_RETURN_IF_ERROR(broken_);
-  if (batches.empty()) return Status::InvalidArgument("append of no batches");
+  if (batch_count == 0) return Status::InvalidArgument("append of no batches");
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
   AppendResult result;
   const Offset end_before = log_end_;
-  Status s = AppendLocked(batches, &result);
+  Status s = append_locked(&result);
   if (!s.ok()) {
     // Leave no half-appended state behind in memory; the files are re-read
     // (and a partial write cut as a torn tail by the next append).
@@ -367,22 +369,16 @@ Result<AppendResult> Partition::Append(std::span<std::string> batches) {
   return result;
 }
 
+Result<AppendResult> Partition::Append(std::span<std::string> batches) {
+  return AppendUnderLock(batches.size(),
+                         [&](AppendResult* result) { return AppendLocked(batches, result); });
+}
+
 Result<AppendResult> Partition::AppendAsFollower(std::span<const std::string> batches,
                                                  const FollowerAppendOptions& follower) {
-  if (mode_ != OpenMode::kWrite) {
-    return Status::InvalidArgument(fmt::format("partition {} was opened read-only", Name()));
-  }
-  KQ_RETURN_IF_ERROR(broken_);
-  if (batches.empty()) return Status::InvalidArgument("append of no batches");
-  KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
-  AppendResult result;
-  const Offset end_before = log_end_;
-  Status s = FollowerAppendLocked(batches, follower, &result);
-  if (!s.ok()) {
-    if (log_end_ != end_before || segments_.empty()) ReloadAfterFailure();
-    return s;
-  }
-  return result;
+  return AppendUnderLock(batches.size(), [&](AppendResult* result) {
+    return FollowerAppendLocked(batches, follower, result);
+  });
 }
 
 Status Partition::Sync() {

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -221,6 +222,10 @@ class Partition {
                  const format::BatchHeader& incoming) const;
   Status AppendLocked(std::span<std::string> batches, AppendResult* result);
   Status TruncateLocked(Offset new_end);
+  // The frame both appends share: mode and broken checks, the partition
+  // lock, and a reload when a failed append changed what is in memory.
+  Result<AppendResult> AppendUnderLock(size_t batch_count,
+                                       const std::function<Status(AppendResult*)>& append_locked);
   // OK when a batch read at `position` of `seg`, offsets base..base +
   // last_delta, starts at or after min_base and ends below limit; otherwise
   // Corruption naming the segment, position and offsets.
