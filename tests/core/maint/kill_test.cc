@@ -59,24 +59,11 @@ void WriteSpreadUpdates(io::Env* env, const std::string& dir, int keys, int roun
     for (int k = 0; k < keys; ++k) {
       if (k % rounds >= round) due.push_back(k);
     }
+    const auto tomb = [&](int k) { return round == k % rounds && k % 10 == 0; };
     for (size_t first = 0; first < due.size(); first += 50) {
-      format::RecordBatchBuilder::Options o;
-      if (batch_no++ % 4 == 3) o.compression = format::Compression::kZstd;
-      format::RecordBatchBuilder b(o);
-      for (size_t i = first; i < std::min(due.size(), first + 50); ++i) {
-        const int k = due[i];
-        const std::string key = fmt::format("key-{}", k);
-        const std::string value = fmt::format("value-{}-{}", k, round);
-        const bool tomb = round == k % rounds && k % 10 == 0;
-        if (++n % 97 == 0) {
-          b.Add(env->NowMs(), std::nullopt, "keyless");
-        } else {
-          b.Add(env->NowMs(), key, tomb ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
-        }
-      }
-      auto batch = b.Finish();
-      REQUIRE(batch.ok());
-      REQUIRE((*p)->Append(*batch).ok());
+      const size_t count = std::min<size_t>(50, due.size() - first);
+      testing::AppendUpdateBatch(env, **p, std::span<const int>(due).subspan(first, count), round, tomb,
+                                 &batch_no, &n);
     }
   }
   REQUIRE((*p)->Close().ok());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,30 @@ inline log::TopicConfig CompactConfig(int32_t segment_bytes, int64_t delete_rete
   return c;
 }
 
+// Appends one batch that updates `keys` to their values for `round`
+// ("value-K-ROUND"), a tombstone where tomb(k). Every fourth batch (counted
+// in *batch_no) is zstd-compressed; every 97th record (counted in *n) has no
+// key instead.
+template <typename Tomb>
+inline void AppendUpdateBatch(io::Env* env, log::Partition& p, std::span<const int> keys, int round,
+                              Tomb tomb, int* batch_no, int* n) {
+  format::RecordBatchBuilder::Options o;
+  if ((*batch_no)++ % 4 == 3) o.compression = format::Compression::kZstd;
+  format::RecordBatchBuilder b(o);
+  for (int k : keys) {
+    const std::string key = fmt::format("key-{}", k);
+    const std::string value = fmt::format("value-{}-{}", k, round);
+    if (++*n % 97 == 0) {
+      b.Add(env->NowMs(), std::nullopt, "keyless");
+    } else {
+      b.Add(env->NowMs(), key, tomb(k) ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
+    }
+  }
+  auto batch = b.Finish();
+  REQUIRE(batch.ok());
+  REQUIRE(p.Append(*batch).ok());
+}
+
 // `keys` keys updated `updates` times, round by round, in batches of
 // `per_batch`; in the last round every tenth key gets a tombstone. Every
 // fourth batch is zstd-compressed; every 97th record has no key.
@@ -52,23 +77,11 @@ inline void WriteUpdates(io::Env* env, const std::string& dir, uint64_t segment_
   int batch_no = 0;
   int n = 0;
   for (int round = 0; round < updates; ++round) {
+    const auto tomb = [&](int k) { return round == updates - 1 && k % 10 == 0; };
     for (int first = 0; first < keys; first += per_batch) {
-      format::RecordBatchBuilder::Options o;
-      if (batch_no++ % 4 == 3) o.compression = format::Compression::kZstd;
-      format::RecordBatchBuilder b(o);
-      for (int i = first; i < std::min(keys, first + per_batch); ++i) {
-        const std::string key = fmt::format("key-{}", i);
-        const std::string value = fmt::format("value-{}-{}", i, round);
-        const bool tomb = round == updates - 1 && i % 10 == 0;
-        if (++n % 97 == 0) {
-          b.Add(env->NowMs(), std::nullopt, "keyless");
-        } else {
-          b.Add(env->NowMs(), key, tomb ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
-        }
-      }
-      auto batch = b.Finish();
-      REQUIRE(batch.ok());
-      REQUIRE((*p)->Append(*batch).ok());
+      std::vector<int> batch_keys;
+      for (int i = first; i < std::min(keys, first + per_batch); ++i) batch_keys.push_back(i);
+      AppendUpdateBatch(env, **p, batch_keys, round, tomb, &batch_no, &n);
     }
   }
   REQUIRE((*p)->Close().ok());
