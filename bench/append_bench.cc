@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   format::RecordBatchBuilder builder;
   for (long n = 0; n < records;) {
     builder.Reset();
-    for (int i = 0; i < per_batch && n < records; ++i, ++n) builder.Add(1'700'000'000'000 + n, std::nullopt, value);
+    for (int i = 0; i < per_batch && n < records; ++i, ++n)
+      builder.Add(1'700'000'000'000 + n, std::nullopt, value);
     auto batch = builder.Finish();
     if (!batch.ok() || !p.Append(*batch).ok()) {
       fmt::print(stderr, "append_bench: append failed\n");
@@ -114,10 +115,11 @@ int main(int argc, char** argv) {
     std::string_view rest = read->bytes;
     while (!rest.empty()) {
       auto probe = format::ProbeFrame(rest);
-      (void)format::ForEachRecord(rest.substr(0, probe.size), &scratch, [&](const format::RecordView&) {
-        ++seen;
-        return Status::Ok();
-      });
+      (void)format::ForEachRecord(rest.substr(0, probe.size), &scratch,
+                                  [&](const format::RecordView&) {
+                                    ++seen;
+                                    return Status::Ok();
+                                  });
       rest.remove_prefix(probe.size);
     }
     at = read->next_offset;

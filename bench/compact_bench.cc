@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   o.env = env;
   o.topic = "bench";
   o.segment_bytes = segment_mb << 20;
-  auto p = log::Partition::Open(logdir->PartitionPath("bench", PartitionId(0)), o, log::OpenMode::kWrite);
+  auto p = log::Partition::Open(logdir->PartitionPath("bench", PartitionId(0)), o,
+                                log::OpenMode::kWrite);
   if (!p.ok()) return std::fprintf(stderr, "%s\n", p.status().ToString().c_str()), 1;
   // A 100-byte record: "key-NNNNNN" (10 bytes) + 90-byte value, plus ~8
   // bytes of record framing.

@@ -119,8 +119,9 @@ int main(int argc, char** argv) {
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
   auto pct = [&](double q) {
-    return latencies_ms[std::min(latencies_ms.size() - 1,
-                                 static_cast<size_t>(q * static_cast<double>(latencies_ms.size())))];
+    return latencies_ms[std::min(
+        latencies_ms.size() - 1,
+        static_cast<size_t>(q * static_cast<double>(latencies_ms.size())))];
   };
   fmt::print("records {}  p50 {:.3f} ms  p90 {:.3f} ms  p99 {:.3f} ms  max {:.3f} ms\n",
              latencies_ms.size(), pct(0.50), pct(0.90), pct(0.99), latencies_ms.back());

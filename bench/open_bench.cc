@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   // One 1 MiB batch appended again and again: the partition gives each
   // copy its own offsets, and the CRC does not cover them.
   format::RecordBatchBuilder builder;
-  for (int i = 0; i < 1000; ++i) builder.Add(1'700'000'000'000 + i, std::nullopt, std::string(1024, 'v'));
+  for (int i = 0; i < 1000; ++i)
+    builder.Add(1'700'000'000'000 + i, std::nullopt, std::string(1024, 'v'));
   auto batch = builder.Finish();
   if (!batch.ok()) return Fail(batch.status());
   const auto total = static_cast<uint64_t>(gib * double(uint64_t{1} << 30));
@@ -69,8 +70,9 @@ int main(int argc, char** argv) {
       if (auto r = (*p)->Append(*batch); !r.ok()) return Fail(r.status());
     }
     if (Status s = (*p)->Close(); !s.ok()) return Fail(s);
-    fmt::print("wrote {:.1f} GiB in {} segment(s) of {} MiB in {:.1f} s\n", double(total) / (1 << 30),
-               (total + (segment_mib << 20) - 1) / (segment_mib << 20), segment_mib, Seconds(start));
+    fmt::print("wrote {:.1f} GiB in {} segment(s) of {} MiB in {:.1f} s\n",
+               double(total) / (1 << 30), (total + (segment_mib << 20) - 1) / (segment_mib << 20),
+               segment_mib, Seconds(start));
   }
 
   auto time_open = [&](log::OpenMode mode) -> Result<double> {
@@ -96,17 +98,20 @@ int main(int argc, char** argv) {
   uint64_t scanned = 0;
   const auto start = Clock::now();
   for (Offset base : *bases) {
-    const std::string path = partition_dir + "/" + log::MakeSegmentFileName(base, log::SegmentFileKind::kLog);
+    const std::string path =
+        partition_dir + "/" + log::MakeSegmentFileName(base, log::SegmentFileKind::kLog);
     const int fd = open(path.c_str(), O_RDONLY);
     if (fd < 0) return Fail(Status::IoError(path));
-    for (ssize_t n; (n = read(fd, buf.data(), buf.size())) > 0;) scanned += static_cast<uint64_t>(n);
+    for (ssize_t n; (n = read(fd, buf.data(), buf.size())) > 0;)
+      scanned += static_cast<uint64_t>(n);
     close(fd);
   }
   const double full_read = Seconds(start);
 
   fmt::print("open for reading                 {:>9.2f} ms\n", *open_read * 1e3);
   fmt::print("open for writing + close         {:>9.2f} ms\n", *open_write * 1e3);
-  fmt::print("read() of every segment ({:.1f} GiB) {:>9.2f} ms\n", double(scanned) / (1 << 30), full_read * 1e3);
+  fmt::print("read() of every segment ({:.1f} GiB) {:>9.2f} ms\n", double(scanned) / (1 << 30),
+             full_read * 1e3);
   fmt::print("ratio open-for-writing / full read: {:.4f}\n", *open_write / full_read);
   (void)env->RemoveTree(dir);
   return 0;

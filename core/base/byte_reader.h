@@ -34,9 +34,7 @@ class ByteReader {
   std::string_view rest() const { return data_.substr(pos_); }
 
   // Corruption("<what> at byte <pos>: <why>") for the first failure, else OK.
-  Status status() const {
-    return ok() ? Status::Ok() : Status::Corruption(error_);
-  }
+  Status status() const { return ok() ? Status::Ok() : Status::Corruption(error_); }
   const std::string& error() const { return error_; }
 
   // Marks the reader failed (first failure wins).

@@ -46,8 +46,7 @@ inline uint16_t DecodeFixed16BE(const char* p) {
 }
 inline uint32_t DecodeFixed32BE(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) |
-         uint32_t{u[3]};
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
 }
 inline uint64_t DecodeFixed64BE(const char* p) {
   return (uint64_t{DecodeFixed32BE(p)} << 32) | DecodeFixed32BE(p + 4);
@@ -122,8 +121,12 @@ inline int64_t ZigZagDecode64(uint64_t n) {
   return static_cast<int64_t>((n >> 1) ^ (~(n & 1) + 1));
 }
 
-inline void PutVarint32(std::string* dst, int32_t v) { PutUnsignedVarint64(dst, ZigZagEncode32(v)); }
-inline void PutVarint64(std::string* dst, int64_t v) { PutUnsignedVarint64(dst, ZigZagEncode64(v)); }
+inline void PutVarint32(std::string* dst, int32_t v) {
+  PutUnsignedVarint64(dst, ZigZagEncode32(v));
+}
+inline void PutVarint64(std::string* dst, int64_t v) {
+  PutUnsignedVarint64(dst, ZigZagEncode64(v));
+}
 inline int VarintLength(uint64_t zigzagged) {
   int n = 1;
   while (zigzagged >= 0x80) {

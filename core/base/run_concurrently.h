@@ -37,7 +37,7 @@ Status RunConcurrently(size_t n, size_t max_threads, Fn&& fn) {
     pool.reserve(threads - 1);
     for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
     worker();  // the calling thread works too
-  }  // the jthreads join here
+  }            // the jthreads join here
   for (Status& s : results) {
     if (!s.ok()) return std::move(s);
   }

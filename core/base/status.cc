@@ -19,17 +19,28 @@ const std::string& Status::message() const {
 
 std::string_view Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "Not found";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIoError: return "I/O error";
-    case Code::kInvalidArgument: return "Invalid argument";
-    case Code::kNotSupported: return "Not supported";
-    case Code::kOutOfRange: return "Out of range";
-    case Code::kBusy: return "Busy";
-    case Code::kConflict: return "Conflict";
-    case Code::kInternal: return "Internal error";
-    case Code::kBrokenPipe: return "Broken pipe";
+    case Code::kOk:
+      return "OK";
+    case Code::kNotFound:
+      return "Not found";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIoError:
+      return "I/O error";
+    case Code::kInvalidArgument:
+      return "Invalid argument";
+    case Code::kNotSupported:
+      return "Not supported";
+    case Code::kOutOfRange:
+      return "Out of range";
+    case Code::kBusy:
+      return "Busy";
+    case Code::kConflict:
+      return "Conflict";
+    case Code::kInternal:
+      return "Internal error";
+    case Code::kBrokenPipe:
+      return "Broken pipe";
   }
   return "Unknown";
 }

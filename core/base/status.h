@@ -94,8 +94,8 @@ class [[nodiscard]] Status {
 }  // namespace kq
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define KQ_RETURN_IF_ERROR(expr)                   \
-  do {                                             \
-    ::kq::Status kq_status_tmp_ = (expr);          \
+#define KQ_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    ::kq::Status kq_status_tmp_ = (expr);            \
     if (!kq_status_tmp_.ok()) return kq_status_tmp_; \
   } while (0)

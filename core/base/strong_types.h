@@ -31,7 +31,10 @@ class StrongInt {
   // Moving by a count stays in the same unit.
   constexpr StrongInt operator+(Rep n) const { return StrongInt(v_ + n); }
   constexpr StrongInt operator-(Rep n) const { return StrongInt(v_ - n); }
-  constexpr StrongInt& operator+=(Rep n) { v_ += n; return *this; }
+  constexpr StrongInt& operator+=(Rep n) {
+    v_ += n;
+    return *this;
+  }
   // The distance between two values is a plain count.
   constexpr Rep operator-(StrongInt other) const { return v_ - other.v_; }
 
@@ -55,7 +58,9 @@ constexpr Epoch kNoEpoch{-1};
 
 template <typename Tag, typename Rep>
 struct std::hash<kq::StrongInt<Tag, Rep>> {
-  size_t operator()(kq::StrongInt<Tag, Rep> v) const noexcept { return std::hash<Rep>()(v.value()); }
+  size_t operator()(kq::StrongInt<Tag, Rep> v) const noexcept {
+    return std::hash<Rep>()(v.value());
+  }
 };
 
 template <typename Tag, typename Rep>

@@ -65,9 +65,9 @@ Status Consumer::Assign(const TopicPartition& tp, const StartPosition& start) {
   if (it == readers_.end()) {
     PartitionReaderOptions ro{
         .env = options_.env, .read_bytes = options_.read_bytes, .on_skipped = options_.on_skipped};
-    KQ_ASSIGN_OR_RETURN(auto reader, PartitionReader::Open(
-                                         dir_.PartitionPath(tp.topic, PartitionId(tp.partition)),
-                                         tp.topic, tp.partition, ro));
+    KQ_ASSIGN_OR_RETURN(
+        auto reader, PartitionReader::Open(dir_.PartitionPath(tp.topic, PartitionId(tp.partition)),
+                                           tp.topic, tp.partition, ro));
     it = readers_.emplace(tp, std::move(reader)).first;
   }
   PartitionReader& r = *it->second;
@@ -87,7 +87,8 @@ Result<std::vector<TopicPartition>> Consumer::AssignNew(std::span<const TopicSel
     if (readers_.count(tp) > 0) continue;
     // kq-topics creates the directories before it writes the new count; a
     // missing one (a topic being deleted) is left for a later call.
-    if (!options_.env->IsDirectory(dir_.PartitionPath(tp.topic, PartitionId(tp.partition)))) continue;
+    if (!options_.env->IsDirectory(dir_.PartitionPath(tp.topic, PartitionId(tp.partition))))
+      continue;
     KQ_RETURN_IF_ERROR(Assign(tp, start));
     added.push_back(tp);
   }
@@ -115,7 +116,8 @@ Status Consumer::Refresh() {
     // that, not which system call found the directory gone.
     if (!s.ok() && !options_.env->IsDirectory(r->dir()) &&
         dir_.DescribeTopic(tp.topic).status().IsNotFound()) {
-      return Status::NotFound(fmt::format("topic '{}' was deleted while it was being read", tp.topic));
+      return Status::NotFound(
+          fmt::format("topic '{}' was deleted while it was being read", tp.topic));
     }
     KQ_RETURN_IF_ERROR(s);
   }

@@ -11,7 +11,9 @@ namespace kq::client {
 
 PartitionReader::PartitionReader(std::unique_ptr<log::Partition> p, std::string topic,
                                  int32_t partition, const PartitionReaderOptions& options)
-    : partition_(std::move(p)), topic_(std::move(topic)), partition_id_(partition),
+    : partition_(std::move(p)),
+      topic_(std::move(topic)),
+      partition_id_(partition),
       options_(options) {}
 
 Result<std::unique_ptr<PartitionReader>> PartitionReader::Open(
@@ -34,9 +36,15 @@ Status PartitionReader::Seek(const StartPosition& start) {
   const Offset end = partition_->log_end_offset();
   Offset target = begin;
   switch (start.kind) {
-    case StartPosition::Kind::kBeginning: target = begin; break;
-    case StartPosition::Kind::kEnd: target = end; break;
-    case StartPosition::Kind::kOffset: target = Offset(start.value); break;
+    case StartPosition::Kind::kBeginning:
+      target = begin;
+      break;
+    case StartPosition::Kind::kEnd:
+      target = end;
+      break;
+    case StartPosition::Kind::kOffset:
+      target = Offset(start.value);
+      break;
     case StartPosition::Kind::kFromEnd:
       // The last N that exist: fewer when some are gone, and that is not a
       // skip worth a note, since nothing asked for was passed over.
@@ -109,7 +117,8 @@ Result<bool> PartitionReader::FillPending() {
     }
     // Partition::Read hands out whole, validated batches only.
     std::string_view rest = std::string_view(chunk_).substr(chunk_at_);
-    const size_t size = format::kLogOverhead + DecodeFixed32BE(rest.data() + format::kBatchLengthPos);
+    const size_t size =
+        format::kLogOverhead + DecodeFixed32BE(rest.data() + format::kBatchLengthPos);
     std::string_view batch = rest.substr(0, size);
     chunk_at_ += size;
     KQ_RETURN_IF_ERROR(DecodeBatch(batch));
@@ -166,8 +175,8 @@ Status PartitionReader::BatchError(const Status& s, int64_t base_offset) const {
   for (const log::SegmentInfo& seg : partition_->Segments()) {
     if (seg.base_offset.value() <= base_offset) file = seg.log_path;
   }
-  return s.WithPrefix(fmt::format("partition {}: {}: batch at offset {}", partition_->Name(), file,
-                                  base_offset));
+  return s.WithPrefix(
+      fmt::format("partition {}: {}: batch at offset {}", partition_->Name(), file, base_offset));
 }
 
 }  // namespace kq::client

@@ -134,9 +134,9 @@ class PartitionReader {
   bool end_timestamp_reached_ = false;
   int32_t last_epoch_ = -1;
 
-  std::string chunk_;    // whole batches from the last Read
-  size_t chunk_at_ = 0;  // next batch inside chunk_
-  std::string scratch_;  // decompressed records of the current batch
+  std::string chunk_;                        // whole batches from the last Read
+  size_t chunk_at_ = 0;                      // next batch inside chunk_
+  std::string scratch_;                      // decompressed records of the current batch
   std::vector<format::RecordView> pending_;  // grown, never shrunk: views reuse capacity
   size_t pending_count_ = 0;
   size_t pending_at_ = 0;

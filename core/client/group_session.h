@@ -30,8 +30,7 @@ class GroupSession {
   static Result<std::unique_ptr<GroupSession>> Join(io::Env* env, const std::string& dir,
                                                     std::string group,
                                                     std::vector<std::string> topics,
-                                                    Consumer* consumer,
-                                                    StartPosition fallback);
+                                                    Consumer* consumer, StartPosition fallback);
 
   // Commit, then poll the membership and apply the new assignment. True when
   // partitions were gained or lost.

@@ -107,8 +107,8 @@ class LogRecordSource::Run {
     }
     for (const std::string& d : dirs) {
       if (Status s = watcher_->Watch(d); !s.ok()) {
-        Note(fmt::format("{} (polling every {} ms instead)", s.message(),
-                         o_.poll_interval.count()));
+        Note(
+            fmt::format("{} (polling every {} ms instead)", s.message(), o_.poll_interval.count()));
       }
     }
     watched_ = std::move(dirs);
@@ -193,7 +193,8 @@ class LogRecordSource::Run {
 };
 
 Status LogRecordSource::Read(const ReadRequest& request, const ReadCallbacks& callbacks) {
-  if (options_.env == nullptr) return Status::InvalidArgument("LogRecordSourceOptions.env is not set");
+  if (options_.env == nullptr)
+    return Status::InvalidArgument("LogRecordSourceOptions.env is not set");
   if (!callbacks.sink) return Status::InvalidArgument("ReadCallbacks.sink is not set");
   Run run(*this, request, callbacks);
   return run.Go();

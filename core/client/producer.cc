@@ -89,9 +89,9 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
     KQ_RETURN_IF_ERROR(GrowCreatedTopic(record.partition + 1));
   }
   if (record.partition >= topic_.partitions) {
-    return Status::InvalidArgument(fmt::format("partition {} does not exist in topic '{}' ({} {})",
-                                               record.partition, topic_.name, topic_.partitions,
-                                               topic_.partitions == 1 ? "partition" : "partitions"));
+    return Status::InvalidArgument(fmt::format(
+        "partition {} does not exist in topic '{}' ({} {})", record.partition, topic_.name,
+        topic_.partitions, topic_.partitions == 1 ? "partition" : "partitions"));
   }
   KQ_RETURN_IF_ERROR(CheckRecordForTopic(topic_.name, topic_.config, record));
   const size_t record_size = RecordSizeBound(record);
@@ -100,9 +100,9 @@ Result<int32_t> LogProducer::Add(const ProducerRecord& record) {
       format::kBatchHeaderSize + kRecordSizeSlack +
               format::EncodedRecordSize(0, 0, record.key, record.value, record.headers) >
           max_message) {
-    return Status::InvalidArgument(fmt::format(
-        "a record of {} bytes does not fit the max.message.bytes of topic '{}' ({})",
-        record_size, topic_.name, max_message));
+    return Status::InvalidArgument(
+        fmt::format("a record of {} bytes does not fit the max.message.bytes of topic '{}' ({})",
+                    record_size, topic_.name, max_message));
   }
   const int32_t p = ChoosePartition(record);
   PartitionState& state = partitions_[static_cast<size_t>(p)];
@@ -137,8 +137,8 @@ Status LogProducer::GrowCreatedTopic(int32_t partitions) {
 
 Status LogProducer::OpenPartition(int32_t partition) {
   if (partition < 0 || partition >= topic_.partitions) {
-    return Status::InvalidArgument(fmt::format("partition {} does not exist in topic '{}'",
-                                               partition, topic_.name));
+    return Status::InvalidArgument(
+        fmt::format("partition {} does not exist in topic '{}'", partition, topic_.name));
   }
   return PartitionLog(partition).status();
 }
@@ -146,9 +146,8 @@ Status LogProducer::OpenPartition(int32_t partition) {
 Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
   PartitionState& state = partitions_[static_cast<size_t>(partition)];
   if (!state.log) {
-    KQ_ASSIGN_OR_RETURN(
-        state.log,
-        dir_.OpenPartition(topic_, PartitionId(partition), log::OpenMode::kWrite));
+    KQ_ASSIGN_OR_RETURN(state.log,
+                        dir_.OpenPartition(topic_, PartitionId(partition), log::OpenMode::kWrite));
   }
   return state.log.get();
 }

@@ -158,8 +158,7 @@ class LogProducer {
  private:
   struct PartitionState;
 
-  LogProducer(log::LogDir dir, log::TopicInfo topic, const ProducerOptions& options,
-              bool created);
+  LogProducer(log::LogDir dir, log::TopicInfo topic, const ProducerOptions& options, bool created);
 
   int32_t ChoosePartition(const ProducerRecord& record);
   // One PartitionState for each partition of topic_ that has none yet.

@@ -40,10 +40,10 @@ struct ReadRequest {
   StartPosition start;
   // Each partition stops at its first record with timestamp >= this.
   std::optional<int64_t> end_timestamp_ms;
-  bool follow = false;   // keep waiting at the end of the log
-  bool ordered = false;  // merge partitions by timestamp (log directories only)
+  bool follow = false;                  // keep waiting at the end of the log
+  bool ordered = false;                 // merge partitions by timestamp (log directories only)
   std::optional<uint64_t> max_records;  // stop after this many records
-  std::string group;     // consumer group; empty: none
+  std::string group;                    // consumer group; empty: none
 };
 
 struct ReadCallbacks {

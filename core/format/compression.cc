@@ -342,11 +342,16 @@ Status Lz4Compress(std::string_view in, std::string* dst) {
 
 std::string CompressionName(Compression codec) {
   switch (codec) {
-    case Compression::kNone: return "none";
-    case Compression::kGzip: return "gzip";
-    case Compression::kSnappy: return "snappy";
-    case Compression::kLz4: return "lz4";
-    case Compression::kZstd: return "zstd";
+    case Compression::kNone:
+      return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kSnappy:
+      return "snappy";
+    case Compression::kLz4:
+      return "lz4";
+    case Compression::kZstd:
+      return "zstd";
   }
   return fmt::format("unknown({})", static_cast<int>(codec));
 }
@@ -368,7 +373,8 @@ Status CheckCompressionSupported(Compression codec) {
     case Compression::kGzip:
     case Compression::kSnappy:
     case Compression::kLz4:
-    case Compression::kZstd: return Status::Ok();
+    case Compression::kZstd:
+      return Status::Ok();
   }
   return Status::Corruption(fmt::format("batch has unknown compression codec {} in its attributes",
                                         static_cast<int>(codec)));
@@ -377,11 +383,17 @@ Status CheckCompressionSupported(Compression codec) {
 Status CompressRecords(Compression codec, std::string_view records, std::string* dst, int level) {
   KQ_RETURN_IF_ERROR(CheckCompressionSupported(codec));
   switch (codec) {
-    case Compression::kNone: dst->append(records); return Status::Ok();
-    case Compression::kGzip: return GzipCompress(records, dst);
-    case Compression::kSnappy: return SnappyCompress(records, dst);
-    case Compression::kLz4: return Lz4Compress(records, dst);
-    case Compression::kZstd: return ZstdCompress(records, level, dst);
+    case Compression::kNone:
+      dst->append(records);
+      return Status::Ok();
+    case Compression::kGzip:
+      return GzipCompress(records, dst);
+    case Compression::kSnappy:
+      return SnappyCompress(records, dst);
+    case Compression::kLz4:
+      return Lz4Compress(records, dst);
+    case Compression::kZstd:
+      return ZstdCompress(records, level, dst);
   }
   return Status::Internal("unreachable codec");
 }
@@ -397,10 +409,14 @@ Status DecompressRecords(Compression codec, std::string_view compressed, size_t 
       }
       dst->assign(compressed);
       return Status::Ok();
-    case Compression::kGzip: return GzipDecompress(compressed, max_output, dst);
-    case Compression::kSnappy: return SnappyDecompress(compressed, max_output, dst);
-    case Compression::kLz4: return Lz4Decompress(compressed, max_output, dst);
-    case Compression::kZstd: return ZstdDecompress(compressed, max_output, dst);
+    case Compression::kGzip:
+      return GzipDecompress(compressed, max_output, dst);
+    case Compression::kSnappy:
+      return SnappyDecompress(compressed, max_output, dst);
+    case Compression::kLz4:
+      return Lz4Decompress(compressed, max_output, dst);
+    case Compression::kZstd:
+      return ZstdDecompress(compressed, max_output, dst);
   }
   return Status::Internal("unreachable codec");
 }

@@ -47,8 +47,8 @@ void ReadHeaders(ByteReader* r, RecordView* rec) {
   const int32_t count = r->ReadVarint32("header count");
   if (!r->ok()) return;
   if (count < 0 || static_cast<size_t>(count) > r->remaining() / kMinHeaderSize) {
-    r->Fail("header count", fmt::format("{} headers cannot fit in the {} bytes left", count,
-                                        r->remaining()));
+    r->Fail("header count",
+            fmt::format("{} headers cannot fit in the {} bytes left", count, r->remaining()));
     return;
   }
   for (int32_t i = 0; i < count && r->ok(); ++i) {
@@ -71,9 +71,9 @@ class RecordsDecoder {
 
   Status Run(const std::function<Status(const RecordView&)>& fn) {
     if (static_cast<size_t>(h_.records_count) > section_.size() / kMinRecordSize) {
-      return Status::Corruption(fmt::format(
-          "recordsCount {} cannot fit in a {}records section of {} bytes", h_.records_count,
-          Where(), section_.size()));
+      return Status::Corruption(
+          fmt::format("recordsCount {} cannot fit in a {}records section of {} bytes",
+                      h_.records_count, Where(), section_.size()));
     }
     ByteReader r(section_);
     RecordView rec;
@@ -95,8 +95,9 @@ class RecordsDecoder {
       KQ_RETURN_IF_ERROR(fn(rec));
     }
     if (index != h_.records_count) {
-      return Status::Corruption(fmt::format("header declares {} records, the {}records section holds {}",
-                                            h_.records_count, Where(), index));
+      return Status::Corruption(
+          fmt::format("header declares {} records, the {}records section holds {}",
+                      h_.records_count, Where(), index));
     }
     return Status::Ok();
   }
@@ -112,8 +113,8 @@ class RecordsDecoder {
   Status DecodeOne(ByteReader* r, int32_t index, RecordView* rec) const {
     const int32_t length = r->ReadVarint32("record length");
     if (r->ok() && (length < 0 || static_cast<size_t>(length) > r->remaining())) {
-      r->Fail("record length", fmt::format("{} does not fit in the {} bytes left", length,
-                                           r->remaining()));
+      r->Fail("record length",
+              fmt::format("{} does not fit in the {} bytes left", length, r->remaining()));
     }
     if (!r->ok()) return RecordError(index, *r);
     const uint64_t body_pos = r->position();
@@ -213,8 +214,7 @@ size_t RecordBodySize(int64_t timestamp_delta, int32_t offset_delta,
 }  // namespace
 
 size_t EncodedRecordSize(int64_t timestamp_delta, int32_t offset_delta,
-                         std::optional<std::string_view> key,
-                         std::optional<std::string_view> value,
+                         std::optional<std::string_view> key, std::optional<std::string_view> value,
                          std::span<const HeaderView> headers) {
   const size_t body = RecordBodySize(timestamp_delta, offset_delta, key, value, headers);
   return VarintSize32(static_cast<int32_t>(body)) + body;

@@ -32,10 +32,10 @@ struct HeaderView {
 };
 
 struct RecordView {
-  int64_t offset = 0;     // absolute: batch base offset + offset delta
+  int64_t offset = 0;  // absolute: batch base offset + offset delta
   int32_t offset_delta = 0;
-  int64_t timestamp = -1; // absolute (LogAppendTime batches: the batch max timestamp)
-  std::optional<std::string_view> key;    // nullopt = null key
+  int64_t timestamp = -1;               // absolute (LogAppendTime batches: the batch max timestamp)
+  std::optional<std::string_view> key;  // nullopt = null key
   std::optional<std::string_view> value;  // nullopt = null value (tombstone)
   std::vector<HeaderView> headers;
 };
@@ -63,8 +63,7 @@ void EncodeRecord(std::string* dst, int64_t timestamp_delta, int32_t offset_delt
 
 // The bytes EncodeRecord would append for the same arguments.
 size_t EncodedRecordSize(int64_t timestamp_delta, int32_t offset_delta,
-                         std::optional<std::string_view> key,
-                         std::optional<std::string_view> value,
+                         std::optional<std::string_view> key, std::optional<std::string_view> value,
                          std::span<const HeaderView> headers);
 
 }  // namespace kq::format

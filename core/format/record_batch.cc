@@ -59,12 +59,14 @@ FrameProbe ProbeFrame(std::string_view data, size_t max_batch_bytes) {
   probe.size = kLogOverhead + static_cast<size_t>(length);
   if (probe.size > max_batch_bytes) {
     probe.state = FrameState::kCorrupt;
-    probe.problem = fmt::format("batch length {} exceeds the limit of {} bytes", length, max_batch_bytes);
+    probe.problem =
+        fmt::format("batch length {} exceeds the limit of {} bytes", length, max_batch_bytes);
     return probe;
   }
   if (magic != kMagicV2) {
     probe.state = FrameState::kCorrupt;
-    probe.problem = fmt::format("magic byte is {}, expected 2 (only RecordBatch v2 is supported)", magic);
+    probe.problem =
+        fmt::format("magic byte is {}, expected 2 (only RecordBatch v2 is supported)", magic);
     return probe;
   }
   probe.state = data.size() >= probe.size ? FrameState::kComplete : FrameState::kIncomplete;

@@ -81,7 +81,9 @@ struct BatchHeader {
   size_t total_size() const { return kLogOverhead + static_cast<size_t>(batch_length); }
   int64_t last_offset() const { return base_offset + last_offset_delta; }
   int64_t next_offset() const { return last_offset() + 1; }
-  Compression compression() const { return static_cast<Compression>(attributes & kCompressionMask); }
+  Compression compression() const {
+    return static_cast<Compression>(attributes & kCompressionMask);
+  }
   bool is_control() const { return (attributes & kControlBit) != 0; }
   bool is_transactional() const { return (attributes & kTransactionalBit) != 0; }
   bool is_log_append_time() const { return (attributes & kTimestampTypeBit) != 0; }

@@ -59,9 +59,9 @@ Status RecordBatchBuilder::AddWithOffsetDelta(int32_t offset_delta, int64_t time
                                               std::optional<std::string_view> value,
                                               std::span<const HeaderView> headers) {
   if (offset_delta <= last_offset_delta_) {
-    return Status::InvalidArgument(fmt::format(
-        "offset delta {} must be greater than the previous record's {}", offset_delta,
-        last_offset_delta_));
+    return Status::InvalidArgument(
+        fmt::format("offset delta {} must be greater than the previous record's {}", offset_delta,
+                    last_offset_delta_));
   }
   AppendRecord(offset_delta, timestamp, key, value, headers);
   return Status::Ok();
@@ -90,10 +90,12 @@ void RecordBatchBuilder::AppendRecord(int32_t offset_delta, int64_t timestamp,
 }
 
 Status RecordBatchBuilder::CheckFinishable() const {
-  KQ_RETURN_IF_ERROR(CheckCompressionSupported(options_.compression).WithPrefix("cannot build batch"));
+  KQ_RETURN_IF_ERROR(
+      CheckCompressionSupported(options_.compression).WithPrefix("cannot build batch"));
   if (too_large_) {
     return Status::InvalidArgument(
-        "cannot build batch: a record, its fields or the record count exceed the format's int32 limits");
+        "cannot build batch: a record, its fields or the record count exceed the format's int32 "
+        "limits");
   }
   if (options_.delete_horizon && !options_.base_timestamp.has_value()) {
     return Status::InvalidArgument("cannot build batch: a delete horizon needs base_timestamp");
@@ -136,8 +138,8 @@ Result<std::string> RecordBatchBuilder::Build() {
   h.partition_leader_epoch = options_.partition_leader_epoch;
   h.magic = kMagicV2;
   h.attributes = Attributes(options_);
-  h.last_offset_delta =
-      options_.last_offset_delta.value_or(static_cast<int32_t>(std::max<int64_t>(last_offset_delta_, 0)));
+  h.last_offset_delta = options_.last_offset_delta.value_or(
+      static_cast<int32_t>(std::max<int64_t>(last_offset_delta_, 0)));
   h.base_timestamp = base_timestamp_;
   // Kafka writes an empty batch with maxTimestamp = baseTimestamp.
   h.max_timestamp = record_count_ == 0 ? base_timestamp_ : max_timestamp_;

@@ -57,9 +57,9 @@ Result<ConsumerAssignment> DecodeAssignment(std::string_view bytes) {
   ConsumerAssignment out;
   out.version = r.ReadI16("version");
   if (r.ok() && out.version < 0) {
-    return Status::Corruption(fmt::format(
-        "assignment: version {} at byte 0: not a ConsumerProtocol version (0..{})", out.version,
-        kConsumerProtocolMaxVersion));
+    return Status::Corruption(
+        fmt::format("assignment: version {} at byte 0: not a ConsumerProtocol version (0..{})",
+                    out.version, kConsumerProtocolMaxVersion));
   }
   int32_t topics = ReadCount(r, "topic count", kMinTopicBytes);
   for (int32_t t = 0; r.ok() && t < topics; ++t) {

@@ -37,8 +37,8 @@ struct AssignedTopic {
 
 struct ConsumerAssignment {
   int16_t version = 0;
-  std::vector<AssignedTopic> topics;      // in encoded order
-  std::optional<std::string> user_data;   // nullopt: null
+  std::vector<AssignedTopic> topics;     // in encoded order
+  std::optional<std::string> user_data;  // nullopt: null
   bool operator==(const ConsumerAssignment&) const = default;
 
   // Every assigned partition, in encoded order.

@@ -6,12 +6,14 @@
 namespace kq::groups {
 
 std::map<std::string, std::vector<TopicPartition>> AssignRoundRobin(
-    std::vector<MemberSubscription> members, const std::map<std::string, int32_t>& partition_counts) {
+    std::vector<MemberSubscription> members,
+    const std::map<std::string, int32_t>& partition_counts) {
   std::sort(members.begin(), members.end(),
             [](const auto& a, const auto& b) { return a.member_id < b.member_id; });
-  members.erase(std::unique(members.begin(), members.end(),
-                            [](const auto& a, const auto& b) { return a.member_id == b.member_id; }),
-                members.end());
+  members.erase(
+      std::unique(members.begin(), members.end(),
+                  [](const auto& a, const auto& b) { return a.member_id == b.member_id; }),
+      members.end());
   std::map<std::string, std::vector<TopicPartition>> out;
   std::vector<std::set<std::string>> subscribed;
   std::set<std::string> all_topics;
@@ -20,7 +22,7 @@ std::map<std::string, std::vector<TopicPartition>> AssignRoundRobin(
     subscribed.emplace_back(m.topics.begin(), m.topics.end());
     all_topics.insert(m.topics.begin(), m.topics.end());
   }
-  size_t next = 0;  // circular position in `members`
+  size_t next = 0;                               // circular position in `members`
   for (const std::string& topic : all_topics) {  // std::set: sorted
     auto count = partition_counts.find(topic);
     if (count == partition_counts.end()) continue;

@@ -25,6 +25,7 @@ struct MemberSubscription {
 // topics missing there (or with 0 partitions) contribute nothing. Duplicate
 // member ids are treated as one member.
 std::map<std::string, std::vector<TopicPartition>> AssignRoundRobin(
-    std::vector<MemberSubscription> members, const std::map<std::string, int32_t>& partition_counts);
+    std::vector<MemberSubscription> members,
+    const std::map<std::string, int32_t>& partition_counts);
 
 }  // namespace kq::groups

@@ -24,11 +24,12 @@ constexpr int kRegisterAttempts = 5;
 // that are safe in a file name.
 std::string NewMemberId() {
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "host");
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof host, "host");
   std::string safe;
   for (const char* c = host; *c != '\0'; ++c) {
-    const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                    *c == '.' || *c == '_';
+    const bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                    (*c >= '0' && *c <= '9') || *c == '.' || *c == '_';
     safe.push_back(ok ? *c : '_');
   }
   std::random_device rd;
@@ -141,7 +142,8 @@ std::vector<TopicPartition> GroupMemberImpl::OwnedList() const {
 }
 
 Result<std::vector<TopicPartition>> GroupMemberImpl::Poll() {
-  if (!member_lock_) return Status::InvalidArgument(fmt::format("member {} has left its group", member_id_));
+  if (!member_lock_)
+    return Status::InvalidArgument(fmt::format("member {} has left its group", member_id_));
   // Our file was removed (by hand, or by a checker racing our join): register
   // again, or the others would not count us.
   if (!env_->FileExists(MemberPath())) {
@@ -149,7 +151,8 @@ Result<std::vector<TopicPartition>> GroupMemberImpl::Poll() {
     KQ_RETURN_IF_ERROR(Register());
   }
   KQ_ASSIGN_OR_RETURN(std::vector<LiveMember> live, ListLiveMembers(env_, dir_.path(), group_));
-  if (std::none_of(live.begin(), live.end(), [&](const LiveMember& m) { return m.member_id == member_id_; })) {
+  if (std::none_of(live.begin(), live.end(),
+                   [&](const LiveMember& m) { return m.member_id == member_id_; })) {
     live.push_back({member_id_, topics_});
   }
   KQ_ASSIGN_OR_RETURN(auto counts, PartitionCounts(live));
@@ -180,16 +183,20 @@ Status GroupMemberImpl::Leave() {
 }  // namespace
 
 Result<std::unique_ptr<GroupMember>> GroupMember::Join(io::Env* env, const std::string& log_dir,
-                                                       std::string group, std::vector<std::string> topics) {
+                                                       std::string group,
+                                                       std::vector<std::string> topics) {
   KQ_RETURN_IF_ERROR(ValidateGroupName(group));
-  if (topics.empty()) return Status::InvalidArgument(fmt::format("group '{}': no topics to consume", group));
+  if (topics.empty())
+    return Status::InvalidArgument(fmt::format("group '{}': no topics to consume", group));
   std::sort(topics.begin(), topics.end());
   topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
-  KQ_ASSIGN_OR_RETURN(log::LogDir dir, log::LogDir::Open(env, log_dir, /*create_if_missing=*/false));
+  KQ_ASSIGN_OR_RETURN(log::LogDir dir,
+                      log::LogDir::Open(env, log_dir, /*create_if_missing=*/false));
   for (const std::string& topic : topics) {
     KQ_RETURN_IF_ERROR(dir.DescribeTopic(topic).status());
   }
-  auto member = std::make_unique<GroupMemberImpl>(env, std::move(dir), std::move(group), std::move(topics));
+  auto member =
+      std::make_unique<GroupMemberImpl>(env, std::move(dir), std::move(group), std::move(topics));
   KQ_RETURN_IF_ERROR(member->Register());
   return std::unique_ptr<GroupMember>(std::move(member));
 }

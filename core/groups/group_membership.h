@@ -32,7 +32,8 @@ class GroupMember {
   // Registers a new member of `group` subscribed to `topics` (which must
   // exist). Owns nothing until the first Poll.
   static Result<std::unique_ptr<GroupMember>> Join(io::Env* env, const std::string& log_dir,
-                                                   std::string group, std::vector<std::string> topics);
+                                                   std::string group,
+                                                   std::vector<std::string> topics);
 
   virtual ~GroupMember() = default;
 

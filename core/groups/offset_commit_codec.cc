@@ -51,9 +51,8 @@ void SkipTaggedFields(ByteReader& r) {
 Status Finish(const ByteReader& r, std::string_view what) {
   if (!r.ok()) return r.status().WithPrefix(what);
   if (r.remaining() != 0) {
-    return Status::Corruption(
-        fmt::format("{}: {} unexpected bytes after the last field at byte {}", what,
-                    r.remaining(), r.position()));
+    return Status::Corruption(fmt::format("{}: {} unexpected bytes after the last field at byte {}",
+                                          what, r.remaining(), r.position()));
   }
   return Status::Ok();
 }
@@ -155,8 +154,8 @@ Result<CommittedOffset> DecodeOffsetCommitValue(std::string_view bytes) {
   CommittedOffset v;
   v.offset = r.ReadI64("offset");
   if (version >= 3) v.leader_epoch = r.ReadI32("leader epoch");
-  v.metadata = std::string(version >= 4 ? ReadCompactString(r, "metadata")
-                                        : ReadString(r, "metadata"));
+  v.metadata =
+      std::string(version >= 4 ? ReadCompactString(r, "metadata") : ReadString(r, "metadata"));
   v.commit_timestamp_ms = r.ReadI64("commit timestamp");
   if (version == 1) r.ReadI64("expire timestamp");
   if (version >= 4) SkipTaggedFields(r);

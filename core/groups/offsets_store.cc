@@ -96,8 +96,9 @@ Status OffsetsStoreImpl::Replay(int32_t p) {
     while (!rest.empty()) {
       const format::FrameProbe probe = format::ProbeFrame(rest);
       if (probe.state != format::FrameState::kComplete) {
-        return Status::Corruption(fmt::format("{}: unreadable batch while replaying at offset {}: {}",
-                                              reader.Name(), state.next.value(), probe.problem));
+        return Status::Corruption(
+            fmt::format("{}: unreadable batch while replaying at offset {}: {}", reader.Name(),
+                        state.next.value(), probe.problem));
       }
       KQ_RETURN_IF_ERROR(ApplyBatch(rest.substr(0, probe.size), state));
       rest.remove_prefix(probe.size);
@@ -169,14 +170,15 @@ Status OffsetsStoreImpl::Write(
   batches.push_back(std::move(last));
   Result<log::AppendResult> appended = state.writer->Append(batches);
   if (!appended.ok()) {
-    return appended.status().WithPrefix(fmt::format("committing offsets of group '{}'",
-                                                    log::EscapeForMessage(group)));
+    return appended.status().WithPrefix(
+        fmt::format("committing offsets of group '{}'", log::EscapeForMessage(group)));
   }
   return state.writer->Sync();
 }
 
 Status OffsetsStoreImpl::Commit(
-    std::string_view group, const std::vector<std::pair<TopicPartition, CommittedOffset>>& offsets) {
+    std::string_view group,
+    const std::vector<std::pair<TopicPartition, CommittedOffset>>& offsets) {
   KQ_RETURN_IF_ERROR(ValidateGroupName(group));
   const int64_t now = env_->NowMs();
   std::vector<std::pair<std::string, std::optional<std::string>>> records;
@@ -188,9 +190,9 @@ Status OffsetsStoreImpl::Commit(
                                                  committed.offset, tp.topic, tp.partition));
     }
     if (committed.metadata.size() > 32767) {
-      return Status::InvalidArgument(fmt::format(
-          "commit metadata for {}-{} is {} bytes; the maximum is 32767", tp.topic, tp.partition,
-          committed.metadata.size()));
+      return Status::InvalidArgument(
+          fmt::format("commit metadata for {}-{} is {} bytes; the maximum is 32767", tp.topic,
+                      tp.partition, committed.metadata.size()));
     }
     CommittedOffset value = committed;
     if (value.commit_timestamp_ms == 0) value.commit_timestamp_ms = now;
@@ -224,7 +226,8 @@ Status OffsetsStoreImpl::Delete(std::string_view group, const std::vector<TopicP
   KQ_ASSIGN_OR_RETURN(GroupOffsets current, Fetch(group));
   std::vector<std::pair<std::string, std::optional<std::string>>> records;
   if (which.empty()) {
-    for (const auto& [tp, value] : current) records.emplace_back(EncodeOffsetCommitKey(group, tp), std::nullopt);
+    for (const auto& [tp, value] : current)
+      records.emplace_back(EncodeOffsetCommitKey(group, tp), std::nullopt);
   } else {
     for (const TopicPartition& tp : which) {
       KQ_RETURN_IF_ERROR(log::ValidateTopicName(tp.topic));
@@ -237,7 +240,8 @@ Status OffsetsStoreImpl::Delete(std::string_view group, const std::vector<TopicP
 }  // namespace
 
 Result<std::unique_ptr<OffsetsStore>> OffsetsStore::Open(io::Env* env, const std::string& log_dir) {
-  KQ_ASSIGN_OR_RETURN(log::LogDir dir, log::LogDir::Open(env, log_dir, /*create_if_missing=*/false));
+  KQ_ASSIGN_OR_RETURN(log::LogDir dir,
+                      log::LogDir::Open(env, log_dir, /*create_if_missing=*/false));
   return std::unique_ptr<OffsetsStore>(new OffsetsStoreImpl(env, std::move(dir)));
 }
 

@@ -33,7 +33,8 @@ std::string TempPathFor(const std::string& path) {
   const size_t name_start = slash == std::string::npos ? 0 : slash + 1;
   const size_t name_bytes = path.size() - name_start;
   if (name_bytes + kSuffix.size() <= kMaxNameBytes) return path + std::string(kSuffix);
-  return path.substr(0, name_start + kMaxNameBytes - kSuffix.size() - 1) + "~" + std::string(kSuffix);
+  return path.substr(0, name_start + kMaxNameBytes - kSuffix.size() - 1) + "~" +
+         std::string(kSuffix);
 }
 
 }  // namespace

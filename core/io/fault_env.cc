@@ -233,9 +233,12 @@ namespace {
 // third of the time each, so both ends are well covered.
 size_t SurvivingPrefix(std::mt19937_64& rng, size_t pending) {
   switch (rng() % 3) {
-    case 0: return pending;
-    case 1: return 0;
-    default: return static_cast<size_t>(rng() % (pending + 1));
+    case 0:
+      return pending;
+    case 1:
+      return 0;
+    default:
+      return static_cast<size_t>(rng() % (pending + 1));
   }
 }
 
@@ -255,7 +258,7 @@ std::string FaultEnv::Crash(uint64_t seed) {
   for (auto& [dir, ops] : dir_logs_) {
     auto durable = durable_dirs_.find(dir);
     if (durable == durable_dirs_.end()) continue;  // removed since (durable at once)
-    std::mt19937_64 rng(seed ^ (std::hash<std::string>{}(dir) * 0x9e3779b97f4a7c15ULL));
+    std::mt19937_64 rng(seed ^ (std::hash<std::string>{}(dir)*0x9e3779b97f4a7c15ULL));
     const size_t keep = SurvivingPrefix(rng, ops.size());
     std::map<std::string, MemEnv::NodeRef> files = durable->second;
     for (size_t i = 0; i < keep; ++i) {
@@ -292,11 +295,13 @@ std::string FaultEnv::Crash(uint64_t seed) {
       }
     }
     std::string torn = "";
-    if (keep < log.pending.size() && !log.pending[keep].truncate && !log.pending[keep].data.empty()) {
+    if (keep < log.pending.size() && !log.pending[keep].truncate &&
+        !log.pending[keep].data.empty()) {
       const FileOp& op = log.pending[keep];
       const size_t n = 1 + static_cast<size_t>(rng() % op.data.size());
       switch (rng() % 4) {
-        case 0: break;  // not a byte of it
+        case 0:
+          break;  // not a byte of it
         case 1:
           WriteAt(&data, op.offset, std::string_view(op.data).substr(0, n));
           torn = fmt::format(", then {} of its {} bytes", n, op.data.size());
@@ -324,8 +329,8 @@ std::string FaultEnv::Crash(uint64_t seed) {
 
 // --- Env ----------------------------------------------------------------------
 
-Result<std::unique_ptr<AppendableFile>> FaultEnv::Wrap(
-    Result<std::unique_ptr<AppendableFile>> file, const std::string& path) {
+Result<std::unique_ptr<AppendableFile>> FaultEnv::Wrap(Result<std::unique_ptr<AppendableFile>> file,
+                                                       const std::string& path) {
   if (!file.ok()) return file.status();
   MemEnv::NodeRef node = base_.FileNode(path);
   TrackNode(node);

@@ -155,8 +155,8 @@ class FaultEnv final : public Env {
     uint64_t call = 0;
   };
   struct NodeLog {
-    uint64_t seq = 0;      // first-seen order, for deterministic choices
-    std::string durable;   // the contents as of the last Sync
+    uint64_t seq = 0;     // first-seen order, for deterministic choices
+    std::string durable;  // the contents as of the last Sync
     std::vector<FileOp> pending;
   };
   struct DirOp {

@@ -221,8 +221,8 @@ Result<std::unique_ptr<RandomAccessFile>> MemEnv::OpenRandomAccess(const std::st
 
 Result<std::unique_ptr<AppendableFile>> MemEnv::OpenAppendable(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
-  KQ_ASSIGN_OR_RETURN(NodeRef node, OpenNodeLocked(NormalizeMemPath(path), false,
-                                                   "open for appending"));
+  KQ_ASSIGN_OR_RETURN(NodeRef node,
+                      OpenNodeLocked(NormalizeMemPath(path), false, "open for appending"));
   return std::unique_ptr<AppendableFile>(new MemAppendableFile(path, std::move(node)));
 }
 

@@ -29,11 +29,11 @@ Result<std::vector<ConfigEntry>> DescribeConfigWith(Client& client, std::string_
   std::string context = fmt::format("describe config of topic '{}'", topic);
   rd_kafka_ConfigResource_t* resource =
       rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, name.c_str());
-  Result<EventPtr> event = client.Admin(
-      RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_DescribeConfigs(client.handle(), &resource, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client.Admin(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, context,
+                   [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                     rd_kafka_DescribeConfigs(client.handle(), &resource, 1, options, queue);
+                   });
   rd_kafka_ConfigResource_destroy(resource);
   if (!event.ok()) return event.status();
   const rd_kafka_DescribeConfigs_result_t* result =
@@ -79,11 +79,11 @@ Status CreateTopic(Client& client, const NewTopic& topic) {
       return ErrorStatus(err, fmt::format("{}: --config {}", context, key));
     }
   }
-  Result<EventPtr> event = client.Admin(
-      RD_KAFKA_ADMIN_OP_CREATETOPICS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_CreateTopics(client.handle(), &spec, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client.Admin(RD_KAFKA_ADMIN_OP_CREATETOPICS, context,
+                   [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                     rd_kafka_CreateTopics(client.handle(), &spec, 1, options, queue);
+                   });
   rd_kafka_NewTopic_destroy(spec);
   if (!event.ok()) return event.status();
   size_t n = 0;
@@ -97,8 +97,7 @@ Status CreateTopic(const ClusterConfig& config, const NewTopic& topic) {
   return CreateTopic(*client, topic);
 }
 
-Result<std::vector<TopicMetadata>> ListTopics(const ClusterConfig& config,
-                                              bool include_internal) {
+Result<std::vector<TopicMetadata>> ListTopics(const ClusterConfig& config, bool include_internal) {
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, OpenAdmin(config));
   KQ_ASSIGN_OR_RETURN(std::vector<TopicMetadata> topics, client->Topics());
   if (!include_internal) {
@@ -153,11 +152,11 @@ Status AlterTopicConfig(const ClusterConfig& config, std::string_view topic,
   for (const auto& [key, value] : merged) {
     rd_kafka_ConfigResource_set_config(resource, key.c_str(), value.c_str());
   }
-  Result<EventPtr> event = client->Admin(
-      RD_KAFKA_ADMIN_OP_ALTERCONFIGS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_AlterConfigs(client->handle(), &resource, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client->Admin(RD_KAFKA_ADMIN_OP_ALTERCONFIGS, context,
+                    [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                      rd_kafka_AlterConfigs(client->handle(), &resource, 1, options, queue);
+                    });
   rd_kafka_ConfigResource_destroy(resource);
   if (!event.ok()) return event.status();
   size_t n = 0;
@@ -181,11 +180,11 @@ Status AddPartitions(const ClusterConfig& config, std::string_view topic, int32_
   rd_kafka_NewPartitions_t* spec =
       rd_kafka_NewPartitions_new(name.c_str(), static_cast<size_t>(total), errstr, sizeof(errstr));
   if (spec == nullptr) return Status::InvalidArgument(fmt::format("{}: {}", context, errstr));
-  Result<EventPtr> event = client->Admin(
-      RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_CreatePartitions(client->handle(), &spec, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client->Admin(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, context,
+                    [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                      rd_kafka_CreatePartitions(client->handle(), &spec, 1, options, queue);
+                    });
   rd_kafka_NewPartitions_destroy(spec);
   if (!event.ok()) return event.status();
   size_t n = 0;
@@ -200,11 +199,11 @@ Status DeleteTopic(const ClusterConfig& config, std::string_view topic) {
   std::string name(topic);
   std::string context = fmt::format("delete topic '{}'", topic);
   rd_kafka_DeleteTopic_t* spec = rd_kafka_DeleteTopic_new(name.c_str());
-  Result<EventPtr> event = client->Admin(
-      RD_KAFKA_ADMIN_OP_DELETETOPICS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_DeleteTopics(client->handle(), &spec, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client->Admin(RD_KAFKA_ADMIN_OP_DELETETOPICS, context,
+                    [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                      rd_kafka_DeleteTopics(client->handle(), &spec, 1, options, queue);
+                    });
   rd_kafka_DeleteTopic_destroy(spec);
   if (!event.ok()) return event.status();
   size_t n = 0;
@@ -218,19 +217,22 @@ Result<std::map<int32_t, int64_t>> OffsetsForTime(const ClusterConfig& config,
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, OpenAdmin(config));
   KQ_ASSIGN_OR_RETURN(TopicMetadata meta, client->Topic(topic));
   std::string name(topic);
-  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(meta.partitions.size())));
+  PartitionListPtr list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(meta.partitions.size())));
   for (int32_t p : meta.partitions) {
     // offsets_for_times takes the timestamp in the offset field.
     rd_kafka_topic_partition_list_add(list.get(), name.c_str(), p)->offset = timestamp_ms;
   }
   std::string context = fmt::format("offsets of topic '{}' at time {}", topic, timestamp_ms);
-  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(client->handle(), list.get(), client->timeout_ms());
+  rd_kafka_resp_err_t err =
+      rd_kafka_offsets_for_times(client->handle(), list.get(), client->timeout_ms());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return client->Unreachable(err, context);
   std::map<int32_t, int64_t> offsets;
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = list->elems[i];
     if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return ErrorStatus(tp.err, fmt::format("{} ({})", context, PartitionName(topic, tp.partition)));
+      return ErrorStatus(tp.err,
+                         fmt::format("{} ({})", context, PartitionName(topic, tp.partition)));
     }
     int64_t offset = tp.offset;
     if (offset < 0) {  // no record that late: the end of the partition
@@ -253,11 +255,11 @@ Result<std::map<int32_t, int64_t>> TrimTopic(const ClusterConfig& config, std::s
     rd_kafka_topic_partition_list_add(list.get(), name.c_str(), partition)->offset = offset;
   }
   rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list.get());  // copies the list
-  Result<EventPtr> event = client->Admin(
-      RD_KAFKA_ADMIN_OP_DELETERECORDS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_DeleteRecords(client->handle(), &request, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client->Admin(RD_KAFKA_ADMIN_OP_DELETERECORDS, context,
+                    [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                      rd_kafka_DeleteRecords(client->handle(), &request, 1, options, queue);
+                    });
   rd_kafka_DeleteRecords_destroy(request);
   if (!event.ok()) return event.status();
   const rd_kafka_topic_partition_list_t* result =

@@ -39,7 +39,7 @@ namespace kq::kafka {
 struct NewTopic {
   std::string name;
   int32_t partitions = 1;
-  int32_t replication_factor = -1;           // -1: the broker's default
+  int32_t replication_factor = -1;             // -1: the broker's default
   std::map<std::string, std::string> configs;  // --config key=value
 };
 

@@ -158,7 +158,8 @@ Client::~Client() {
 void Client::OnError(rd_kafka_t* /*rk*/, int err, const char* reason, void* opaque) {
   auto* self = static_cast<Client*>(opaque);
   std::lock_guard<std::mutex> lock(self->mu_);
-  self->last_error_ = reason != nullptr ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));
+  self->last_error_ =
+      reason != nullptr ? reason : rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err));
 }
 
 void Client::OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
@@ -189,7 +190,7 @@ std::string Client::LastError() const {
 }
 
 Status Client::Unreachable(rd_kafka_resp_err_t err, std::string_view context,
-                          const char* detail) const {
+                           const char* detail) const {
   if (!IsReachFailure(err)) return ErrorStatus(err, context, detail);
   std::string why = LastError();
   if (why.empty() && err != RD_KAFKA_RESP_ERR__TIMED_OUT) {
@@ -242,8 +243,7 @@ Result<TopicMetadata> Client::Topic(std::string_view name) {
   return Status::NotFound(fmt::format("topic '{}' does not exist at '{}'", name, brokers_));
 }
 
-Result<std::pair<int64_t, int64_t>> Client::Watermarks(std::string_view topic,
-                                                       int32_t partition) {
+Result<std::pair<int64_t, int64_t>> Client::Watermarks(std::string_view topic, int32_t partition) {
   int64_t low = -1;
   int64_t high = -1;
   std::string name(topic);

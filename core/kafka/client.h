@@ -48,12 +48,12 @@ using Property = std::pair<std::string, std::string>;
 // Where the cluster is and how to talk to it (the tools build it from
 // -b/$KQ_BROKERS, -X and -v).
 struct ClusterConfig {
-  std::string brokers;              // "host:port,host:port" (bootstrap.servers)
-  std::vector<Property> properties; // -X key=value, applied after our defaults
+  std::string brokers;               // "host:port,host:port" (bootstrap.servers)
+  std::vector<Property> properties;  // -X key=value, applied after our defaults
   // Bound for every blocking step (connecting, metadata, admin requests,
   // watermark queries). The default keeps a wrong -b under 10 s in total.
   int timeout_ms = 6000;
-  int verbose = 0;                  // >= 2: librdkafka's logs go to stderr
+  int verbose = 0;  // >= 2: librdkafka's logs go to stderr
 };
 
 // Parses one -X argument "key=value" (the value may contain '='; it may be
@@ -151,8 +151,9 @@ class Client {
   // at most timeout_ms plus a margin. Errors: the event's own error (with
   // the "cannot reach" form for timeouts), prefixed by `context`.
   // The caller then reads per-item results from the event.
-  Result<EventPtr> Admin(rd_kafka_admin_op_t op, std::string_view context,
-                         const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
+  Result<EventPtr> Admin(
+      rd_kafka_admin_op_t op, std::string_view context,
+      const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
 
   // The most recent asynchronous error librdkafka reported (error_cb), or "".
   std::string LastError() const;

@@ -47,9 +47,9 @@ Status ClusterRecordWriter::Add(const client::ProducerRecord& r) {
   Assign(k.value, r.value);
   k.headers.clear();
   for (const format::HeaderView& h : r.headers) {
-    k.headers.emplace_back(std::string(h.key), h.value ? std::optional<std::string>(
-                                                             std::string(*h.value))
-                                                       : std::nullopt);
+    k.headers.emplace_back(
+        std::string(h.key),
+        h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
   }
   if (r.timestamp >= 0) {
     k.timestamp_ms = r.timestamp;

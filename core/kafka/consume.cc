@@ -17,10 +17,10 @@ constexpr int kPollMs = 100;
 constexpr auto kCommitInterval = std::chrono::seconds(1);
 
 struct PartitionState {
-  int64_t stop = kNoStop;      // first offset not to deliver
-  bool done = false;           // reached stop, e@MS or (without follow) EOF
-  int64_t next_offset = -1;    // offset after the last delivered record, -1: none
-  int64_t committed = -1;      // next_offset as last committed
+  int64_t stop = kNoStop;    // first offset not to deliver
+  bool done = false;         // reached stop, e@MS or (without follow) EOF
+  int64_t next_offset = -1;  // offset after the last delivered record, -1: none
+  int64_t committed = -1;    // next_offset as last committed
 };
 
 using Key = std::pair<std::string, int32_t>;
@@ -75,9 +75,9 @@ Status Commit(Loop& loop) {
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = list->elems[i];
     if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return ErrorStatus(tp.err, fmt::format("commit offset of group '{}' for {}",
-                                             loop.request->group,
-                                             PartitionName(tp.topic, tp.partition)));
+      return ErrorStatus(tp.err,
+                         fmt::format("commit offset of group '{}' for {}", loop.request->group,
+                                     PartitionName(tp.topic, tp.partition)));
     }
     loop.partitions[{tp.topic, tp.partition}].committed = tp.offset;
   }
@@ -147,8 +147,8 @@ Status Deliver(Loop& loop, const rd_kafka_message_t* msg, format::RecordView* vi
     const char* name;
     const void* value;
     size_t size;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       std::optional<std::string_view> v;
       if (value != nullptr) v = std::string_view(static_cast<const char*>(value), size);
@@ -160,7 +160,8 @@ Status Deliver(Loop& loop, const rd_kafka_message_t* msg, format::RecordView* vi
   view->timestamp = ts_type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
   view->key.reset();
   view->value.reset();
-  if (msg->key != nullptr) view->key = std::string_view(static_cast<const char*>(msg->key), msg->key_len);
+  if (msg->key != nullptr)
+    view->key = std::string_view(static_cast<const char*>(msg->key), msg->key_len);
   if (msg->payload != nullptr) {
     view->value = std::string_view(static_cast<const char*>(msg->payload), msg->len);
   }
@@ -235,8 +236,8 @@ Status AssignRange(Loop& loop) {
     for (int i = 0; i < times->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = times->elems[i];
       if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return ErrorStatus(tp.err, fmt::format("offsets for time of {}",
-                                               PartitionName(tp.topic, tp.partition)));
+        return ErrorStatus(
+            tp.err, fmt::format("offsets for time of {}", PartitionName(tp.topic, tp.partition)));
       }
       by_time[{tp.topic, tp.partition}] = tp.offset;
     }
@@ -264,12 +265,13 @@ Status AssignRange(Loop& loop) {
 // -G: checks the request, then subscribes; partitions arrive in OnRebalance.
 Status Subscribe(Loop& loop) {
   const ConsumeRequest& request = *loop.request;
-  PartitionListPtr topics(rd_kafka_topic_partition_list_new(static_cast<int>(request.topics.size())));
+  PartitionListPtr topics(
+      rd_kafka_topic_partition_list_new(static_cast<int>(request.topics.size())));
   for (const TopicSelection& sel : request.topics) {
     if (sel.partition) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: in group '{}' the group assigns partitions; name the topic only",
-          PartitionName(sel.topic, *sel.partition), request.group));
+      return Status::InvalidArgument(
+          fmt::format("{}: in group '{}' the group assigns partitions; name the topic only",
+                      PartitionName(sel.topic, *sel.partition), request.group));
     }
     KQ_RETURN_IF_ERROR(loop.client->Topic(sel.topic).status());
     rd_kafka_topic_partition_list_add(topics.get(), sel.topic.c_str(), RD_KAFKA_PARTITION_UA);

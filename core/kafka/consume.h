@@ -60,8 +60,8 @@ struct ConsumeRequest {
   // When set, a partition stops at its first record whose timestamp is >=
   // this (epoch ms, exclusive), as kcat's e@ does.
   std::optional<int64_t> end_timestamp_ms;
-  bool follow = false;                 // never stop at the end
-  std::optional<uint64_t> max_records; // stop after this many records
+  bool follow = false;                  // never stop at the end
+  std::optional<uint64_t> max_records;  // stop after this many records
   // The consumer group. Empty: read without a group (assign). In group mode
   // partition selections are refused: the group decides who reads which
   // partition.

@@ -55,7 +55,8 @@ Members MembersOf(const rd_kafka_group_info& info) {
     gm.member_id = member.member_id != nullptr ? member.member_id : "";
     gm.client_id = member.client_id != nullptr ? member.client_id : "";
     gm.host = member.client_host != nullptr ? member.client_host : "";
-    for (const Key& key : AssignedPartitions(member.member_assignment, member.member_assignment_size)) {
+    for (const Key& key :
+         AssignedPartitions(member.member_assignment, member.member_assignment_size)) {
       out.owner[key] = gm.member_id;
     }
     out.members.push_back(std::move(gm));
@@ -103,7 +104,8 @@ Result<std::map<Key, int64_t>> Committed(Client& client, const std::vector<std::
   }
   for (const std::string& t : topics) {
     if (std::none_of(all.begin(), all.end(), [&](const TopicMetadata& m) { return m.name == t; })) {
-      return Status::NotFound(fmt::format("topic '{}' does not exist at '{}'", t, client.brokers()));
+      return Status::NotFound(
+          fmt::format("topic '{}' does not exist at '{}'", t, client.brokers()));
     }
   }
   std::map<Key, int64_t> out;
@@ -113,8 +115,8 @@ Result<std::map<Key, int64_t>> Committed(Client& client, const std::vector<std::
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = list->elems[i];
     if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return ErrorStatus(tp.err, fmt::format("committed offset of {}",
-                                             PartitionName(tp.topic, tp.partition)));
+      return ErrorStatus(
+          tp.err, fmt::format("committed offset of {}", PartitionName(tp.topic, tp.partition)));
     }
     if (tp.offset >= 0) out[{tp.topic, tp.partition}] = tp.offset;
   }
@@ -128,11 +130,12 @@ int64_t Clamp(int64_t offset, std::pair<int64_t, int64_t> marks) {
 }  // namespace
 
 Result<std::vector<GroupListing>> ListGroups(const ClusterConfig& config) {
-  KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Open(config, Client::Kind::kProducer));
+  KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client,
+                      Client::Open(config, Client::Kind::kProducer));
   KQ_RETURN_IF_ERROR(client->Topics().status());  // bounded reachability check
   const rd_kafka_group_list* list = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_list_groups(client->handle(), nullptr, &list,
-                                                 client->timeout_ms());
+  rd_kafka_resp_err_t err =
+      rd_kafka_list_groups(client->handle(), nullptr, &list, client->timeout_ms());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return client->Unreachable(err, "list groups");
   std::vector<GroupListing> groups;
   for (int i = 0; i < list->group_cnt; ++i) {
@@ -193,8 +196,8 @@ Result<std::vector<PlannedOffset>> PlanGroupReset(const ClusterConfig& config,
       for (int32_t p : t.partitions) committed.try_emplace({t.name, p}, -1);
     }
   } else if (committed.empty()) {
-    return Status::NotFound(fmt::format(
-        "group '{}' has no committed offsets: name the topics to reset", group));
+    return Status::NotFound(
+        fmt::format("group '{}' has no committed offsets: name the topics to reset", group));
   }
   std::map<Key, int64_t> by_time;
   if (target.kind == ResetTarget::Kind::kDatetime) {
@@ -206,17 +209,23 @@ Result<std::vector<PlannedOffset>> PlanGroupReset(const ClusterConfig& config,
     rd_kafka_resp_err_t err =
         rd_kafka_offsets_for_times(client->handle(), list.get(), client->timeout_ms());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return client->Unreachable(err, "offsets for time");
-    for (int i = 0; i < list->cnt; ++i) by_time[{list->elems[i].topic, list->elems[i].partition}] =
-        list->elems[i].offset;
+    for (int i = 0; i < list->cnt; ++i)
+      by_time[{list->elems[i].topic, list->elems[i].partition}] = list->elems[i].offset;
   }
   std::vector<PlannedOffset> plan;
   for (const auto& [key, offset] : committed) {
     KQ_ASSIGN_OR_RETURN(auto marks, client->Watermarks(key.first, key.second));
     PlannedOffset p{key.first, key.second, offset, 0};
     switch (target.kind) {
-      case ResetTarget::Kind::kEarliest: p.new_offset = marks.first; break;
-      case ResetTarget::Kind::kLatest: p.new_offset = marks.second; break;
-      case ResetTarget::Kind::kOffset: p.new_offset = Clamp(target.value, marks); break;
+      case ResetTarget::Kind::kEarliest:
+        p.new_offset = marks.first;
+        break;
+      case ResetTarget::Kind::kLatest:
+        p.new_offset = marks.second;
+        break;
+      case ResetTarget::Kind::kOffset:
+        p.new_offset = Clamp(target.value, marks);
+        break;
       case ResetTarget::Kind::kShiftBy:
         p.new_offset = Clamp((offset >= 0 ? offset : marks.first) + target.value, marks);
         break;
@@ -251,31 +260,32 @@ Status ExecuteGroupReset(const ClusterConfig& config, std::string_view group,
   if (err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
       err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS) {
     // How a broker refuses offsets from outside an active group.
-    return Status::Busy(fmt::format("{}: {} (the group is active: stop its members first)",
-                                    context, rd_kafka_err2str(err)));
+    return Status::Busy(fmt::format("{}: {} (the group is active: stop its members first)", context,
+                                    rd_kafka_err2str(err)));
   }
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return client->Unreachable(err, context);
   for (int i = 0; i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = list->elems[i];
     if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return ErrorStatus(tp.err, fmt::format("{} ({})", context,
-                                             PartitionName(tp.topic, tp.partition)));
+      return ErrorStatus(tp.err,
+                         fmt::format("{} ({})", context, PartitionName(tp.topic, tp.partition)));
     }
   }
   return Status::Ok();
 }
 
 Status DeleteGroup(const ClusterConfig& config, std::string_view group) {
-  KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Open(config, Client::Kind::kProducer));
+  KQ_ASSIGN_OR_RETURN(std::unique_ptr<Client> client,
+                      Client::Open(config, Client::Kind::kProducer));
   KQ_RETURN_IF_ERROR(client->Topics().status());
   std::string name(group);
   std::string context = fmt::format("delete group '{}'", group);
   rd_kafka_DeleteGroup_t* request = rd_kafka_DeleteGroup_new(name.c_str());
-  Result<EventPtr> event = client->Admin(
-      RD_KAFKA_ADMIN_OP_DELETEGROUPS, context,
-      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
-        rd_kafka_DeleteGroups(client->handle(), &request, 1, options, queue);
-      });
+  Result<EventPtr> event =
+      client->Admin(RD_KAFKA_ADMIN_OP_DELETEGROUPS, context,
+                    [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                      rd_kafka_DeleteGroups(client->handle(), &request, 1, options, queue);
+                    });
   rd_kafka_DeleteGroup_destroy(request);
   if (!event.ok()) return event.status();
   size_t n = 0;

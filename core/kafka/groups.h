@@ -63,8 +63,8 @@ struct GroupMember {
 
 struct GroupDescription {
   std::string group;
-  std::string state;              // "Unknown" when the cluster cannot say
-  bool members_known = false;     // false: the cluster cannot describe groups
+  std::string state;           // "Unknown" when the cluster cannot say
+  bool members_known = false;  // false: the cluster cannot describe groups
   std::vector<GroupMember> members;
   std::vector<GroupPartition> partitions;  // sorted by topic, partition
 };

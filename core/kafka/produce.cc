@@ -63,8 +63,7 @@ Status SendOne(Client& client, DeliveryState& state, const ProduceRecord& record
   for (;;) {
     rd_kafka_resp_err_t err = rd_kafka_producev(
         client.handle(), RD_KAFKA_V_TOPIC(state.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_KEY(key, key_size),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key, key_size),
         RD_KAFKA_V_VALUE(const_cast<char*>(value), value_size),
         RD_KAFKA_V_TIMESTAMP(record.timestamp_ms.value_or(0)), RD_KAFKA_V_HEADERS(headers),
         RD_KAFKA_V_OPAQUE(&state), RD_KAFKA_V_END);
@@ -95,9 +94,8 @@ Status PrepareTopic(Client& client, const ProduceOptions& options, std::string_v
   }
   if (!meta.status().IsNotFound()) return meta.status();
   if (!options.create_partitions) {
-    return Status::NotFound(
-        fmt::format("topic '{}' does not exist at '{}' (and --no-create was given)", topic,
-                    client.brokers()));
+    return Status::NotFound(fmt::format(
+        "topic '{}' does not exist at '{}' (and --no-create was given)", topic, client.brokers()));
   }
   NewTopic spec;
   spec.name = std::string(topic);

@@ -40,11 +40,11 @@
 namespace kq::kafka {
 
 struct ProduceRecord {
-  std::optional<int32_t> partition;      // nullopt: the partitioner chooses
-  std::optional<std::string> key;        // nullopt: null key
-  std::optional<std::string> value;      // nullopt: null value (a tombstone)
+  std::optional<int32_t> partition;  // nullopt: the partitioner chooses
+  std::optional<std::string> key;    // nullopt: null key
+  std::optional<std::string> value;  // nullopt: null value (a tombstone)
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;  // order kept
-  std::optional<int64_t> timestamp_ms;   // nullopt: now (CreateTime)
+  std::optional<int64_t> timestamp_ms;  // nullopt: now (CreateTime)
 };
 
 // Pulls the next record. Returns true and fills *record, false at the end of
@@ -70,7 +70,7 @@ struct PartitionRange {
   int64_t first_offset = -1;  // lowest offset written by this run
   int64_t last_offset = -1;   // highest offset written by this run
   uint64_t records = 0;
-  uint64_t bytes = 0;         // key + value bytes
+  uint64_t bytes = 0;  // key + value bytes
 };
 
 struct ProduceReport {

@@ -34,7 +34,8 @@ bool BatchScanner::StopWith(Stop why, Status problem) {
 bool BatchScanner::Next(Batch* batch) {
   if (stop_ != Stop::kNone) return false;
   if (pos_ >= end_) return StopWith(Stop::kEnd);
-  const size_t header_need = options_.load_bytes ? format::kFramePrefixSize : format::kBatchHeaderSize;
+  const size_t header_need =
+      options_.load_bytes ? format::kFramePrefixSize : format::kBatchHeaderSize;
   if (Status s = Fill(format::kBatchHeaderSize); !s.ok()) return StopWith(Stop::kIoError, s);
   std::string_view avail(buffer_.data() + (pos_ - buffer_pos_),
                          buffer_.size() - static_cast<size_t>(pos_ - buffer_pos_));
@@ -42,8 +43,8 @@ bool BatchScanner::Next(Batch* batch) {
   format::FrameProbe probe = format::ProbeFrame(avail, options_.max_batch_bytes);
   if (probe.state == format::FrameState::kCorrupt) {
     return StopWith(Stop::kCorrupt,
-                    Status::Corruption(fmt::format("{}: batch at position {}: {}", file_.path(), pos_,
-                                                   probe.problem)));
+                    Status::Corruption(fmt::format("{}: batch at position {}: {}", file_.path(),
+                                                   pos_, probe.problem)));
   }
   if (pos_ + probe.size > end_ || avail.size() < format::kBatchHeaderSize) {
     return StopWith(Stop::kTorn);

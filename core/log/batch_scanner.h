@@ -23,14 +23,14 @@ namespace kq::log {
 class BatchScanner {
  public:
   struct Options {
-    bool load_bytes = false;   // return each whole batch in Batch::bytes
-    bool verify_crc = false;   // implies load_bytes
+    bool load_bytes = false;  // return each whole batch in Batch::bytes
+    bool verify_crc = false;  // implies load_bytes
     size_t max_batch_bytes = format::kDefaultMaxBatchBytes;
   };
   struct Batch {
-    uint64_t position = 0;         // byte position of the batch in the file
+    uint64_t position = 0;  // byte position of the batch in the file
     format::BatchHeader header;
-    std::string_view bytes;        // whole batch (load_bytes / verify_crc only)
+    std::string_view bytes;  // whole batch (load_bytes / verify_crc only)
   };
   enum class Stop { kNone, kEnd, kTorn, kCorrupt, kIoError };
 
@@ -56,7 +56,7 @@ class BatchScanner {
   uint64_t pos_;
   uint64_t end_;
   Options options_;
-  std::string buffer_;       // bytes of the file from buffer_pos_
+  std::string buffer_;  // bytes of the file from buffer_pos_
   uint64_t buffer_pos_ = 0;
   Stop stop_ = Stop::kNone;
   Status problem_;

@@ -62,8 +62,8 @@ Result<std::vector<CheckpointLine>> SplitCheckpoint(std::string_view text, std::
   if (version.size() != 1 || version[0] != "0") {
     int64_t v = 0;
     if (version.size() == 1 && ParseCheckpointInt(version[0], &v)) {
-      return Status::NotSupported(
-          fmt::format("{}: line 1: checkpoint version {} is not supported (expected 0)", source, v));
+      return Status::NotSupported(fmt::format(
+          "{}: line 1: checkpoint version {} is not supported (expected 0)", source, v));
     }
     return LineError(source, 1, fmt::format("expected the version '0', found {}", Quote(lines[0])));
   }
@@ -75,8 +75,8 @@ Result<std::vector<CheckpointLine>> SplitCheckpoint(std::string_view text, std::
   }
   const size_t available = lines.size() - 2;
   if (static_cast<uint64_t>(count) > available) {
-    return Status::Corruption(fmt::format("{}: the count says {} entries but the file has {}",
-                                          source, count, available));
+    return Status::Corruption(
+        fmt::format("{}: the count says {} entries but the file has {}", source, count, available));
   }
   std::vector<CheckpointLine> entries;
   entries.reserve(static_cast<size_t>(count));  // bounded by the lines present
@@ -128,8 +128,8 @@ Result<std::vector<CheckpointEntry>> ParseCheckpoint(std::string_view text,
     int64_t partition = 0, offset = 0;
     if (!ParseCheckpointInt(line.fields[1], &partition) || partition < 0 ||
         partition > std::numeric_limits<int32_t>::max()) {
-      return CheckpointLineError(
-          source, line, fmt::format("bad partition {}", Quote(line.fields[1])));
+      return CheckpointLineError(source, line,
+                                 fmt::format("bad partition {}", Quote(line.fields[1])));
     }
     if (!ParseCheckpointInt(line.fields[2], &offset) || offset < 0) {
       return CheckpointLineError(source, line, fmt::format("bad offset {}", Quote(line.fields[2])));

@@ -40,15 +40,18 @@ class UvLoopFollowWatcher final : public LoopFollowWatcher {
     uv_timer_init(loop_, poll_timer_);
     poll_timer_->data = this;
     const auto interval = static_cast<uint64_t>(options_.poll_interval.count());
-    uv_timer_start(poll_timer_, [](uv_timer_t* t) {
-      auto* self = static_cast<UvLoopFollowWatcher*>(t->data);
-      // A copy: on_wake may watch or unwatch directories.
-      std::vector<std::string> dirs;
-      for (const auto& [dir, watch] : self->watches_) dirs.push_back(dir);
-      for (const std::string& dir : dirs) {
-        if (self->watches_.count(dir) != 0) self->on_wake_(dir, WakeReason::kPoll);
-      }
-    }, interval, interval);
+    uv_timer_start(
+        poll_timer_,
+        [](uv_timer_t* t) {
+          auto* self = static_cast<UvLoopFollowWatcher*>(t->data);
+          // A copy: on_wake may watch or unwatch directories.
+          std::vector<std::string> dirs;
+          for (const auto& [dir, watch] : self->watches_) dirs.push_back(dir);
+          for (const std::string& dir : dirs) {
+            if (self->watches_.count(dir) != 0) self->on_wake_(dir, WakeReason::kPoll);
+          }
+        },
+        interval, interval);
   }
 
   Status Watch(const std::string& dir) override {
@@ -56,10 +59,13 @@ class UvLoopFollowWatcher final : public LoopFollowWatcher {
     auto* watch = new DirWatch{{}, this, dir};
     uv_fs_event_init(loop_, &watch->handle);
     watch->handle.data = watch;
-    int rc = uv_fs_event_start(&watch->handle, [](uv_fs_event_t* h, const char*, int, int) {
-      auto* w = static_cast<DirWatch*>(h->data);
-      w->owner->on_wake_(w->dir, WakeReason::kChanged);
-    }, dir.c_str(), 0);
+    int rc = uv_fs_event_start(
+        &watch->handle,
+        [](uv_fs_event_t* h, const char*, int, int) {
+          auto* w = static_cast<DirWatch*>(h->data);
+          w->owner->on_wake_(w->dir, WakeReason::kChanged);
+        },
+        dir.c_str(), 0);
     if (rc != 0) {
       Close(watch);
       return UvError(fmt::format("watch {}", dir), rc);
@@ -126,16 +132,17 @@ class UvFollowWatcher final : public FollowWatcher {
     uv_async_init(&loop_, &async_, [](uv_async_t* a) {
       static_cast<UvFollowWatcher*>(a->data)->Fire(WakeReason::kInterrupted);
     });
-    for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&poll_timer_),
-                           reinterpret_cast<uv_handle_t*>(&wait_timer_),
-                           reinterpret_cast<uv_handle_t*>(&async_)}) {
+    for (uv_handle_t* h :
+         {reinterpret_cast<uv_handle_t*>(&poll_timer_),
+          reinterpret_cast<uv_handle_t*>(&wait_timer_), reinterpret_cast<uv_handle_t*>(&async_)}) {
       h->data = this;
     }
     // The fallback: Wait returns at least this often, and the caller re-reads.
     const auto interval = static_cast<uint64_t>(options_.poll_interval.count());
-    uv_timer_start(&poll_timer_, [](uv_timer_t* t) {
-      static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kPoll);
-    }, interval, interval);
+    uv_timer_start(
+        &poll_timer_,
+        [](uv_timer_t* t) { static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kPoll); },
+        interval, interval);
     return Status::Ok();
   }
 
@@ -157,7 +164,8 @@ class UvFollowWatcher final : public FollowWatcher {
     if (::epoll_ctl(set, EPOLL_CTL_ADD, fd, &event) != 0) {
       const int err = errno;  // EPERM for regular files: nothing to watch
       ::close(set);
-      return Status::NotSupported(fmt::format("watch fd {} for hangup: {}", fd, std::strerror(err)));
+      return Status::NotSupported(
+          fmt::format("watch fd {} for hangup: {}", fd, std::strerror(err)));
     }
     auto* handle = new uv_poll_t;
     if (int rc = uv_poll_init(&loop_, handle, set); rc != 0) {
@@ -189,9 +197,10 @@ class UvFollowWatcher final : public FollowWatcher {
     // Events already queued (inotify, a fired timer) are handled first.
     uv_run(&loop_, UV_RUN_NOWAIT);
     if (!woken_) {
-      uv_timer_start(&wait_timer_, [](uv_timer_t* t) {
-        static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kTimeout);
-      }, static_cast<uint64_t>(std::max<int64_t>(timeout.count(), 0)), 0);
+      uv_timer_start(
+          &wait_timer_,
+          [](uv_timer_t* t) { static_cast<UvFollowWatcher*>(t->data)->Fire(WakeReason::kTimeout); },
+          static_cast<uint64_t>(std::max<int64_t>(timeout.count(), 0)), 0);
       while (!woken_) uv_run(&loop_, UV_RUN_ONCE);
       uv_timer_stop(&wait_timer_);
     }
@@ -239,9 +248,8 @@ class UvFollowWatcher final : public FollowWatcher {
 
 }  // namespace
 
-Result<std::unique_ptr<LoopFollowWatcher>> LoopFollowWatcher::Create(uv_loop_s* loop,
-                                                                   const FollowWatcherOptions& options,
-                                                                   Callback on_wake) {
+Result<std::unique_ptr<LoopFollowWatcher>> LoopFollowWatcher::Create(
+    uv_loop_s* loop, const FollowWatcherOptions& options, Callback on_wake) {
   if (loop == nullptr) return Status::InvalidArgument("LoopFollowWatcher needs a loop");
   if (!on_wake) return Status::InvalidArgument("LoopFollowWatcher needs a callback");
   auto w = std::make_unique<UvLoopFollowWatcher>(loop, options, std::move(on_wake));

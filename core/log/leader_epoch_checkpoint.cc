@@ -25,8 +25,8 @@ Result<std::vector<EpochEntry>> Parse(std::string_view text, std::string_view so
                                  fmt::format("bad start offset '{}'", line.fields[1]));
     }
     EpochEntry entry{Epoch(static_cast<int32_t>(epoch)), Offset(start)};
-    if (!entries.empty() && (entry.epoch <= entries.back().epoch ||
-                             entry.start_offset < entries.back().start_offset)) {
+    if (!entries.empty() &&
+        (entry.epoch <= entries.back().epoch || entry.start_offset < entries.back().start_offset)) {
       return CheckpointLineError(
           source, line,
           fmt::format("epoch {} at offset {} does not follow epoch {} at offset {}", entry.epoch,
@@ -40,7 +40,8 @@ Result<std::vector<EpochEntry>> Parse(std::string_view text, std::string_view so
 std::string Format(const std::vector<EpochEntry>& entries) {
   std::vector<std::string> lines;
   lines.reserve(entries.size());
-  for (const EpochEntry& e : entries) lines.push_back(fmt::format("{} {}", e.epoch, e.start_offset));
+  for (const EpochEntry& e : entries)
+    lines.push_back(fmt::format("{} {}", e.epoch, e.start_offset));
   return JoinCheckpoint(lines);
 }
 

@@ -40,9 +40,9 @@ Result<nlohmann::json> ParseJsonFile(const std::string& path, const std::string&
 
 Status CheckPartitionCount(std::string_view topic, int64_t count) {
   if (count >= 1 && count <= kMaxPartitionsPerTopic) return Status::Ok();
-  return Status::InvalidArgument(fmt::format(
-      "topic '{}': partition count {} is out of range (1..{})", topic, count,
-      kMaxPartitionsPerTopic));
+  return Status::InvalidArgument(
+      fmt::format("topic '{}': partition count {} is out of range (1..{})", topic, count,
+                  kMaxPartitionsPerTopic));
 }
 
 }  // namespace
@@ -140,9 +140,9 @@ Status LogDir::LoadFormat() {
     return bad("missing or invalid \"format_version\"");
   }
   if (version->get<int64_t>() > kLogDirFormatVersion) {
-    return Status::NotSupported(fmt::format(
-        "{}: format version {} is newer than this kq supports ({}); upgrade kq",
-        format_path, version->get<int64_t>(), kLogDirFormatVersion));
+    return Status::NotSupported(
+        fmt::format("{}: format version {} is newer than this kq supports ({}); upgrade kq",
+                    format_path, version->get<int64_t>(), kLogDirFormatVersion));
   }
   auto cluster_id = format.find("cluster_id");
   auto created_at = format.find("created_at");
@@ -243,8 +243,8 @@ Result<TopicInfo> LogDir::DescribeTopic(std::string_view name) const {
   auto partitions = topic.find("partitions");
   if (partitions == topic.end() || !partitions->is_number_integer() ||
       !CheckPartitionCount(name, partitions->get<int64_t>()).ok()) {
-    return bad(fmt::format("\"partitions\" must be an integer from 1 to {}",
-                           kMaxPartitionsPerTopic));
+    return bad(
+        fmt::format("\"partitions\" must be an integer from 1 to {}", kMaxPartitionsPerTopic));
   }
   TopicInfo info{std::string(name), partitions->get<int32_t>(), TopicConfig()};
   if (auto config = topic.find("config"); config != topic.end()) {
@@ -282,8 +282,8 @@ Status LogDir::AlterTopicConfig(std::string_view name, const std::vector<ConfigC
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<io::FileLock> lock, LockTopics());
   KQ_ASSIGN_OR_RETURN(TopicInfo info, DescribeTopic(name));
   for (const ConfigChange& change : changes) {
-    Status s = change.value ? info.config.Set(change.key, *change.value)
-                            : info.config.Reset(change.key);
+    Status s =
+        change.value ? info.config.Set(change.key, *change.value) : info.config.Reset(change.key);
     if (!s.ok()) return s.WithPrefix(fmt::format("topic '{}'", name));
   }
   return WriteTopic(name, info.partitions, info.config);

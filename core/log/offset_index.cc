@@ -26,15 +26,17 @@ bool OffsetIndex::LoadMore(std::string_view bytes, uint64_t log_size) {
 }
 
 OffsetIndexEntry OffsetIndex::Lookup(uint32_t relative_offset) const {
-  auto it = std::upper_bound(entries_.begin(), entries_.end(), relative_offset,
-                             [](uint32_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
+  auto it =
+      std::upper_bound(entries_.begin(), entries_.end(), relative_offset,
+                       [](uint32_t r, const OffsetIndexEntry& e) { return r < e.relative_offset; });
   if (it == entries_.begin()) return {0, 0};
   return *std::prev(it);
 }
 
 bool OffsetIndex::CanAppend(const OffsetIndexEntry& e) const {
   if (entries_.empty()) return true;
-  return e.relative_offset > entries_.back().relative_offset && e.position > entries_.back().position;
+  return e.relative_offset > entries_.back().relative_offset &&
+         e.position > entries_.back().position;
 }
 
 void OffsetIndex::Encode(const OffsetIndexEntry& e, std::string* dst) {
@@ -47,7 +49,8 @@ void OffsetIndex::TruncateToPosition(uint64_t position) {
 }
 
 void OffsetIndex::TruncateToRelativeOffset(int64_t relative_offset) {
-  while (!entries_.empty() && static_cast<int64_t>(entries_.back().relative_offset) >= relative_offset) {
+  while (!entries_.empty() &&
+         static_cast<int64_t>(entries_.back().relative_offset) >= relative_offset) {
     entries_.pop_back();
   }
 }
@@ -79,7 +82,8 @@ TimeIndexEntry TimeIndex::LookupBefore(int64_t timestamp) const {
 
 bool TimeIndex::CanAppend(const TimeIndexEntry& e) const {
   if (entries_.empty()) return true;
-  return e.timestamp > entries_.back().timestamp && e.relative_offset > entries_.back().relative_offset;
+  return e.timestamp > entries_.back().timestamp &&
+         e.relative_offset > entries_.back().relative_offset;
 }
 
 void TimeIndex::Encode(const TimeIndexEntry& e, std::string* dst) {
@@ -88,7 +92,8 @@ void TimeIndex::Encode(const TimeIndexEntry& e, std::string* dst) {
 }
 
 void TimeIndex::TruncateToRelativeOffset(int64_t relative_offset) {
-  while (!entries_.empty() && static_cast<int64_t>(entries_.back().relative_offset) >= relative_offset) {
+  while (!entries_.empty() &&
+         static_cast<int64_t>(entries_.back().relative_offset) >= relative_offset) {
     entries_.pop_back();
   }
 }

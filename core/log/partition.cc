@@ -51,7 +51,8 @@ Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
   io::Env* env = options.env;
   if (mode == OpenMode::kRead) {
     if (!env->IsDirectory(dir)) {
-      return Status::NotFound(fmt::format("partition {}: directory {} does not exist", p->Name(), dir));
+      return Status::NotFound(
+          fmt::format("partition {}: directory {} does not exist", p->Name(), dir));
     }
     KQ_RETURN_IF_ERROR(p->LoadSegments());
     KQ_RETURN_IF_ERROR(p->LoadLogStart());
@@ -61,7 +62,8 @@ Result<std::unique_ptr<Partition>> Partition::Open(const std::string& dir,
   KQ_ASSIGN_OR_RETURN(auto lock, p->LockPartition());
   KQ_RETURN_IF_ERROR(p->LoadSegments());
   KQ_RETURN_IF_ERROR(p->LoadLogStart());
-  KQ_ASSIGN_OR_RETURN(Offset recovery_point, p->ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
+  KQ_ASSIGN_OR_RETURN(Offset recovery_point,
+                      p->ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
   KQ_RETURN_IF_ERROR(p->Recover(recovery_point));
   KQ_RETURN_IF_ERROR(p->LoadLeaderEpoch());
   return p;
@@ -117,8 +119,9 @@ Result<Offset> Partition::ReadOffsetCheckpoint(const char* name, Offset if_missi
 }
 
 Status Partition::WriteOffsetCheckpoint(const char* name, Offset offset) {
-  return WriteCheckpoint(options_.env, PathOf(name),
-                         {CheckpointEntry{options_.topic, PartitionId(options_.partition), offset}});
+  return WriteCheckpoint(
+      options_.env, PathOf(name),
+      {CheckpointEntry{options_.topic, PartitionId(options_.partition), offset}});
 }
 
 Status Partition::LoadLogStart() {
@@ -131,7 +134,8 @@ Status Partition::LoadLogStart() {
 }
 
 Status Partition::LoadLeaderEpoch() {
-  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
+  KQ_ASSIGN_OR_RETURN(auto entries,
+                      leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
   const size_t before = entries.size();
   leader_epoch::TruncateFromEnd(&entries, log_end_);
   if (entries.size() != before) {
@@ -148,7 +152,8 @@ Status Partition::LoadLeaderEpoch() {
 
 Status Partition::RecordEpochStart(Offset start) {
   if (leader_epoch_ <= recorded_epoch_) return Status::Ok();
-  KQ_ASSIGN_OR_RETURN(auto entries, leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
+  KQ_ASSIGN_OR_RETURN(auto entries,
+                      leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
   leader_epoch::Assign(&entries, leader_epoch_, start);
   KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
   recorded_epoch_ = leader_epoch_;
@@ -198,8 +203,10 @@ bool Partition::NeedsRoll(const Segment& active, uint64_t pending_bytes,
       incoming.max_timestamp - active.first_batch_timestamp() > options_.segment_ms) {
     return true;
   }
-  if (active.index_entries() + 1 > options_.segment_index_bytes / OffsetIndex::kEntrySize) return true;
-  if (active.time_index_entries() + 1 > options_.segment_index_bytes / TimeIndex::kEntrySize) return true;
+  if (active.index_entries() + 1 > options_.segment_index_bytes / OffsetIndex::kEntrySize)
+    return true;
+  if (active.time_index_entries() + 1 > options_.segment_index_bytes / TimeIndex::kEntrySize)
+    return true;
   return incoming.last_offset() - active.base_offset().value() > INT32_MAX;
 }
 
@@ -233,17 +240,20 @@ Status Partition::WriteGroup(std::span<const std::string> batches,
   return active.Append(joined, meta);
 }
 
-Result<std::vector<format::BatchHeader>> Partition::CheckBatches(std::span<const std::string> batches) const {
+Result<std::vector<format::BatchHeader>> Partition::CheckBatches(
+    std::span<const std::string> batches) const {
   std::vector<format::BatchHeader> headers;
   headers.reserve(batches.size());
   for (size_t i = 0; i < batches.size(); ++i) {
     const std::string& b = batches[i];
     if (b.size() > options_.max_batch_bytes) {
-      return Status::InvalidArgument(fmt::format("partition {}: batch {} is {} bytes, over the limit of {}",
-                                                 Name(), i, b.size(), options_.max_batch_bytes));
+      return Status::InvalidArgument(
+          fmt::format("partition {}: batch {} is {} bytes, over the limit of {}", Name(), i,
+                      b.size(), options_.max_batch_bytes));
     }
     if (Status s = format::ValidateBatch(b); !s.ok()) {
-      return Status::InvalidArgument(fmt::format("partition {}: batch {}: {}", Name(), i, s.message()));
+      return Status::InvalidArgument(
+          fmt::format("partition {}: batch {}: {}", Name(), i, s.message()));
     }
     KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(b));
     headers.push_back(h);
@@ -294,7 +304,8 @@ Status Partition::AppendLocked(std::span<std::string> batches, AppendResult* res
 }
 
 Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
-                                       const FollowerAppendOptions& follower, AppendResult* result) {
+                                       const FollowerAppendOptions& follower,
+                                       AppendResult* result) {
   KQ_RETURN_IF_ERROR(CheckTail());
   KQ_ASSIGN_OR_RETURN(std::vector<format::BatchHeader> headers, CheckBatches(batches));
   // Read under the lock: another writer may have recorded an epoch since.
@@ -307,15 +318,15 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
     const format::BatchHeader& h = headers[i];
     const bool gap = follower.allow_gaps && h.base_offset > expected.value();
     if (h.base_offset != expected.value() && !gap) {
-      return Status::InvalidArgument(fmt::format(
-          "partition {}: batch {} starts at offset {}, expected {}{}", Name(), i, h.base_offset,
-          expected.value(), follower.allow_gaps ? " or later" : ""));
+      return Status::InvalidArgument(
+          fmt::format("partition {}: batch {} starts at offset {}, expected {}{}", Name(), i,
+                      h.base_offset, expected.value(), follower.allow_gaps ? " or later" : ""));
     }
     const Epoch epoch(h.partition_leader_epoch);
     if (epoch < latest) {
       return Status::InvalidArgument(fmt::format(
-          "partition {}: batch {} (offset {}) has leader epoch {}, below the latest epoch {}", Name(), i,
-          h.base_offset, epoch, latest));
+          "partition {}: batch {} (offset {}) has leader epoch {}, below the latest epoch {}",
+          Name(), i, h.base_offset, epoch, latest));
     }
     if (epoch > latest) {
       leader_epoch::Assign(&epochs, epoch, Offset(h.base_offset));
@@ -345,7 +356,8 @@ void Partition::ReloadAfterFailure() {
   Status s = LoadSegments();
   if (s.ok()) s = LoadLogStart();
   if (!s.ok()) {
-    broken_ = s.WithPrefix(fmt::format("partition {}: unusable after a failed write (reopen it)", Name()));
+    broken_ = s.WithPrefix(
+        fmt::format("partition {}: unusable after a failed write (reopen it)", Name()));
   }
 }
 
@@ -447,8 +459,9 @@ Status Partition::Refresh() {
 }
 
 size_t Partition::SegmentIndexFor(Offset offset) const {
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
-                             [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
+  auto it = std::upper_bound(
+      segments_.begin(), segments_.end(), offset,
+      [](Offset o, const std::unique_ptr<Segment>& s) { return o < s->base_offset(); });
   return it == segments_.begin() ? 0 : static_cast<size_t>(it - segments_.begin()) - 1;
 }
 
@@ -463,7 +476,8 @@ Status Partition::ReadBatches(size_t segment, uint64_t position, size_t max_byte
   // the segment's range are damage, whatever the CRC says.
   int64_t min_base = seg.base_offset().value();
   const int64_t limit = OffsetLimitOf(segment).value();
-  size_t want = static_cast<size_t>(std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize)));
+  size_t want = static_cast<size_t>(
+      std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize)));
   KQ_RETURN_IF_ERROR(seg.file().Read(position, want, &out->bytes));
   // Keep whole batches only; read more when the first one is larger than asked.
   size_t at = 0;
@@ -487,12 +501,14 @@ Status Partition::ReadBatches(size_t segment, uint64_t position, size_t max_byte
     if (options_.verify_reads) {
       if (Status s = format::ValidateBatch(batch); !s.ok()) {
         if (at > 0) break;  // deliver the good batches first; the next read reports it
-        return s.WithPrefix(fmt::format("partition {}: {}: batch at position {} (offset {})", Name(),
-                                        seg.log_path(), position + at, base));
+        return s.WithPrefix(fmt::format("partition {}: {}: batch at position {} (offset {})",
+                                        Name(), seg.log_path(), position + at, base));
       }
     }
-    const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(batch.data() + format::kLastOffsetDeltaPos));
-    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit); !s.ok()) {
+    const auto last_delta =
+        static_cast<int32_t>(DecodeFixed32BE(batch.data() + format::kLastOffsetDeltaPos));
+    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit);
+        !s.ok()) {
       if (at > 0) break;  // deliver the good batches first; the next read reports it
       return s;
     }
@@ -513,8 +529,9 @@ template <typename Out, typename At>
 Status Partition::Seek(Offset offset, Out* out, At&& at) {
   KQ_RETURN_IF_ERROR(broken_);
   if (offset < log_start_) {
-    return Status::OutOfRange(fmt::format("partition {}: offset {} is below the log start offset {}",
-                                          Name(), offset.value(), log_start_.value()));
+    return Status::OutOfRange(
+        fmt::format("partition {}: offset {} is below the log start offset {}", Name(),
+                    offset.value(), log_start_.value()));
   }
   if (offset > log_end_) {
     return Status::OutOfRange(fmt::format("partition {}: offset {} is past the log end offset {}",
@@ -540,7 +557,8 @@ Status Partition::Seek(Offset offset, Out* out, At&& at) {
     }
     // Nothing readable at or after `offset` here: damage must be reported,
     // not skipped; a gap left by compaction moves on to the next segment.
-    if (!seg.tail_damage().ok()) return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
+    if (!seg.tail_damage().ok())
+      return seg.tail_damage().WithPrefix(fmt::format("partition {}", Name()));
     if (i + 1 < segments_.size()) {
       offset = std::max(offset, segments_[i + 1]->base_offset());
       out->next_offset = offset;
@@ -574,7 +592,8 @@ Result<LocatedRead> Partition::Locate(Offset offset, size_t max_bytes) {
   return located;
 }
 
-Status Partition::LocateBatches(size_t segment, uint64_t position, size_t max_bytes, LocatedRead* out) {
+Status Partition::LocateBatches(size_t segment, uint64_t position, size_t max_bytes,
+                                LocatedRead* out) {
   // The same walk as ReadBatches over the same window, reading 61 header
   // bytes per batch instead of the window: the checks must agree with it
   // exactly (the tests compare the two).
@@ -582,27 +601,33 @@ Status Partition::LocateBatches(size_t segment, uint64_t position, size_t max_by
   const uint64_t end = seg.size();
   int64_t min_base = seg.base_offset().value();
   const int64_t limit = OffsetLimitOf(segment).value();
-  uint64_t window = std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize));
+  uint64_t window =
+      std::min<uint64_t>(end - position, std::max<size_t>(max_bytes, format::kBatchHeaderSize));
   uint64_t at = 0;
   std::string head;
   while (at < window) {
     const uint64_t rest = window - at;
-    KQ_RETURN_IF_ERROR(seg.file().Read(position + at, static_cast<size_t>(std::min<uint64_t>(rest, format::kBatchHeaderSize)), &head));
+    KQ_RETURN_IF_ERROR(seg.file().Read(
+        position + at, static_cast<size_t>(std::min<uint64_t>(rest, format::kBatchHeaderSize)),
+        &head));
     format::FrameProbe probe = format::ProbeFrame(head, options_.max_batch_bytes);
     if (probe.state == format::FrameState::kCorrupt) {
       if (at > 0) break;
       return Status::Corruption(fmt::format("partition {}: {}: batch at position {}: {}", Name(),
                                             seg.log_path(), position + at, probe.problem));
     }
-    const bool whole = probe.size > 0 && probe.size <= rest && head.size() >= format::kBatchHeaderSize;
+    const bool whole =
+        probe.size > 0 && probe.size <= rest && head.size() >= format::kBatchHeaderSize;
     if (!whole) {
       if (at > 0 || position + probe.size > end || probe.size == 0) break;
       window = probe.size;  // a first batch larger than asked comes whole
       continue;
     }
     const int64_t base = static_cast<int64_t>(DecodeFixed64BE(head.data()));
-    const auto last_delta = static_cast<int32_t>(DecodeFixed32BE(head.data() + format::kLastOffsetDeltaPos));
-    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit); !s.ok()) {
+    const auto last_delta =
+        static_cast<int32_t>(DecodeFixed32BE(head.data() + format::kLastOffsetDeltaPos));
+    if (Status s = CheckBatchOffsets(seg, position + at, base, last_delta, min_base, limit);
+        !s.ok()) {
       if (at > 0) break;  // deliver the good batches first; the next read reports it
       return s;
     }
@@ -630,10 +655,11 @@ Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
     // qualifies is the answer (one batch is walked whole).
     int64_t found = -1;
     std::string scratch;
-    KQ_RETURN_IF_ERROR(format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
-      if (found < 0 && r.timestamp >= ts) found = r.offset;
-      return Status::Ok();
-    }));
+    KQ_RETURN_IF_ERROR(
+        format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
+          if (found < 0 && r.timestamp >= ts) found = r.offset;
+          return Status::Ok();
+        }));
     if (found >= 0) return Offset(std::max(found, log_start_.value()));
   }
   return log_end_;
@@ -661,12 +687,14 @@ Status Partition::CheckBatchOffsets(const Segment& seg, uint64_t position, int64
                                     int32_t last_delta, int64_t min_base, int64_t limit) const {
   if (base >= min_base && last_delta >= 0 && base <= limit - 1 - last_delta) return Status::Ok();
   return Status::Corruption(fmt::format(
-      "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within {}..{})",
+      "partition {}: {}: batch at position {}: offsets {}..{} out of order (expected within "
+      "{}..{})",
       Name(), seg.log_path(), position, base, base + int64_t{last_delta}, min_base, limit - 1));
 }
 
 Status Partition::TruncateTo(Offset new_end) {
-  if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("truncate on a read-only partition");
+  if (mode_ != OpenMode::kWrite)
+    return Status::InvalidArgument("truncate on a read-only partition");
   KQ_RETURN_IF_ERROR(broken_);
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
   Status s = TruncateLocked(new_end);
@@ -702,7 +730,8 @@ Status Partition::TruncateLocked(Offset new_end) {
 }
 
 Status Partition::AdvanceLogStart(Offset new_start) {
-  if (mode_ != OpenMode::kWrite) return Status::InvalidArgument("delete records on a read-only partition");
+  if (mode_ != OpenMode::kWrite)
+    return Status::InvalidArgument("delete records on a read-only partition");
   KQ_RETURN_IF_ERROR(broken_);
   KQ_ASSIGN_OR_RETURN(auto lock, LockPartition());
   Status s = AdvanceLogStartLocked(new_start);

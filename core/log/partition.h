@@ -48,10 +48,10 @@ struct PartitionOptions {
   std::string topic;
   int32_t partition = 0;
   // Kafka's topic configs that shape segments.
-  uint64_t segment_bytes = uint64_t{1} << 30;        // segment.bytes
-  int64_t segment_ms = 7LL * 24 * 3600 * 1000;       // segment.ms
-  uint32_t index_interval_bytes = 4096;              // index.interval.bytes
-  uint64_t segment_index_bytes = 10 * 1024 * 1024;   // segment.index.bytes
+  uint64_t segment_bytes = uint64_t{1} << 30;       // segment.bytes
+  int64_t segment_ms = 7LL * 24 * 3600 * 1000;      // segment.ms
+  uint32_t index_interval_bytes = 4096;             // index.interval.bytes
+  uint64_t segment_index_bytes = 10 * 1024 * 1024;  // segment.index.bytes
   size_t max_batch_bytes = format::kDefaultMaxBatchBytes;
   // The leader epoch stamped on appended batches; -1 = the latest epoch in
   // leader-epoch-checkpoint (0 for a new partition).
@@ -85,7 +85,7 @@ struct AppendResult {
 // shorten it, so a sender treats a short send as the end of the data.
 struct LocatedRead {
   std::shared_ptr<const io::RandomAccessFile> file;  // null when length == 0
-  FilePos position{0};  // the first batch's first byte
+  FilePos position{0};                               // the first batch's first byte
   uint64_t length = 0;  // whole batches, back to back; 0 at the end of the log
   Offset next_offset;   // where the next read continues
   // The descriptor to sendfile from; -1 when the Env has none (MemEnv).
@@ -107,7 +107,7 @@ struct ReadChunk {
 
 struct SegmentInfo {
   Offset base_offset;
-  Offset next_offset;       // one past the last offset in the segment
+  Offset next_offset;  // one past the last offset in the segment
   uint64_t size_bytes = 0;
   int64_t max_timestamp = -1;
   bool active = false;
@@ -132,7 +132,9 @@ class Partition {
   // offset and leader epoch are patched in place, so the caller's strings
   // change). All batches get consecutive offsets in order. Page cache only.
   Result<AppendResult> Append(std::span<std::string> batches);
-  Result<AppendResult> Append(std::string& batch) { return Append(std::span<std::string>(&batch, 1)); }
+  Result<AppendResult> Append(std::string& batch) {
+    return Append(std::span<std::string>(&batch, 1));
+  }
 
   // Appends batches built elsewhere (a leader's, a replication stream's)
   // as they are: their base offsets and partition leader epochs are kept,
@@ -232,14 +234,16 @@ class Partition {
   Status CheckBatchOffsets(const Segment& seg, uint64_t position, int64_t base, int32_t last_delta,
                            int64_t min_base, int64_t limit) const;
   Status AdvanceLogStartLocked(Offset new_start);
-  Status FollowerAppendLocked(std::span<const std::string> batches, const FollowerAppendOptions& follower,
-                              AppendResult* result);
+  Status FollowerAppendLocked(std::span<const std::string> batches,
+                              const FollowerAppendOptions& follower, AppendResult* result);
   // Validates each batch (size, framing, CRC) and decodes its header.
   Result<std::vector<format::BatchHeader>> CheckBatches(std::span<const std::string> batches) const;
   // Writes batches whose headers carry their final offsets, rolling where
   // needed, and moves the log end past them.
-  Status WriteBatches(std::span<const std::string> batches, std::span<const format::BatchHeader> headers);
-  Status WriteGroup(std::span<const std::string> batches, std::span<const format::BatchHeader> headers);
+  Status WriteBatches(std::span<const std::string> batches,
+                      std::span<const format::BatchHeader> headers);
+  Status WriteGroup(std::span<const std::string> batches,
+                    std::span<const format::BatchHeader> headers);
   // After a failed write: re-learns the segments from the files (a partial
   // write is cut as a torn tail by the next writer); when that fails too
   // the partition is broken.

@@ -36,8 +36,7 @@ Result<uint64_t> CountFromOffset(const io::RandomAccessFile& file, uint64_t posi
 }
 
 // Adds the records of one segment, from the log start on, to *stats.
-Status CountSegment(io::Env* env, const SegmentInfo& seg, Offset log_start,
-                    PartitionStats* stats) {
+Status CountSegment(io::Env* env, const SegmentInfo& seg, Offset log_start, PartitionStats* stats) {
   if (seg.size_bytes == 0 || seg.next_offset <= log_start) return Status::Ok();
   KQ_ASSIGN_OR_RETURN(auto file, env->OpenRandomAccess(seg.log_path));
   BatchScanner scanner(*file, 0, seg.size_bytes, BatchScanner::Options{});

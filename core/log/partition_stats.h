@@ -27,8 +27,8 @@ namespace kq::log {
 struct PartitionStats {
   Offset log_start_offset;
   Offset log_end_offset;
-  uint64_t records = 0;    // exact count of records in [log start, log end)
-  uint64_t bytes = 0;      // bytes of all segment files' complete batches
+  uint64_t records = 0;  // exact count of records in [log start, log end)
+  uint64_t bytes = 0;    // bytes of all segment files' complete batches
   int segments = 0;
   int64_t max_timestamp = -1;  // largest batch maxTimestamp, -1 when empty
 };

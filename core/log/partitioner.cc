@@ -30,8 +30,12 @@ uint32_t Murmur2(std::string_view bytes) {
   }
   const unsigned char* tail = data + 4 * blocks;
   switch (length % 4) {
-    case 3: h ^= uint32_t{tail[2]} << 16; [[fallthrough]];
-    case 2: h ^= uint32_t{tail[1]} << 8; [[fallthrough]];
+    case 3:
+      h ^= uint32_t{tail[2]} << 16;
+      [[fallthrough]];
+    case 2:
+      h ^= uint32_t{tail[1]} << 8;
+      [[fallthrough]];
     case 1:
       h ^= uint32_t{tail[0]};
       h *= kM;
@@ -84,7 +88,8 @@ std::string_view Partitioner::KindName(Kind kind) {
 }
 
 Partitioner::Partitioner(Kind kind, std::optional<uint64_t> seed)
-    : kind_(kind), rng_(seed ? *seed : (uint64_t{std::random_device{}()} << 32 | std::random_device{}())) {}
+    : kind_(kind),
+      rng_(seed ? *seed : (uint64_t{std::random_device{}()} << 32 | std::random_device{}())) {}
 
 int32_t Partitioner::Partition(std::optional<std::string_view> key, int32_t partitions) {
   assert(partitions >= 1);

@@ -23,10 +23,10 @@ Status Partition::Recover(Offset recovery_point) {
   // Below the recovery point the data was synced: damage there is corruption
   // to report, never something to cut. The message names the tool that can.
   auto refuse = [this](std::string_view damage) {
-    return Status::Corruption(fmt::format(
-        "partition {}: {} (kq-compact --verify shows it; kq-compact --repair, with "
-        "--truncate-corrupt for a corrupt batch, cuts the partition there)",
-        Name(), damage));
+    return Status::Corruption(
+        fmt::format("partition {}: {} (kq-compact --verify shows it; kq-compact --repair, with "
+                    "--truncate-corrupt for a corrupt batch, cuts the partition there)",
+                    Name(), damage));
   };
   for (size_t i = 0; i < first_unflushed; ++i) {
     Segment& seg = *segments_[i];
@@ -49,7 +49,8 @@ Status Partition::Recover(Offset recovery_point) {
       ++recovery_.segments_removed;
       continue;
     }
-    const Offset durable = i == first_unflushed ? std::max(recovery_point, seg.base_offset()) : seg.base_offset();
+    const Offset durable =
+        i == first_unflushed ? std::max(recovery_point, seg.base_offset()) : seg.base_offset();
     KQ_ASSIGN_OR_RETURN(io::FileInfo before, seg.StatLog());
     Status problem;
     KQ_ASSIGN_OR_RETURN(Segment::RecoveryScan scan, seg.Recover(durable, &problem));
@@ -60,12 +61,12 @@ Status Partition::Recover(Offset recovery_point) {
     if (scan.cut > 0 || !problem.ok()) damaged = true;
   }
   if (recovery_.segments_removed > 0) {
-    segments_.erase(std::remove_if(segments_.begin() + static_cast<long>(first_unflushed) + 1,
-                                   segments_.end(),
-                                   [this](const std::unique_ptr<Segment>& s) {
-                                     return !options_.env->FileExists(s->log_path());
-                                   }),
-                    segments_.end());
+    segments_.erase(
+        std::remove_if(segments_.begin() + static_cast<long>(first_unflushed) + 1, segments_.end(),
+                       [this](const std::unique_ptr<Segment>& s) {
+                         return !options_.env->FileExists(s->log_path());
+                       }),
+        segments_.end());
   }
   log_end_ = segments_.back()->next_offset();
   // What recovery kept is in the page cache (a process crash) or on disk (a
@@ -98,7 +99,8 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
     // Batches wholly below `durable` were synced: re-derive the state after
     // them from headers alone, starting at the last trustworthy index entry.
     KQ_ASSIGN_OR_RETURN(uint64_t header_scan_from, ResumeAtIndexEntryBelow(durable, info.size));
-    BatchScanner head(*reader_, header_scan_from, info.size, {.max_batch_bytes = options_.max_batch_bytes});
+    BatchScanner head(*reader_, header_scan_from, info.size,
+                      {.max_batch_bytes = options_.max_batch_bytes});
     BatchScanner::Batch b;
     std::string damage;  // what stopped the header scan short of `durable`
     while (head.Next(&b)) {
@@ -116,9 +118,9 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
     // A segment may end below `durable` when the cleaner removed its last
     // records; a scan stopped by damage there is corruption, not a torn write.
     if (!damage.empty() && next_offset_ < durable) {
-      *problem = Status::Corruption(fmt::format(
-          "{}: batch at position {} (offset {}), below the recovery point {}: {}", log_path_,
-          valid_end_, next_offset_.value(), durable.value(), damage));
+      *problem = Status::Corruption(
+          fmt::format("{}: batch at position {} (offset {}), below the recovery point {}: {}",
+                      log_path_, valid_end_, next_offset_.value(), durable.value(), damage));
       return RecoveryScan{valid_end_, 0, true};
     }
   } else {
@@ -166,15 +168,16 @@ Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable, uint64_t log_s
     std::string head;
     KQ_RETURN_IF_ERROR(reader_->Read(e.position, format::kBatchHeaderSize, &head));
     auto h = format::DecodeBatchHeader(head);
-    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset && h->last_offset_delta >= 0 &&
-        e.position + h->total_size() <= log_size) {
+    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset &&
+        h->last_offset_delta >= 0 && e.position + h->total_size() <= log_size) {
       time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
       if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
       NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);
       bytes_since_index_entry_ = 0;  // the batch already has its index entry
       if (first_batch_timestamp_ < 0) {
         KQ_RETURN_IF_ERROR(reader_->Read(0, format::kBatchHeaderSize, &head));
-        if (auto first = format::DecodeBatchHeader(head); first.ok()) first_batch_timestamp_ = first->max_timestamp;
+        if (auto first = format::DecodeBatchHeader(head); first.ok())
+          first_batch_timestamp_ = first->max_timestamp;
       }
       return valid_end_;
     }

@@ -30,8 +30,8 @@ namespace kq::log {
 // What recovery found, for messages and tests.
 struct RecoveryReport {
   uint64_t bytes_scanned = 0;
-  uint64_t bytes_truncated = 0;     // torn tail cut off
-  int segments_removed = 0;         // empty or after-damage segments removed
+  uint64_t bytes_truncated = 0;  // torn tail cut off
+  int segments_removed = 0;      // empty or after-damage segments removed
   bool indexes_rebuilt = false;
 };
 

@@ -141,15 +141,16 @@ Status Segment::ScanTail(uint64_t from, uint64_t end, bool from_indexed_batch) {
   while (scanner.Next(&b)) {
     const auto& h = b.header;
     if (h.base_offset < next_offset_.value() && !(from_indexed && b.position == from)) {
-      tail_damage_ = Status::Corruption(fmt::format(
-          "{}: batch at position {}: offset {} goes backwards (expected at least {})", log_path_,
-          b.position, h.base_offset, next_offset_.value()));
+      tail_damage_ = Status::Corruption(
+          fmt::format("{}: batch at position {}: offset {} goes backwards (expected at least {})",
+                      log_path_, b.position, h.base_offset, next_offset_.value()));
       break;
     }
-    if (h.last_offset_delta < 0 || h.last_offset() - base_.value() > INT32_MAX || h.base_offset < base_.value()) {
-      tail_damage_ = Status::Corruption(fmt::format(
-          "{}: batch at position {}: offsets {}..{} do not fit a segment based at {}", log_path_,
-          b.position, h.base_offset, h.last_offset(), base_.value()));
+    if (h.last_offset_delta < 0 || h.last_offset() - base_.value() > INT32_MAX ||
+        h.base_offset < base_.value()) {
+      tail_damage_ = Status::Corruption(
+          fmt::format("{}: batch at position {}: offsets {}..{} do not fit a segment based at {}",
+                      log_path_, b.position, h.base_offset, h.last_offset(), base_.value()));
       break;
     }
     if (from_indexed && b.position == from) {
@@ -163,7 +164,8 @@ Status Segment::ScanTail(uint64_t from, uint64_t end, bool from_indexed_batch) {
     NoteBatch(b.position, h.total_size(), h.last_offset(), h.max_timestamp, nullptr, nullptr);
   }
   if (scanner.stop() == BatchScanner::Stop::kIoError) return scanner.problem();
-  if (scanner.stop() == BatchScanner::Stop::kCorrupt && tail_damage_.ok()) tail_damage_ = scanner.problem();
+  if (scanner.stop() == BatchScanner::Stop::kCorrupt && tail_damage_.ok())
+    tail_damage_ = scanner.problem();
   torn_tail_ = scanner.stop() == BatchScanner::Stop::kTorn;
   if (valid_end_ < from) valid_end_ = from;  // nothing readable past `from`
   return Status::Ok();
@@ -205,7 +207,8 @@ Result<FilePos> Segment::FindPosition(Offset offset) const {
   while (scanner.Next(&b)) {
     if (b.header.last_offset() >= offset.value()) return FilePos(b.position);
   }
-  if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
+  if (scanner.stop() == BatchScanner::Stop::kCorrupt ||
+      scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
   return FilePos(valid_end_);
@@ -220,7 +223,8 @@ Result<FilePos> Segment::FindTimestampPosition(int64_t ts) const {
   while (scanner.Next(&b)) {
     if (b.header.max_timestamp >= ts) return FilePos(b.position);
   }
-  if (scanner.stop() == BatchScanner::Stop::kCorrupt || scanner.stop() == BatchScanner::Stop::kIoError) {
+  if (scanner.stop() == BatchScanner::Stop::kCorrupt ||
+      scanner.stop() == BatchScanner::Stop::kIoError) {
     return scanner.problem();
   }
   return FilePos(valid_end_);

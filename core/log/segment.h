@@ -101,8 +101,8 @@ class Segment {
   // rebuilt and the file is cut at the first torn or corrupt batch. Damage
   // below `durable` is not cut: *problem reports it.
   struct RecoveryScan {
-    uint64_t scanned_from = 0;  // where CRC validation started
-    uint64_t cut = 0;           // bytes cut from the end
+    uint64_t scanned_from = 0;           // where CRC validation started
+    uint64_t cut = 0;                    // bytes cut from the end
     bool damaged_below_durable = false;  // *problem is below `durable`: nothing was cut
   };
   Result<RecoveryScan> Recover(Offset durable, Status* problem);

@@ -40,19 +40,26 @@ constexpr TransientSuffix kTransients[] = {TransientSuffix::kCleaned, TransientS
 
 std::string_view SegmentSuffix(SegmentFileKind kind) {
   switch (kind) {
-    case SegmentFileKind::kLog: return ".log";
-    case SegmentFileKind::kIndex: return ".index";
-    case SegmentFileKind::kTimeIndex: return ".timeindex";
+    case SegmentFileKind::kLog:
+      return ".log";
+    case SegmentFileKind::kIndex:
+      return ".index";
+    case SegmentFileKind::kTimeIndex:
+      return ".timeindex";
   }
   return "";
 }
 
 std::string_view TransientSuffixText(TransientSuffix transient) {
   switch (transient) {
-    case TransientSuffix::kNone: return "";
-    case TransientSuffix::kCleaned: return ".cleaned";
-    case TransientSuffix::kSwap: return ".swap";
-    case TransientSuffix::kDeleted: return ".deleted";
+    case TransientSuffix::kNone:
+      return "";
+    case TransientSuffix::kCleaned:
+      return ".cleaned";
+    case TransientSuffix::kSwap:
+      return ".swap";
+    case TransientSuffix::kDeleted:
+      return ".deleted";
   }
   return "";
 }
@@ -113,7 +120,8 @@ Result<PartitionDir> ParsePartitionDirName(std::string_view name) {
     return reject("the part after the last '-' is not a partition number");
   }
   // "orders-03" would not round-trip through PartitionDirName.
-  if (number.size() > 1 && number[0] == '0') return reject("the partition number has leading zeros");
+  if (number.size() > 1 && number[0] == '0')
+    return reject("the partition number has leading zeros");
   Status topic_ok = ValidateTopicName(topic);
   if (!topic_ok.ok()) return reject(topic_ok.message());
   return PartitionDir{std::string(topic), PartitionId(static_cast<int32_t>(partition))};

@@ -151,15 +151,19 @@ Result<FlushPolicy> FlushPolicy::Parse(std::string_view text) {
       return policy;
     }
   }
-  return Status::InvalidArgument(fmt::format(
-      "bad flush policy '{}': expected fsync, interval:MS (MS >= 1) or os", EscapeForMessage(text)));
+  return Status::InvalidArgument(
+      fmt::format("bad flush policy '{}': expected fsync, interval:MS (MS >= 1) or os",
+                  EscapeForMessage(text)));
 }
 
 std::string FlushPolicy::ToString() const {
   switch (kind) {
-    case Kind::kFsync: return "fsync";
-    case Kind::kInterval: return fmt::format("interval:{}", interval_ms);
-    case Kind::kOs: return "os";
+    case Kind::kFsync:
+      return "fsync";
+    case Kind::kInterval:
+      return fmt::format("interval:{}", interval_ms);
+    case Kind::kOs:
+      return "os";
   }
   return "fsync";
 }
@@ -233,9 +237,9 @@ Result<TopicConfig> TopicConfig::FromJson(const nlohmann::json& json) {
     } else if (value.is_number()) {
       text = fmt::format("{}", value.get<double>());
     } else {
-      return Status::InvalidArgument(fmt::format(
-          "topic config {}: value must be a string or a number, not {}", EscapeForMessage(key),
-          value.type_name()));
+      return Status::InvalidArgument(
+          fmt::format("topic config {}: value must be a string or a number, not {}",
+                      EscapeForMessage(key), value.type_name()));
     }
     KQ_RETURN_IF_ERROR(config.Set(key, text));
   }

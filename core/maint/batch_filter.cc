@@ -41,7 +41,8 @@ size_t BatchFilter::Decide(bool horizon_passed, bool* has_tombstones, FilterStat
   keep_.assign(seen_.size(), false);
   size_t kept = 0;
   for (size_t i = 0; i < seen_.size(); ++i) {
-    if (i + kAhead < seen_.size() && seen_[i + kAhead].has_key) map.Prefetch(seen_[i + kAhead].hash);
+    if (i + kAhead < seen_.size() && seen_[i + kAhead].has_key)
+      map.Prefetch(seen_[i + kAhead].hash);
     const Seen& r = seen_[i];
     if (!r.has_key) {
       ++stats->keyless_removed;
@@ -130,8 +131,8 @@ Result<std::string> BatchFilter::Rebuild(const format::BatchHeader& h, bool has_
   o.last_offset_delta = h.last_offset_delta;
   if (has_tombstones) {
     // Keep a horizon once set: the wait for tombstones does not restart.
-    o.base_timestamp = h.has_delete_horizon() ? h.base_timestamp
-                                              : context_.now_ms + context_.delete_retention_ms;
+    o.base_timestamp =
+        h.has_delete_horizon() ? h.base_timestamp : context_.now_ms + context_.delete_retention_ms;
     o.delete_horizon = true;
   } else if (kept_.empty()) {
     // An empty batch reports maxTimestamp = baseTimestamp: keep the
@@ -150,7 +151,8 @@ Result<std::string> BatchFilter::Rebuild(const format::BatchHeader& h, bool has_
                                                   View(k.value_at, k.value_len), header_views_));
   }
   auto rebuilt = builder.Finish();
-  if (!rebuilt.ok()) return rebuilt.status().WithPrefix(fmt::format("rebuilding batch at offset {}", h.base_offset));
+  if (!rebuilt.ok())
+    return rebuilt.status().WithPrefix(fmt::format("rebuilding batch at offset {}", h.base_offset));
   return rebuilt;
 }
 

@@ -38,7 +38,7 @@ struct FilterStats {
   int64_t superseded = 0;          // an older value of a key with a later one
   int64_t tombstones_removed = 0;  // past their delete horizon
   int64_t keyless_removed = 0;
-  int64_t horizons_set = 0;        // batches that got a delete horizon
+  int64_t horizons_set = 0;  // batches that got a delete horizon
 
   int64_t removed() const { return superseded + tombstones_removed + keyless_removed; }
   void Add(const FilterStats& o);

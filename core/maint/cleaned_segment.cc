@@ -14,8 +14,8 @@ std::string CleanedPath(const std::string& dir, Offset base, log::SegmentFileKin
 }
 }  // namespace
 
-CleanedSegment::CleanedSegment(io::Env* env, const std::string& dir, Offset base,
-                               uint32_t interval, bool dry_run)
+CleanedSegment::CleanedSegment(io::Env* env, const std::string& dir, Offset base, uint32_t interval,
+                               bool dry_run)
     : env_(env),
       base_(base),
       index_interval_bytes_(interval),
@@ -67,8 +67,8 @@ Status CleanedSegment::Append(std::string_view batch, int64_t last_offset, int64
 }
 
 CleanedSegment::Mark CleanedSegment::GetMark() const {
-  return {size_, index_.size(), time_index_.size(), bytes_since_entry_, max_timestamp_, next_offset_,
-          changed_};
+  return {size_,        index_.size(), time_index_.size(), bytes_since_entry_, max_timestamp_,
+          next_offset_, changed_};
 }
 
 Status CleanedSegment::Rollback(const Mark& mark) {
@@ -82,8 +82,9 @@ Status CleanedSegment::Rollback(const Mark& mark) {
   }
   size_ = mark.size;
   while (index_.size() > mark.index_entries) index_.TruncateToPosition(index_.back().position);
-  std::vector<log::TimeIndexEntry> times(time_index_.entries().begin(),
-                                         time_index_.entries().begin() + static_cast<long>(mark.time_entries));
+  std::vector<log::TimeIndexEntry> times(
+      time_index_.entries().begin(),
+      time_index_.entries().begin() + static_cast<long>(mark.time_entries));
   time_index_.Clear();
   for (const auto& e : times) time_index_.Append(e);
   bytes_since_entry_ = mark.bytes_since_entry;

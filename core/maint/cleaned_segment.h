@@ -73,7 +73,8 @@ class CleanedSegment {
   const std::string& time_index_path() const { return time_index_path_; }
 
  private:
-  CleanedSegment(io::Env* env, const std::string& dir, Offset base, uint32_t interval, bool dry_run);
+  CleanedSegment(io::Env* env, const std::string& dir, Offset base, uint32_t interval,
+                 bool dry_run);
   Status FlushBuffer();
 
   io::Env* env_;

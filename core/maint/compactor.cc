@@ -85,9 +85,11 @@ Status Cleaner::ScanFailed(const log::BatchScanner& scanner, const SourceSegment
 }
 
 Result<std::vector<SourceSegment>> Cleaner::LoadCleanable() {
-  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(
-                                  dir_, log::PartitionOptionsFor(env_, options_.topic, options_.partition, options_.config),
-                                  log::OpenMode::kRead));
+  KQ_ASSIGN_OR_RETURN(
+      auto p,
+      log::Partition::Open(
+          dir_, log::PartitionOptionsFor(env_, options_.topic, options_.partition, options_.config),
+          log::OpenMode::kRead));
   std::vector<log::SegmentInfo> infos = p->Segments();
   std::vector<SourceSegment> out;
   const int64_t lag = options_.config.min_compaction_lag_ms;
@@ -101,8 +103,8 @@ Result<std::vector<SourceSegment>> Cleaner::LoadCleanable() {
           "(see kq-compact --verify and --repair)",
           Name(), info.log_path, file_size - info.size_bytes, info.size_bytes));
     }
-    out.push_back({info.base_offset, info.next_offset, info.size_bytes, info.max_timestamp,
-                   info.log_path});
+    out.push_back(
+        {info.base_offset, info.next_offset, info.size_bytes, info.max_timestamp, info.log_path});
   }
   return out;
 }
@@ -126,10 +128,14 @@ Status Cleaner::MapSegment(const SourceSegment& s, Offset map_start, Offset* sto
       return Status::Ok();
     }
     hashes_.clear();
-    KQ_RETURN_IF_ERROR(format::ForEachRecord(b.bytes, &scratch_, [&](const format::RecordView& r) {
-      if (r.key) hashes_.push_back({HashKey(*r.key), r.offset});
-      return Status::Ok();
-    }).WithPrefix(fmt::format("partition {}: {}: batch at position {}", Name(), s.log_path, b.position)));
+    KQ_RETURN_IF_ERROR(format::ForEachRecord(b.bytes, &scratch_,
+                                             [&](const format::RecordView& r) {
+                                               if (r.key)
+                                                 hashes_.push_back({HashKey(*r.key), r.offset});
+                                               return Status::Ok();
+                                             })
+                           .WithPrefix(fmt::format("partition {}: {}: batch at position {}", Name(),
+                                                   s.log_path, b.position)));
     // Prefetching a few slots ahead hides the cache misses of a big map.
     constexpr size_t kAhead = 8;
     for (size_t i = 0; i < std::min(kAhead, hashes_.size()); ++i) map_.Prefetch(hashes_[i].first);
@@ -300,7 +306,8 @@ Status Cleaner::Run() {
 
 }  // namespace
 
-Status CompactPartition(const std::string& dir, const CompactOptions& options, CompactStats* stats) {
+Status CompactPartition(const std::string& dir, const CompactOptions& options,
+                        CompactStats* stats) {
   if (options.env == nullptr) return Status::InvalidArgument("CompactOptions.env is not set");
   Cleaner cleaner(dir, options, stats);
   return cleaner.Run();

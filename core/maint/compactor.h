@@ -67,8 +67,8 @@ struct CompactStats {
   uint64_t bytes_before = 0;
   uint64_t bytes_after = 0;
   int stale_files_removed = 0;
-  int64_t map_keys = 0;     // distinct keys in the largest map
-  FilterStats filter;       // records removed, by reason
+  int64_t map_keys = 0;  // distinct keys in the largest map
+  FilterStats filter;    // records removed, by reason
   // Dry run with a map too small for the whole range: figures cover the
   // first pass only.
   bool partial = false;

@@ -17,9 +17,9 @@ Result<Offset> Resolve(log::Partition& p, const DeleteBefore& before) {
   switch (before.kind()) {
     case DeleteBefore::Kind::kOffset:
       if (before.value() < 0) {
-        return Status::InvalidArgument(fmt::format(
-            "partition {}: cannot delete records before offset {}: offsets are >= 0", p.Name(),
-            before.value()));
+        return Status::InvalidArgument(
+            fmt::format("partition {}: cannot delete records before offset {}: offsets are >= 0",
+                        p.Name(), before.value()));
       }
       // Kafka: OFFSET_OUT_OF_RANGE past the high watermark.
       if (before.value() > end.value()) {
@@ -30,9 +30,9 @@ Result<Offset> Resolve(log::Partition& p, const DeleteBefore& before) {
       return p.OffsetForTimestamp(before.value());
     case DeleteBefore::Kind::kKeepLast:
       if (before.value() < 0) {
-        return Status::InvalidArgument(fmt::format(
-            "partition {}: cannot keep the last {} records: the count must be >= 0", p.Name(),
-            before.value()));
+        return Status::InvalidArgument(
+            fmt::format("partition {}: cannot keep the last {} records: the count must be >= 0",
+                        p.Name(), before.value()));
       }
       return Offset(std::max<int64_t>(end.value() - before.value(), 0));
     case DeleteBefore::Kind::kEnd:

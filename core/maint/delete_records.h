@@ -75,7 +75,7 @@ struct DeleteRecordsOptions {
 struct DeleteRecordsResult {
   std::string topic;
   PartitionId partition;
-  Status status;  // this partition's error; the fields below are valid when OK
+  Status status;                      // this partition's error; the fields below are valid when OK
   Offset previous_low_watermark{-1};  // the log start before
   Offset low_watermark{-1};           // the log start after
   Offset high_watermark{-1};          // the log end seen when resolving

@@ -43,7 +43,8 @@ class DumpVisitor {
   // Only with DumpOptions::records. Views are valid during the call.
   virtual Status OnRecord(const DumpBatch& batch, const format::RecordView& record) = 0;
   // Framing damage, a torn tail, or a batch whose records do not decode.
-  virtual Status OnProblem(const std::string& file, uint64_t position, const std::string& message) = 0;
+  virtual Status OnProblem(const std::string& file, uint64_t position,
+                           const std::string& message) = 0;
 };
 
 struct DumpOptions {

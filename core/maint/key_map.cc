@@ -43,21 +43,38 @@ KeyHash HashKey(std::string_view key) {
   for (size_t i = 0; i < blocks; ++i) {
     uint64_t k1 = LoadLE64(data + i * 16);
     uint64_t k2 = LoadLE64(data + i * 16 + 8);
-    k1 *= c1; k1 = Rotl(k1, 31); k1 *= c2; h1 ^= k1;
-    h1 = Rotl(h1, 27); h1 += h2; h1 = h1 * 5 + 0x52dce729;
-    k2 *= c2; k2 = Rotl(k2, 33); k2 *= c1; h2 ^= k2;
-    h2 = Rotl(h2, 31); h2 += h1; h2 = h2 * 5 + 0x38495ab5;
+    k1 *= c1;
+    k1 = Rotl(k1, 31);
+    k1 *= c2;
+    h1 ^= k1;
+    h1 = Rotl(h1, 27);
+    h1 += h2;
+    h1 = h1 * 5 + 0x52dce729;
+    k2 *= c2;
+    k2 = Rotl(k2, 33);
+    k2 *= c1;
+    h2 ^= k2;
+    h2 = Rotl(h2, 31);
+    h2 += h1;
+    h2 = h2 * 5 + 0x38495ab5;
   }
   const unsigned char* tail = data + blocks * 16;
   uint64_t k1 = 0, k2 = 0;
   const size_t rest = len & 15;
   for (size_t i = rest; i > 8; --i) k2 ^= uint64_t{tail[i - 1]} << ((i - 9) * 8);
   if (rest > 8) {
-    k2 *= c2; k2 = Rotl(k2, 33); k2 *= c1; h2 ^= k2;
+    k2 *= c2;
+    k2 = Rotl(k2, 33);
+    k2 *= c1;
+    h2 ^= k2;
   }
-  for (size_t i = std::min<size_t>(rest, 8); i > 0; --i) k1 ^= uint64_t{tail[i - 1]} << ((i - 1) * 8);
+  for (size_t i = std::min<size_t>(rest, 8); i > 0; --i)
+    k1 ^= uint64_t{tail[i - 1]} << ((i - 1) * 8);
   if (rest > 0) {
-    k1 *= c1; k1 = Rotl(k1, 31); k1 *= c2; h1 ^= k1;
+    k1 *= c1;
+    k1 = Rotl(k1, 31);
+    k1 *= c2;
+    h1 ^= k1;
   }
   h1 ^= len;
   h2 ^= len;

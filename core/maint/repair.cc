@@ -21,9 +21,9 @@ namespace {
 
 struct Damage {
   bool found = false;
-  bool torn = false;       // an incomplete batch at the end of the file
+  bool torn = false;  // an incomplete batch at the end of the file
   uint64_t position = 0;
-  int64_t offset = -1;     // expected offset at the damage
+  int64_t offset = -1;  // expected offset at the damage
   std::string message;
 };
 
@@ -34,14 +34,15 @@ Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_bat
                            const std::function<void(const format::BatchHeader&)>& on_batch) {
   KQ_ASSIGN_OR_RETURN(auto file, env->OpenRandomAccess(path));
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, file->Stat());
-  log::BatchScanner scanner(*file, 0, info.size, {.verify_crc = true, .max_batch_bytes = max_batch_bytes});
+  log::BatchScanner scanner(*file, 0, info.size,
+                            {.verify_crc = true, .max_batch_bytes = max_batch_bytes});
   log::BatchScanner::Batch b;
   Damage d;
   while (scanner.Next(&b)) {
     if (b.header.base_offset < *next_offset || b.header.last_offset_delta < 0) {
       d = {true, false, b.position, *next_offset,
-           fmt::format("{}: batch at position {}: offset {} goes backwards (expected at least {})", path,
-                       b.position, b.header.base_offset, *next_offset)};
+           fmt::format("{}: batch at position {}: offset {} goes backwards (expected at least {})",
+                       path, b.position, b.header.base_offset, *next_offset)};
       return d;
     }
     *next_offset = b.header.next_offset();
@@ -80,7 +81,8 @@ class Repairer {
  private:
   std::string Name() const { return fmt::format("{}-{}", options_.topic, options_.partition); }
   Result<std::unique_ptr<log::Segment>> OpenSegment(Offset base) {
-    return log::Segment::Open(env_, dir_, base, {options_.index_interval_bytes, options_.max_batch_bytes});
+    return log::Segment::Open(env_, dir_, base,
+                              {options_.index_interval_bytes, options_.max_batch_bytes});
   }
   Status RepairLocked(bool* left_damage);
   Status RepairCheckpoints();
@@ -151,18 +153,21 @@ Status Repairer::RepairLocked(bool* left_damage) {
   KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   int64_t next = -1;
   for (size_t i = 0; i < bases.size(); ++i) {
-    const std::string path = io::JoinPath(dir_, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));
+    const std::string path =
+        io::JoinPath(dir_, log::MakeSegmentFileName(bases[i], log::SegmentFileKind::kLog));
     next = std::max(next, bases[i].value());
-    KQ_ASSIGN_OR_RETURN(Damage d, ScanSegment(env_, path, options_.max_batch_bytes, &next,
-                                              [this](const format::BatchHeader& h) { NoteEpoch(h); }));
+    KQ_ASSIGN_OR_RETURN(Damage d,
+                        ScanSegment(env_, path, options_.max_batch_bytes, &next,
+                                    [this](const format::BatchHeader& h) { NoteEpoch(h); }));
     const bool last = i + 1 == bases.size();
     if (d.found && d.torn && last) {
       KQ_ASSIGN_OR_RETURN(auto seg, OpenSegment(bases[i]));
       KQ_ASSIGN_OR_RETURN(io::FileInfo info, seg->StatLog());
       KQ_RETURN_IF_ERROR(seg->TruncateAtPosition(d.position));
       report_->torn_bytes_truncated += info.size - d.position;
-      report_->actions.push_back(fmt::format("truncated an incomplete batch of {} bytes at {} position {} (offset {})",
-                                             info.size - d.position, path, d.position, d.offset));
+      report_->actions.push_back(
+          fmt::format("truncated an incomplete batch of {} bytes at {} position {} (offset {})",
+                      info.size - d.position, path, d.position, d.offset));
       ++report_->indexes_rebuilt;
       continue;
     }
@@ -197,7 +202,8 @@ Status Repairer::RepairCheckpoints() {
   if (Unreadable(recovery_parsed)) {
     KQ_RETURN_IF_ERROR(env_->RemoveFile(recovery_path));
     report_->actions.push_back(fmt::format("removed a damaged {} ({}); it is written anew",
-                                           log::kRecoveryPointCheckpoint, recovery_parsed.message()));
+                                           log::kRecoveryPointCheckpoint,
+                                           recovery_parsed.message()));
   } else {
     KQ_RETURN_IF_ERROR(recovery_parsed);
   }
@@ -206,8 +212,9 @@ Status Repairer::RepairCheckpoints() {
     KQ_RETURN_IF_ERROR(log::leader_epoch::Write(env_, epoch_path, epochs_from_batches_));
     report_->actions.push_back(fmt::format(
         "rewrote {} from the batches' leader epochs ({})", log::kLeaderEpochCheckpoint,
-        epochs_on_disk_.ok() ? fmt::format("it disagreed with the batch at offset {}", epoch_disagrees_at_)
-                             : epochs_on_disk_.status().message()));
+        epochs_on_disk_.ok()
+            ? fmt::format("it disagreed with the batch at offset {}", epoch_disagrees_at_)
+            : epochs_on_disk_.status().message()));
   } else {
     KQ_RETURN_IF_ERROR(epochs_on_disk_.status());
   }
@@ -231,7 +238,8 @@ Status Repairer::Run() {
   }
   auto cleaner = env_->LockFile(CleanerLockPath(dir_), io::LockWait::kTry);
   if (!cleaner.ok()) {
-    if (cleaner.status().IsBusy()) return Status::Busy(fmt::format("another kq-compact is cleaning {}", Name()));
+    if (cleaner.status().IsBusy())
+      return Status::Busy(fmt::format("another kq-compact is cleaning {}", Name()));
     return cleaner.status();
   }
   bool left_damage = false;
@@ -241,12 +249,13 @@ Status Repairer::Run() {
     if (!left_damage) KQ_RETURN_IF_ERROR(RepairCheckpoints());
   }
   if (report_->indexes_rebuilt > 0) {
-    report_->actions.push_back(fmt::format("rebuilt the indexes of {} segment(s)", report_->indexes_rebuilt));
+    report_->actions.push_back(
+        fmt::format("rebuilt the indexes of {} segment(s)", report_->indexes_rebuilt));
   }
   if (left_damage) {
-    return Status::Corruption(fmt::format(
-        "partition {}: {}; left as it is (--truncate-corrupt cuts the partition there)", Name(),
-        report_->damage));
+    return Status::Corruption(
+        fmt::format("partition {}: {}; left as it is (--truncate-corrupt cuts the partition there)",
+                    Name(), report_->damage));
   }
   // Let the engine align its checkpoints with what is left.
   log::PartitionOptions popts;

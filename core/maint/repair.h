@@ -38,18 +38,18 @@ struct RepairOptions {
 
 struct RepairReport {
   int stale_files_removed = 0;
-  int indexes_rebuilt = 0;          // segments whose index files were rewritten
+  int indexes_rebuilt = 0;  // segments whose index files were rewritten
   uint64_t torn_bytes_truncated = 0;
   // The first corrupt batch, when one was found.
   bool damage_found = false;
-  std::string damage;               // file, position, offset and what is wrong
+  std::string damage;  // file, position, offset and what is wrong
   // What --truncate-corrupt removed.
   bool cut = false;
-  int64_t cut_from_offset = -1;     // first offset dropped
-  int64_t cut_to_offset = -1;       // last offset dropped (as far as headers tell)
+  int64_t cut_from_offset = -1;  // first offset dropped
+  int64_t cut_to_offset = -1;    // last offset dropped (as far as headers tell)
   uint64_t cut_bytes = 0;
   int segments_removed = 0;
-  std::vector<std::string> actions; // one line per change, for the tool
+  std::vector<std::string> actions;  // one line per change, for the tool
 };
 
 // Repairs the partition in `dir`. Damage left alone (no truncate_corrupt) is

@@ -23,7 +23,8 @@ RetentionPlan PlanRetention(const std::vector<log::SegmentInfo>& segments,
     for (const auto& s : segments) total += s.size_bytes;
     int64_t excess = static_cast<int64_t>(total) - config.retention_bytes;
     while (static_cast<size_t>(plan.by_size) < candidates) {
-      const auto size = static_cast<int64_t>(segments[static_cast<size_t>(plan.by_size)].size_bytes);
+      const auto size =
+          static_cast<int64_t>(segments[static_cast<size_t>(plan.by_size)].size_bytes);
       if (excess - size < 0) break;
       excess -= size;
       ++plan.by_size;
@@ -37,7 +38,9 @@ RetentionPlan PlanRetention(const std::vector<log::SegmentInfo>& segments,
   }
   // With every segment doomed the log start becomes the log end, and
   // AdvanceLogStart rolls the active segment before removing it.
-  if (n > 0) plan.new_log_start = n < segments.size() ? segments[n].base_offset : segments.back().next_offset;
+  if (n > 0)
+    plan.new_log_start =
+        n < segments.size() ? segments[n].base_offset : segments.back().next_offset;
   return plan;
 }
 

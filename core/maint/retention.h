@@ -37,7 +37,7 @@ struct RetentionPlan {
   int by_size = 0;                       // how many qualify by retention.bytes
   Offset new_log_start{-1};              // -1: nothing to do
   uint64_t bytes = 0;
-  int64_t records_upper_bound = 0;       // sum of offset ranges (gaps included)
+  int64_t records_upper_bound = 0;  // sum of offset ranges (gaps included)
   bool empty() const { return doomed.empty(); }
 };
 

@@ -55,7 +55,9 @@ Status CheckSources(io::Env* env, const std::string& dir, const std::string& nam
 }  // namespace
 
 std::string CleanerLockPath(const std::string& dir) { return io::JoinPath(dir, ".cleaner.lock"); }
-std::string PartitionLockPath(const std::string& dir) { return io::JoinPath(dir, log::kPartitionLockFile); }
+std::string PartitionLockPath(const std::string& dir) {
+  return io::JoinPath(dir, log::kPartitionLockFile);
+}
 
 Status SwapInCleaned(io::Env* env, const std::string& dir, const std::string& name,
                      std::span<const SwapSource> sources, const SwapHook& hook) {
@@ -94,7 +96,8 @@ Result<int> RemoveStaleFiles(io::Env* env, const std::string& dir) {
   for (const std::string& n : names) {
     auto parsed = log::ParseSegmentFileName(n);
     if (!parsed.ok()) continue;
-    if (parsed->transient == TransientSuffix::kCleaned || parsed->transient == TransientSuffix::kSwap) {
+    if (parsed->transient == TransientSuffix::kCleaned ||
+        parsed->transient == TransientSuffix::kSwap) {
       KQ_RETURN_IF_ERROR(RemoveIfPresent(env, io::JoinPath(dir, n)));
       ++removed;
     }

@@ -35,7 +35,7 @@ class Checker {
     std::string path;
     std::vector<log::OffsetIndexEntry> entries;
     std::vector<log::TimeIndexEntry> time_entries;
-    size_t next = 0;       // first entry not yet matched
+    size_t next = 0;  // first entry not yet matched
     size_t time_next = 0;
   };
 
@@ -87,7 +87,8 @@ Status Checker::Run() {
   }
   for (const char* name : {log::kRecoveryPointCheckpoint, log::kLogStartCheckpoint}) {
     const std::string path = io::JoinPath(dir_, name);
-    if (auto entries = log::ReadCheckpoint(env_, path); !entries.ok()) CheckpointProblem(path, entries.status());
+    if (auto entries = log::ReadCheckpoint(env_, path); !entries.ok())
+      CheckpointProblem(path, entries.status());
   }
   KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   for (size_t i = 0; i < bases.size(); ++i) {
@@ -106,7 +107,11 @@ Status Checker::LoadIndexes(Offset base, uint64_t log_size, IndexFile* index) {
     const bool is_time = path == time_path;
     const size_t width = is_time ? log::TimeIndex::kEntrySize : log::OffsetIndex::kEntrySize;
     if (!env_->FileExists(path)) {
-      if (log_size > 0) Problem(path, 0, -1, "missing (the log engine rebuilds it when the partition is next opened for writing)", true);
+      if (log_size > 0)
+        Problem(
+            path, 0, -1,
+            "missing (the log engine rebuilds it when the partition is next opened for writing)",
+            true);
       continue;
     }
     KQ_ASSIGN_OR_RETURN(std::string bytes, env_->ReadFileToString(path));
@@ -118,8 +123,9 @@ Status Checker::LoadIndexes(Offset base, uint64_t log_size, IndexFile* index) {
       const char* p = bytes.data() + at;
       if (is_time) {
         log::TimeIndexEntry e{static_cast<int64_t>(DecodeFixed64BE(p)), DecodeFixed32BE(p + 8)};
-        if (!index->time_entries.empty() && (e.timestamp <= index->time_entries.back().timestamp ||
-                                             e.relative_offset <= index->time_entries.back().relative_offset)) {
+        if (!index->time_entries.empty() &&
+            (e.timestamp <= index->time_entries.back().timestamp ||
+             e.relative_offset <= index->time_entries.back().relative_offset)) {
           Problem(path, at, base.value() + e.relative_offset,
                   fmt::format("entry ({}, {}) does not increase", e.timestamp, e.relative_offset));
           continue;
@@ -127,8 +133,9 @@ Status Checker::LoadIndexes(Offset base, uint64_t log_size, IndexFile* index) {
         index->time_entries.push_back(e);
       } else {
         log::OffsetIndexEntry e{DecodeFixed32BE(p), DecodeFixed32BE(p + 4)};
-        if (!index->entries.empty() && (e.relative_offset <= index->entries.back().relative_offset ||
-                                        e.position <= index->entries.back().position)) {
+        if (!index->entries.empty() &&
+            (e.relative_offset <= index->entries.back().relative_offset ||
+             e.position <= index->entries.back().position)) {
           Problem(path, at, base.value() + e.relative_offset,
                   fmt::format("entry ({}, {}) does not increase", e.relative_offset, e.position));
           continue;
@@ -145,15 +152,17 @@ void Checker::CheckEpoch(const std::string& path, const BatchScanner::Batch& b) 
   const int64_t base = b.header.base_offset;
   if (const log::EpochEntry* covering = log::leader_epoch::CoveringEntry(epochs_, Offset(base))) {
     if (epoch != covering->epoch.value()) {
-      Problem(path, b.position, base,
-              fmt::format("partition leader epoch {} disagrees with leader-epoch-checkpoint (epoch {} "
-                          "from offset {}; --repair rewrites it from the batches)",
-                          epoch, covering->epoch.value(), covering->start_offset.value()));
+      Problem(
+          path, b.position, base,
+          fmt::format("partition leader epoch {} disagrees with leader-epoch-checkpoint (epoch {} "
+                      "from offset {}; --repair rewrites it from the batches)",
+                      epoch, covering->epoch.value(), covering->start_offset.value()));
       return;  // one bad batch must not make every later one look wrong
     }
   } else if (epoch < -1 || epoch < last_epoch_) {
     Problem(path, b.position, base,
-            fmt::format("partition leader epoch {} goes backwards (previous batch: {})", epoch, last_epoch_));
+            fmt::format("partition leader epoch {} goes backwards (previous batch: {})", epoch,
+                        last_epoch_));
     return;
   }
   last_epoch_ = epoch;
@@ -170,16 +179,18 @@ void Checker::CheckBatch(const std::string& path, Offset base, const BatchScanne
   }
   if (h.base_offset < expected_next_) {
     Problem(path, b.position, h.base_offset,
-            fmt::format("offset {} goes backwards (expected at least {})", h.base_offset, expected_next_));
+            fmt::format("offset {} goes backwards (expected at least {})", h.base_offset,
+                        expected_next_));
   } else if (options_.expect_contiguous && expected_next_ >= 0 && h.base_offset != expected_next_) {
     Problem(path, b.position, h.base_offset,
             fmt::format("offset {} leaves a gap after {} in a topic that is not compacted",
                         h.base_offset, expected_next_ - 1));
   }
-  if (h.base_offset < base.value() || h.last_offset() - base.value() > std::numeric_limits<int32_t>::max()) {
+  if (h.base_offset < base.value() ||
+      h.last_offset() - base.value() > std::numeric_limits<int32_t>::max()) {
     Problem(path, b.position, h.base_offset,
-            fmt::format("offsets {}..{} do not fit a segment based at {}", h.base_offset, h.last_offset(),
-                        base.value()));
+            fmt::format("offsets {}..{} do not fit a segment based at {}", h.base_offset,
+                        h.last_offset(), base.value()));
   }
   CheckEpoch(path, b);
   expected_next_ = std::max(expected_next_, h.next_offset());
@@ -188,15 +199,19 @@ void Checker::CheckBatch(const std::string& path, Offset base, const BatchScanne
 void Checker::MatchIndexes(IndexFile* index, Offset base, const BatchScanner::Batch& b) {
   const format::BatchHeader& h = b.header;
   running_max_ts_ = std::max(running_max_ts_, h.max_timestamp);
-  while (index->next < index->entries.size() && index->entries[index->next].position <= b.position) {
+  while (index->next < index->entries.size() &&
+         index->entries[index->next].position <= b.position) {
     const log::OffsetIndexEntry& e = index->entries[index->next];
     if (e.position < b.position) {
-      Problem(index->path, index->next * log::OffsetIndex::kEntrySize, base.value() + e.relative_offset,
-              fmt::format("entry points at position {}, which is not the start of a batch", e.position));
+      Problem(index->path, index->next * log::OffsetIndex::kEntrySize,
+              base.value() + e.relative_offset,
+              fmt::format("entry points at position {}, which is not the start of a batch",
+                          e.position));
     } else if (base.value() + e.relative_offset != h.last_offset()) {
-      Problem(index->path, index->next * log::OffsetIndex::kEntrySize, base.value() + e.relative_offset,
-              fmt::format("entry names offset {} for the batch at position {}, which ends at offset {}",
-                          base.value() + e.relative_offset, e.position, h.last_offset()));
+      Problem(
+          index->path, index->next * log::OffsetIndex::kEntrySize, base.value() + e.relative_offset,
+          fmt::format("entry names offset {} for the batch at position {}, which ends at offset {}",
+                      base.value() + e.relative_offset, e.position, h.last_offset()));
     }
     ++index->next;
   }
@@ -205,11 +220,13 @@ void Checker::MatchIndexes(IndexFile* index, Offset base, const BatchScanner::Ba
          base.value() + index->time_entries[index->time_next].relative_offset <= h.last_offset()) {
     const log::TimeIndexEntry& e = index->time_entries[index->time_next];
     if (base.value() + e.relative_offset != h.last_offset() || e.timestamp != running_max_ts_) {
-      Problem(time_path, index->time_next * log::TimeIndex::kEntrySize, base.value() + e.relative_offset,
-              fmt::format("entry ({}, {}) disagrees with the log: the batch holding offset {} ends at {} "
-                          "with largest timestamp so far {}",
-                          e.timestamp, e.relative_offset, base.value() + e.relative_offset,
-                          h.last_offset(), running_max_ts_));
+      Problem(time_path, index->time_next * log::TimeIndex::kEntrySize,
+              base.value() + e.relative_offset,
+              fmt::format(
+                  "entry ({}, {}) disagrees with the log: the batch holding offset {} ends at {} "
+                  "with largest timestamp so far {}",
+                  e.timestamp, e.relative_offset, base.value() + e.relative_offset, h.last_offset(),
+                  running_max_ts_));
     }
     ++index->time_next;
   }
@@ -243,7 +260,8 @@ Result<bool> Checker::TornUnderLock(const std::string& path, uint64_t position) 
 }
 
 Status Checker::CheckSegment(Offset base, bool last) {
-  const std::string path = io::JoinPath(dir_, log::MakeSegmentFileName(base, log::SegmentFileKind::kLog));
+  const std::string path =
+      io::JoinPath(dir_, log::MakeSegmentFileName(base, log::SegmentFileKind::kLog));
   auto file = env_->OpenRandomAccess(path);
   if (!file.ok()) {
     if (file.status().IsNotFound()) return Status::Ok();  // removed meanwhile
@@ -252,12 +270,14 @@ Status Checker::CheckSegment(Offset base, bool last) {
   KQ_ASSIGN_OR_RETURN(io::FileInfo info, (*file)->Stat());
   ++summary_->segments;
   if (expected_next_ > base.value()) {
-    Problem(path, 0, base.value(),
-            fmt::format("segment starts at offset {}, inside the previous segment (which ends at {})",
-                        base.value(), expected_next_ - 1));
+    Problem(
+        path, 0, base.value(),
+        fmt::format("segment starts at offset {}, inside the previous segment (which ends at {})",
+                    base.value(), expected_next_ - 1));
   } else if (options_.expect_contiguous && expected_next_ >= 0 && expected_next_ != base.value()) {
     Problem(path, 0, base.value(),
-            fmt::format("segment starts at offset {}, leaving a gap after {}", base.value(), expected_next_ - 1));
+            fmt::format("segment starts at offset {}, leaving a gap after {}", base.value(),
+                        expected_next_ - 1));
   }
   expected_next_ = std::max(expected_next_, base.value());
   running_max_ts_ = -1;
@@ -286,7 +306,8 @@ Status Checker::CheckSegment(Offset base, bool last) {
       std::string msg = scanner.problem().message();
       // The scanner's message starts with "<path>: batch at position N: ".
       if (auto at = msg.find(": batch at position "); at != std::string::npos) {
-        if (auto colon = msg.find(": ", at + 2); colon != std::string::npos) msg = msg.substr(colon + 2);
+        if (auto colon = msg.find(": ", at + 2); colon != std::string::npos)
+          msg = msg.substr(colon + 2);
       }
       Problem(path, scanner.position(), expected_next_,
               fmt::format("{}; the rest of the segment ({} bytes) cannot be read", msg,
@@ -301,7 +322,8 @@ Status Checker::CheckSegment(Offset base, bool last) {
       if (torn) {
         Problem(path, scanner.position(), expected_next_,
                 fmt::format("{} ({} bytes): a crashed writer left it; --repair truncates it",
-                            last ? "incomplete batch at the end" : "sealed segment ends in an incomplete batch",
+                            last ? "incomplete batch at the end"
+                                 : "sealed segment ends in an incomplete batch",
                             info.size - scanner.position()));
       }
       break;

@@ -46,8 +46,9 @@ std::vector<TestRecord> DecodeBatch(std::string_view batch) {
     if (r.key) t.key = std::string(*r.key);
     if (r.value) t.value = std::string(*r.value);
     for (const auto& h : r.headers) {
-      t.headers.emplace_back(std::string(h.key),
-                             h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
+      t.headers.emplace_back(
+          std::string(h.key),
+          h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
     }
     out.push_back(std::move(t));
     return Status::Ok();

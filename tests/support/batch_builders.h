@@ -41,7 +41,6 @@ std::vector<TestRecord> DecodeBatch(std::string_view batch);
 // they are, whatever the codec) and whose recordsCount is `records_count`;
 // batchLength and the CRC are fixed so the result passes ValidateBatch and
 // exercises the record decoder itself.
-std::string ReplaceRecords(std::string_view batch, std::string_view section,
-                           int32_t records_count);
+std::string ReplaceRecords(std::string_view batch, std::string_view section, int32_t records_count);
 
 }  // namespace kq::testing

@@ -90,7 +90,8 @@ const char kTimeIndexBug[] =
 // Only the index files of `active` (the last segment's base name) count.
 bool IsKnownTimeIndexBug(const std::string& problem, const std::string& active) {
   if (active.empty()) return false;
-  return problem.starts_with(active + ".timeindex at byte") || problem.starts_with(active + ".index at byte");
+  return problem.starts_with(active + ".timeindex at byte") ||
+         problem.starts_with(active + ".index at byte");
 }
 
 // "<dir>/<20-digit base>" of the last segment, or "".
@@ -121,9 +122,14 @@ void CheckVerifies(io::Env* env, const std::string& dir, const std::string& topi
   vo.expect_contiguous = expect_contiguous;
   maint::VerifyReport summary;
   std::vector<std::string> problems;
-  Status s = maint::VerifyPartition(dir, vo, [&](const maint::VerifyProblem& p) {
-    if (!p.note) problems.push_back(fmt::format("{} at byte {} (offset {}): {}", p.file, p.position, p.offset, p.message));
-  }, &summary);
+  Status s = maint::VerifyPartition(
+      dir, vo,
+      [&](const maint::VerifyProblem& p) {
+        if (!p.note)
+          problems.push_back(fmt::format("{} at byte {} (offset {}): {}", p.file, p.position,
+                                         p.offset, p.message));
+      },
+      &summary);
   REQUIRE_MESSAGE(s.ok(), "verifier could not run: ", s.ToString());
   const std::string active = crashed_active.empty() ? ActiveSegmentStem(env, dir) : crashed_active;
   for (const std::string& p : problems) {
@@ -140,7 +146,8 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
                               const PartitionExpectations& expect) {
   const std::string crashed_active = ActiveSegmentStem(&env, dir);
   auto opened = log::Partition::Open(dir, options, log::OpenMode::kWrite);
-  REQUIRE_MESSAGE(opened.ok(), "partition does not open after the crash: ", opened.status().ToString());
+  REQUIRE_MESSAGE(opened.ok(),
+                  "partition does not open after the crash: ", opened.status().ToString());
   log::Partition& p = **opened;
   const int64_t start = p.log_start_offset().value();
   CHECK_MESSAGE(start >= expect.start_lo, "log start ", start, " below ", expect.start_lo);
@@ -150,8 +157,8 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
   for (const log::SegmentInfo& seg : p.Segments()) {
     auto size = env.FileSize(seg.log_path);
     REQUIRE(size.ok());
-    CHECK_MESSAGE(*size == seg.size_bytes, seg.log_path, " holds ", *size, " bytes after open, but its batches end at ",
-                  seg.size_bytes);
+    CHECK_MESSAGE(*size == seg.size_bytes, seg.log_path, " holds ", *size,
+                  " bytes after open, but its batches end at ", seg.size_bytes);
   }
   auto all = ReadAll(p);
   REQUIRE_MESSAGE(all.ok(), "reading the partition back: ", all.status().ToString());
@@ -162,10 +169,10 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
     const int64_t id = LedgerId(r.value);
     REQUIRE_MESSAGE(r.offset == expected_offset, "offsets not contiguous: ", r.offset, " where ",
                     expected_offset, " was due");
-    REQUIRE_MESSAGE(ledger.attempted().count(id), "offset ", r.offset, " holds '", r.value.substr(0, 40),
-                    "', which was never written (or was truncated away)");
-    REQUIRE_MESSAGE(id > last_id, "record r", id, " at offset ", r.offset, " out of order or repeated (after r",
-                    last_id, ")");
+    REQUIRE_MESSAGE(ledger.attempted().count(id), "offset ", r.offset, " holds '",
+                    r.value.substr(0, 40), "', which was never written (or was truncated away)");
+    REQUIRE_MESSAGE(id > last_id, "record r", id, " at offset ", r.offset,
+                    " out of order or repeated (after r", last_id, ")");
     found[id] = r.offset;
     last_id = id;
     ++expected_offset;
@@ -175,10 +182,11 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
   for (const auto& [id, offset] : ledger.acked()) {
     if (offset >= 0 && offset < start) continue;  // below the log start: may be gone
     auto it = found.find(id);
-    REQUIRE_MESSAGE(it != found.end(), "acknowledged record r", id, " (offset ", offset, ") lost; log is ",
-                    start, "..", p.log_end_offset().value());
-    if (offset >= 0) REQUIRE_MESSAGE(it->second == offset, "acknowledged record r", id, " moved from offset ", offset,
-                                     " to ", it->second);
+    REQUIRE_MESSAGE(it != found.end(), "acknowledged record r", id, " (offset ", offset,
+                    ") lost; log is ", start, "..", p.log_end_offset().value());
+    if (offset >= 0)
+      REQUIRE_MESSAGE(it->second == offset, "acknowledged record r", id, " moved from offset ",
+                      offset, " to ", it->second);
   }
   // The partition takes the next append at its end, durably, and verifies.
   const int64_t end = p.log_end_offset().value();

@@ -68,7 +68,9 @@ void NoteKnownBug(const std::string& bug) {
   ++TheTally().known_bugs[bug];
 }
 
-int CrashRounds() { return static_cast<int>(std::max<uint64_t>(1, EnvNumber("KQ_CRASH_ROUNDS", 1))); }
+int CrashRounds() {
+  return static_cast<int>(std::max<uint64_t>(1, EnvNumber("KQ_CRASH_ROUNDS", 1)));
+}
 
 int64_t CrashStatesChecked(const std::string& kind) {
   std::lock_guard<std::mutex> l(TheTally().mu);
@@ -94,7 +96,8 @@ void CrashPoint::Cut(io::FaultEnv& env) {
   where_ = fmt::format(
       "crash state {}: step {} (seed {}; reproduce with KQ_CRASH_ONLY={}:{}:{})\n"
       "  disk stopped after {}\n  and before {}\n{}",
-      kind_, step_, seed_, kind_, step_, seed_, after, before.empty() ? "(the end)" : before, state);
+      kind_, step_, seed_, kind_, step_, seed_, after, before.empty() ? "(the end)" : before,
+      state);
 }
 
 void ForEachCrashState(const std::string& kind,
@@ -125,7 +128,8 @@ void ForEachCrashState(const std::string& kind,
     point.counting_ = counting;
     point.step_ = step;
     point.seed_ = seed;
-    point.where_ = fmt::format("crash state {}: step {} (seed {}), before the cut", kind, step, seed);
+    point.where_ =
+        fmt::format("crash state {}: step {} (seed {}), before the cut", kind, step, seed);
     INFO(point.where_);
     ++checked;
     trial(env, point);

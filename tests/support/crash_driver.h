@@ -54,8 +54,8 @@ class CrashPoint {
   bool counting_ = false;
   uint64_t step_ = 0;
   uint64_t seed_ = 0;
-  uint64_t armed_at_ = 0;     // mutating_calls() at Arm
-  uint64_t op_calls_ = 0;     // the operation's mutating calls (counting run)
+  uint64_t armed_at_ = 0;  // mutating_calls() at Arm
+  uint64_t op_calls_ = 0;  // the operation's mutating calls (counting run)
   bool armed_ = false;
   std::string where_;
 };

@@ -112,7 +112,8 @@ Result<std::vector<GoldenBatch>> LoadGoldenBatches() {
       batches.push_back(std::move(b));
     }
   } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption(fmt::format("golden batches file has an unexpected shape: {}", e.what()));
+    return Status::Corruption(
+        fmt::format("golden batches file has an unexpected shape: {}", e.what()));
   }
   return batches;
 }

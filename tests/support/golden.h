@@ -33,16 +33,16 @@ struct GoldenHeader {
 
 struct GoldenRecord {
   int32_t offset_delta = 0;
-  int64_t timestamp = 0;             // absolute
-  std::optional<std::string> key;    // nullopt = null
-  std::optional<std::string> value;  // nullopt = null (tombstone)
+  int64_t timestamp = 0;              // absolute
+  std::optional<std::string> key;     // nullopt = null
+  std::optional<std::string> value;   // nullopt = null (tombstone)
   std::vector<GoldenHeader> headers;  // in batch order, duplicates kept
 };
 
 struct GoldenBatch {
-  std::string name;             // e.g. "zstd-50"
-  std::string bytes;            // the whole batch as sent
-  format::BatchHeader header;   // as listed in the file (crc = "crc32c")
+  std::string name;            // e.g. "zstd-50"
+  std::string bytes;           // the whole batch as sent
+  format::BatchHeader header;  // as listed in the file (crc = "crc32c")
   std::vector<GoldenRecord> records;
 };
 

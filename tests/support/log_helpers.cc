@@ -39,8 +39,9 @@ Result<std::vector<ReadRecord>> ReadAll(log::Partition& p) {
     if (chunk.bytes.empty()) {
       // The log claims records up to its end: a read that delivers none
       // before it has lost them, which a test must not take for the end.
-      return Status::Corruption(fmt::format("partition {}: read at offset {} returned nothing before the log end {}",
-                                            p.Name(), at.value(), p.log_end_offset().value()));
+      return Status::Corruption(
+          fmt::format("partition {}: read at offset {} returned nothing before the log end {}",
+                      p.Name(), at.value(), p.log_end_offset().value()));
     }
     std::string_view rest = chunk.bytes;
     while (!rest.empty()) {
@@ -68,7 +69,8 @@ void AppendRemembered(log::Partition& p, int batches, int per_batch, const std::
     std::string batch = MakeBatch(values, per_batch);
     auto r = p.Append(batch);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    for (int i = 0; i < per_batch; ++i) (*written)[r->first_offset.value() + i] = values + std::to_string(i);
+    for (int i = 0; i < per_batch; ++i)
+      (*written)[r->first_offset.value() + i] = values + std::to_string(i);
   }
 }
 

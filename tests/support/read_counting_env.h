@@ -33,16 +33,21 @@ class ReadCountingEnv final : public io::Env {
   bool FileExists(const std::string& path) override { return base_->FileExists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override { return base_->ListDir(dir); }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return base_->ListDir(dir);
+  }
   Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
   Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
   Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override { return base_->Rename(from, to); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return base_->Rename(from, to);
+  }
   Status TruncateFile(const std::string& path, uint64_t size) override {
     return base_->TruncateFile(path, size);
   }
   Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& path, io::LockWait wait) override {
+  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& path,
+                                                 io::LockWait wait) override {
     return base_->LockFile(path, wait);
   }
   int64_t NowMs() override { return base_->NowMs(); }

@@ -149,9 +149,9 @@ TEST_CASE("common_flags: usage errors print a hint to stderr and return 2") {
 
 TEST_CASE("common_flags: ListFlags names every visible flag; --list-flags prints them") {
   Fixture f;
-  std::vector<std::string> want = {"-h",      "--help",  "--version", "-d", "--dir",
-                                   "-b",      "--brokers", "-X",      "--property", "-q",
-                                   "--quiet", "-v",      "--verbose", "-c", "--count"};
+  std::vector<std::string> want = {"-h",      "--help",    "--version", "-d",         "--dir",
+                                   "-b",      "--brokers", "-X",        "--property", "-q",
+                                   "--quiet", "-v",        "--verbose", "-c",         "--count"};
   CHECK(ListFlags(f.app) == want);
 
   // Works without the required topic, like --help.
@@ -169,12 +169,18 @@ TEST_CASE("common_flags: RunApp runs the body only after a successful parse") {
   Fixture f;
   std::vector<const char*> args = {"kq-test", "orders"};
   int ran = 0;
-  CHECK(RunApp(f.app, 2, args.data(), "test", [&] { ++ran; return 5; }) == 5);
+  CHECK(RunApp(f.app, 2, args.data(), "test", [&] {
+          ++ran;
+          return 5;
+        }) == 5);
   CHECK(ran == 1);
   Fixture g;
   std::vector<const char*> bad = {"kq-test"};
   CaptureFd err(2);
-  CHECK(RunApp(g.app, 1, bad.data(), "test", [&] { ++ran; return 5; }) == kExitUsage);
+  CHECK(RunApp(g.app, 1, bad.data(), "test", [&] {
+          ++ran;
+          return 5;
+        }) == kExitUsage);
   err.Finish();
   CHECK(ran == 1);
 }

@@ -13,18 +13,9 @@ TEST_CASE("escapes: delimiters decode every supported escape") {
     std::string want;
   };
   const Case cases[] = {
-      {"\\n", "\n"},
-      {"\\t", "\t"},
-      {"\\r", "\r"},
-      {"\\0", std::string(1, '\0')},
-      {"\\\\", "\\"},
-      {"\\x1e", "\x1e"},
-      {"\\xFF", "\xff"},
-      {"\\x00", std::string(1, '\0')},
-      {"--\\n--", "--\n--"},
-      {";", ";"},
-      {"\\r\\n", "\r\n"},
-      {"a\\x41b", "aAb"},
+      {"\\n", "\n"},         {"\\t", "\t"},     {"\\r", "\r"},      {"\\0", std::string(1, '\0')},
+      {"\\\\", "\\"},        {"\\x1e", "\x1e"}, {"\\xFF", "\xff"},  {"\\x00", std::string(1, '\0')},
+      {"--\\n--", "--\n--"}, {";", ";"},        {"\\r\\n", "\r\n"}, {"a\\x41b", "aAb"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);

@@ -64,9 +64,8 @@ TEST_CASE("json_envelope: output matches kcat's field names and order") {
   r.key.reset();
   r.value.reset();
   r.log_append_time = true;
-  CHECK(Encode(r) ==
-        R"({"topic":"orders","partition":0,"offset":42,"tstype":"logappend",)"
-        R"("ts":1793491200000,"key":null,"payload":null})");
+  CHECK(Encode(r) == R"({"topic":"orders","partition":0,"offset":42,"tstype":"logappend",)"
+                     R"("ts":1793491200000,"key":null,"payload":null})");
   r.timestamp = -1;
   CHECK(Encode(r).find(R"("tstype":"unknown","ts":-1)") != std::string::npos);
 }
@@ -78,8 +77,9 @@ TEST_CASE("json_envelope: strings are escaped and binary becomes base64") {
   r.value = value;
   r.key = std::string_view("\xff\x00", 2);
   std::string line = Encode(r);
-  CHECK(line.find(R"("payload":"q\"b\\n\n\t\r\b\f\u0001\u001f)" "\x7f" R"(")") !=
-        std::string::npos);
+  CHECK(line.find(R"("payload":"q\"b\\n\n\t\r\b\f\u0001\u001f)"
+                  "\x7f"
+                  R"(")") != std::string::npos);
   CHECK(line.find(R"("key_b64":"/wA=")") != std::string::npos);
   std::vector<HeaderView> headers = {{"\xc3", "\xfe"}};
   r.headers = headers;
@@ -168,8 +168,8 @@ TEST_CASE("json_envelope: unknown fields are an error, or ignored and listed whe
 }
 
 TEST_CASE("json_envelope: headers may be kcat's object form") {
-  Result<ParsedEnvelope> p = DecodeJsonEnvelope(
-      R"({"headers":{"z":"1","a":null,"b":{"b64":"/w=="}},"payload":"v"})");
+  Result<ParsedEnvelope> p =
+      DecodeJsonEnvelope(R"({"headers":{"z":"1","a":null,"b":{"b64":"/w=="}},"payload":"v"})");
   REQUIRE(p.ok());
   const std::vector<std::pair<std::string, std::optional<std::string>>> expected = {
       {"a", std::nullopt}, {"b", std::string("\xff")}, {"z", std::string("1")}};

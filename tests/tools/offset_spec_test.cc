@@ -53,9 +53,23 @@ TEST_CASE("offset_spec: every -o form parses") {
 }
 
 TEST_CASE("offset_spec: bad -o arguments are rejected with the flag quoted") {
-  const char* bad[] = {"",      "abc",  "Beginning", "+5",   "1.5",  "--5",  "s@",    "s@abc",
-                       "e@-1",  "@",    "@abc",      "@1:2:3", "-1h", "99999999999999999999",
-                       "@2026-11-02:2026-11-01", "@xyz:", "4x"};
+  const char* bad[] = {"",
+                       "abc",
+                       "Beginning",
+                       "+5",
+                       "1.5",
+                       "--5",
+                       "s@",
+                       "s@abc",
+                       "e@-1",
+                       "@",
+                       "@abc",
+                       "@1:2:3",
+                       "-1h",
+                       "99999999999999999999",
+                       "@2026-11-02:2026-11-01",
+                       "@xyz:",
+                       "4x"};
   for (const char* text : bad) {
     CAPTURE(text);
     Result<OffsetSpec> r = ParseOffsetSpec(text, kNow);

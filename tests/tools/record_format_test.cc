@@ -9,8 +9,7 @@
 namespace kq::tools {
 namespace {
 
-const std::vector<HeaderView> kHeaders = {
-    {"trace", "abc"}, {"flag", std::nullopt}, {"trace", ""}};
+const std::vector<HeaderView> kHeaders = {{"trace", "abc"}, {"flag", std::nullopt}, {"trace", ""}};
 
 FormattedRecord SampleRecord() {
   FormattedRecord r;
@@ -121,8 +120,7 @@ TEST_CASE("record_format: rendering %s\\n is fast") {
     if (out.size() > (1 << 20) - 64) out.clear();
     f->Render(r, &out);
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double rate = kRecords / seconds;
   MESSAGE("rendered %s\\n at " << rate / 1e6 << "M records/s");
   // Generous floor: shared CI machines and debug builds are slow.

@@ -8,8 +8,7 @@
 namespace kq::tools {
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr int8_t kInvalid = -1;
 
 constexpr std::array<int8_t, 256> MakeDecodeTable() {
@@ -69,8 +68,8 @@ std::string Base64Encode(std::string_view bytes) {
 
 Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) {
-    return Status::InvalidArgument(fmt::format(
-        "base64: length {} is not a multiple of 4", text.size()));
+    return Status::InvalidArgument(
+        fmt::format("base64: length {} is not a multiple of 4", text.size()));
   }
   size_t pad = 0;
   if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
@@ -91,8 +90,8 @@ Result<std::string> Base64Decode(std::string_view text) {
   }
   // Leftover bits (2 with one '=', 4 with two) must be zero in canonical form.
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return Status::InvalidArgument(fmt::format(
-        "base64: non-zero padding bits in character at position {}", data_chars - 1));
+    return Status::InvalidArgument(
+        fmt::format("base64: non-zero padding bits in character at position {}", data_chars - 1));
   }
   return out;
 }

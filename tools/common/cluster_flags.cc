@@ -16,7 +16,7 @@ Result<kafka::ClusterConfig> ClusterConfigFrom(const CommonFlags& flags) {
 }
 
 std::optional<kafka::ClusterConfig> ClusterConfigOrUsageError(std::string_view tool,
-                                                               const CommonFlags& flags) {
+                                                              const CommonFlags& flags) {
   Result<kafka::ClusterConfig> config = ClusterConfigFrom(flags);
   if (!config.ok()) {
     ReportUsageError(tool, config.status().message());

@@ -19,6 +19,6 @@ Result<kafka::ClusterConfig> ClusterConfigFrom(const CommonFlags& flags);
 // The same for tools that check flags as they go: prints the usage error as
 // `tool`'s and returns nullopt.
 std::optional<kafka::ClusterConfig> ClusterConfigOrUsageError(std::string_view tool,
-                                                               const CommonFlags& flags);
+                                                              const CommonFlags& flags);
 
 }  // namespace kq::tools

@@ -44,8 +44,7 @@ void AddCommonFlags(CLI::App& app, std::string_view tool, CommonFlags* flags) {
   app.set_help_flag("-h,--help", "Print this help and exit");
   app.set_version_flag("--version", fmt::format("{} {}", program, KQ_VERSION),
                        "Print the version and exit");
-  app.add_option("-d,--dir", flags->dir,
-                 "Log directory. Default: $KQ_DIR, else ./kq-data")
+  app.add_option("-d,--dir", flags->dir, "Log directory. Default: $KQ_DIR, else ./kq-data")
       ->envname("KQ_DIR")
       ->type_name("DIR");
   app.add_option("-b,--brokers", flags->brokers,

@@ -35,11 +35,11 @@
 namespace kq::tools {
 
 struct CommonFlags {
-  std::string dir = "./kq-data";  // replaced by $KQ_DIR, then by -d
-  std::string brokers;            // empty: use `dir`
+  std::string dir = "./kq-data";        // replaced by $KQ_DIR, then by -d
+  std::string brokers;                  // empty: use `dir`
   std::vector<std::string> properties;  // -X key=value, in order (cluster mode)
   bool quiet = false;
-  int verbose = 0;                // number of -v
+  int verbose = 0;  // number of -v
 };
 
 // Adds the flags above to `app`, binding them to *flags (which must outlive

@@ -5,8 +5,7 @@
 namespace kq::tools {
 namespace {
 
-constexpr std::string_view kExpected =
-    "expected \\n, \\t, \\r, \\0, \\\\, \\xNN or \\NNN (octal)";
+constexpr std::string_view kExpected = "expected \\n, \\t, \\r, \\0, \\\\, \\xNN or \\NNN (octal)";
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -17,8 +16,8 @@ int HexValue(char c) {
 
 Status EscapeError(std::string_view flag, std::string_view what, std::string_view text,
                    size_t pos) {
-  return Status::InvalidArgument(fmt::format("{}: {} at position {} in '{}': {}", flag, what,
-                                             pos, text, kExpected));
+  return Status::InvalidArgument(
+      fmt::format("{}: {} at position {} in '{}': {}", flag, what, pos, text, kExpected));
 }
 
 }  // namespace
@@ -28,10 +27,18 @@ Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t
   if (pos + 1 >= text.size()) return EscapeError(flag, "lone backslash", text, pos);
   char c = text[pos + 1];
   switch (c) {
-    case 'n': out->push_back('\n'); return size_t{2};
-    case 't': out->push_back('\t'); return size_t{2};
-    case 'r': out->push_back('\r'); return size_t{2};
-    case '\\': out->push_back('\\'); return size_t{2};
+    case 'n':
+      out->push_back('\n');
+      return size_t{2};
+    case 't':
+      out->push_back('\t');
+      return size_t{2};
+    case 'r':
+      out->push_back('\r');
+      return size_t{2};
+    case '\\':
+      out->push_back('\\');
+      return size_t{2};
     case 'x': {
       int hi = pos + 2 < text.size() ? HexValue(text[pos + 2]) : -1;
       int lo = pos + 3 < text.size() ? HexValue(text[pos + 3]) : -1;
@@ -52,9 +59,9 @@ Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t
       }
       if (n == 0) return EscapeError(flag, fmt::format("unknown escape '\\{}'", c), text, pos);
       if (value > 0377) {
-        return EscapeError(flag, fmt::format("octal escape '\\{}' is above \\377",
-                                             text.substr(pos + 1, n)),
-                           text, pos);
+        return EscapeError(
+            flag, fmt::format("octal escape '\\{}' is above \\377", text.substr(pos + 1, n)), text,
+            pos);
       }
       out->push_back(static_cast<char>(value));
       return 1 + n;

@@ -23,7 +23,8 @@ namespace kq::tools {
 // Decodes the escape starting at text[pos] == '\\', appends its byte to *out
 // and returns the number of characters consumed (2 to 4). `flag` ("-D", "-f")
 // prefixes the error message, e.g.
-//   -D: unknown escape '\q' at position 1 in 'a\qb': expected \n, \t, \r, \0, \\, \xNN or \NNN (octal)
+//   -D: unknown escape '\q' at position 1 in 'a\qb': expected \n, \t, \r, \0, \\, \xNN or \NNN
+//   (octal)
 Result<size_t> AppendEscape(std::string_view flag, std::string_view text, size_t pos,
                             std::string* out);
 

@@ -57,8 +57,7 @@ inline int ReportError(std::string_view tool, const Status& s) {
 // prints the message and the --help hint, returns kExitUsage.
 inline int ReportUsageError(std::string_view tool, std::string_view message) {
   std::string program = ProgramName(tool);
-  fmt::print(stderr, "{}: {}\nTry '{} --help' for more information.\n", program, message,
-             program);
+  fmt::print(stderr, "{}: {}\nTry '{} --help' for more information.\n", program, message, program);
   return kExitUsage;
 }
 

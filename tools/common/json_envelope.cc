@@ -122,8 +122,7 @@ Status FieldError(std::string_view field, std::string_view what) {
 // A string, or {"b64": "..."} decoded. `field` names the place for errors.
 Result<std::string> DecodeBytesItem(const json& item, std::string_view field) {
   if (item.is_string()) return item.get<std::string>();
-  if (item.is_object() && item.size() == 1 && item.contains("b64") &&
-      item["b64"].is_string()) {
+  if (item.is_object() && item.size() == 1 && item.contains("b64") && item["b64"].is_string()) {
     Result<std::string> bytes = Base64Decode(item["b64"].get_ref<const std::string&>());
     if (!bytes.ok()) return bytes.status().WithPrefix(fmt::format("field '{}'", field));
     return bytes;
@@ -132,8 +131,7 @@ Result<std::string> DecodeBytesItem(const json& item, std::string_view field) {
 }
 
 // "key"/"key_b64" (or "payload"/"payload_b64") into *out; absent or null is nullopt.
-Status DecodeBytesField(const json& doc, const std::string& name,
-                        std::optional<std::string>* out) {
+Status DecodeBytesField(const json& doc, const std::string& name, std::optional<std::string>* out) {
   const std::string b64_name = name + "_b64";
   auto plain = doc.find(name);
   auto b64 = doc.find(b64_name);
@@ -177,8 +175,8 @@ Status DecodeHeaders(const json& doc, ParsedEnvelope* env) {
     return FieldError("headers", "expected an array [name, value, ...] or an object {name: value}");
   }
   if (it->size() % 2 != 0) {
-    return FieldError("headers", fmt::format("expected names and values in pairs, got {} items",
-                                             it->size()));
+    return FieldError("headers",
+                      fmt::format("expected names and values in pairs, got {} items", it->size()));
   }
   for (size_t i = 0; i < it->size(); i += 2) {
     const json& name = (*it)[i];
@@ -219,8 +217,8 @@ Status DecodeInt(const json& doc, const char* field, std::optional<T>* out) {
 // The fields the envelope has; anything else is likely a typo ("paylaod")
 // that would otherwise turn the line into a tombstone.
 bool IsEnvelopeField(std::string_view name) {
-  static constexpr std::string_view kFields[] = {"topic", "partition", "offset",  "tstype",
-                                                 "ts",    "headers",   "key",     "key_b64",
+  static constexpr std::string_view kFields[] = {"topic",   "partition",  "offset", "tstype",
+                                                 "ts",      "headers",    "key",    "key_b64",
                                                  "payload", "payload_b64"};
   for (std::string_view f : kFields) {
     if (f == name) return true;
@@ -228,8 +226,7 @@ bool IsEnvelopeField(std::string_view name) {
   return false;
 }
 
-Status CheckFieldNames(const json& doc, const EnvelopeDecodeOptions& options,
-                       ParsedEnvelope* env) {
+Status CheckFieldNames(const json& doc, const EnvelopeDecodeOptions& options, ParsedEnvelope* env) {
   for (const auto& [name, value] : doc.items()) {
     if (IsEnvelopeField(name)) continue;
     if (!options.lenient) {

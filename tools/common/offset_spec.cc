@@ -32,8 +32,8 @@ bool ParseCount(std::string_view s, int64_t* v) {
 Result<int64_t> ParseMs(std::string_view whole, std::string_view ms) {
   int64_t v;
   if (!ParseCount(ms, &v)) {
-    return Status::InvalidArgument(fmt::format(
-        "-o: '{}': '{}' is not a timestamp in epoch milliseconds", whole, ms));
+    return Status::InvalidArgument(
+        fmt::format("-o: '{}': '{}' is not a timestamp in epoch milliseconds", whole, ms));
   }
   return v;
 }
@@ -47,8 +47,7 @@ Result<int64_t> ParseTimeIn(std::string_view whole, std::string_view time, int64
 // "@T1", "@T1:", "@T1:T2" (text without the '@'). ISO times contain ':', so
 // the whole text is tried as one time first, then each ':' as the separator;
 // more than one valid split is reported as ambiguous rather than guessed.
-Result<OffsetSpec> ParseTimeRange(std::string_view whole, std::string_view text,
-                                  int64_t now_ms) {
+Result<OffsetSpec> ParseTimeRange(std::string_view whole, std::string_view text, int64_t now_ms) {
   OffsetSpec spec;
   spec.kind = Kind::kTimestamp;
   if (ParseTime(text, now_ms).ok() || text.find(':') == std::string_view::npos) {
@@ -154,9 +153,9 @@ Result<OffsetSpec> ParseOffsetSpecs(std::span<const std::string> texts, int64_t 
   }
   if (merged.kind == Kind::kTimestamp && merged.end_timestamp_ms &&
       *merged.end_timestamp_ms < merged.value) {
-    return Status::InvalidArgument(
-        fmt::format("-o: the end time {} is before the start time {}",
-                    FormatIso8601Ms(*merged.end_timestamp_ms), FormatIso8601Ms(merged.value)));
+    return Status::InvalidArgument(fmt::format("-o: the end time {} is before the start time {}",
+                                               FormatIso8601Ms(*merged.end_timestamp_ms),
+                                               FormatIso8601Ms(merged.value)));
   }
   return merged;
 }
@@ -164,12 +163,24 @@ Result<OffsetSpec> ParseOffsetSpecs(std::span<const std::string> texts, int64_t 
 std::string DescribeOffsetSpec(const OffsetSpec& spec) {
   std::string s;
   switch (spec.kind) {
-    case Kind::kBeginning: s = "beginning"; break;
-    case Kind::kEnd: s = "end"; break;
-    case Kind::kStored: s = "stored"; break;
-    case Kind::kAbsolute: s = fmt::format("offset {}", spec.value); break;
-    case Kind::kFromEnd: s = fmt::format("last {}", spec.value); break;
-    case Kind::kTimestamp: s = "timestamp " + FormatIso8601Ms(spec.value); break;
+    case Kind::kBeginning:
+      s = "beginning";
+      break;
+    case Kind::kEnd:
+      s = "end";
+      break;
+    case Kind::kStored:
+      s = "stored";
+      break;
+    case Kind::kAbsolute:
+      s = fmt::format("offset {}", spec.value);
+      break;
+    case Kind::kFromEnd:
+      s = fmt::format("last {}", spec.value);
+      break;
+    case Kind::kTimestamp:
+      s = "timestamp " + FormatIso8601Ms(spec.value);
+      break;
   }
   if (spec.end_timestamp_ms) s += " until " + FormatIso8601Ms(*spec.end_timestamp_ms);
   return s;

@@ -51,22 +51,44 @@ Result<RecordFormatter> RecordFormatter::Compile(std::string_view format) {
       continue;
     }
     if (i + 1 >= format.size()) {
-      return Status::InvalidArgument(fmt::format(
-          "-f: lone '%' at the end of '{}': write %% for a literal '%'", format));
+      return Status::InvalidArgument(
+          fmt::format("-f: lone '%' at the end of '{}': write %% for a literal '%'", format));
     }
     Op op;
     switch (format[i + 1]) {
-      case 't': op = Op::kTopic; break;
-      case 'p': op = Op::kPartition; break;
-      case 'o': op = Op::kOffset; break;
-      case 'k': op = Op::kKey; break;
-      case 'K': op = Op::kKeyLength; break;
-      case 's': op = Op::kValue; break;
-      case 'S': op = Op::kValueLength; break;
-      case 'R': op = Op::kValueLengthBinary; break;
-      case 'T': op = Op::kTimestamp; break;
-      case 'd': op = Op::kIsoTime; break;
-      case 'h': op = Op::kHeaders; break;
+      case 't':
+        op = Op::kTopic;
+        break;
+      case 'p':
+        op = Op::kPartition;
+        break;
+      case 'o':
+        op = Op::kOffset;
+        break;
+      case 'k':
+        op = Op::kKey;
+        break;
+      case 'K':
+        op = Op::kKeyLength;
+        break;
+      case 's':
+        op = Op::kValue;
+        break;
+      case 'S':
+        op = Op::kValueLength;
+        break;
+      case 'R':
+        op = Op::kValueLengthBinary;
+        break;
+      case 'T':
+        op = Op::kTimestamp;
+        break;
+      case 'd':
+        op = Op::kIsoTime;
+        break;
+      case 'h':
+        op = Op::kHeaders;
+        break;
       case '%':
         f.AddLiteral("%");
         i += 2;
@@ -106,9 +128,15 @@ void RecordFormatter::Render(const FormattedRecord& r, std::string* out) const {
       case Op::kLiteral:
         out->append(literals_.data() + step.literal_begin, step.literal_size);
         break;
-      case Op::kTopic: out->append(r.topic); break;
-      case Op::kPartition: AppendDecimal(r.partition, out); break;
-      case Op::kOffset: AppendDecimal(r.offset, out); break;
+      case Op::kTopic:
+        out->append(r.topic);
+        break;
+      case Op::kPartition:
+        AppendDecimal(r.partition, out);
+        break;
+      case Op::kOffset:
+        AppendDecimal(r.offset, out);
+        break;
       case Op::kKey:
         if (r.key) out->append(*r.key);
         break;
@@ -124,9 +152,15 @@ void RecordFormatter::Render(const FormattedRecord& r, std::string* out) const {
       case Op::kValueLengthBinary:
         PutFixed32BE(out, r.value ? static_cast<uint32_t>(r.value->size()) : 0xffffffffu);
         break;
-      case Op::kTimestamp: AppendDecimal(r.timestamp, out); break;
-      case Op::kIsoTime: AppendIso8601Ms(r.timestamp, out); break;
-      case Op::kHeaders: AppendHeaders(r.headers, out); break;
+      case Op::kTimestamp:
+        AppendDecimal(r.timestamp, out);
+        break;
+      case Op::kIsoTime:
+        AppendIso8601Ms(r.timestamp, out);
+        break;
+      case Op::kHeaders:
+        AppendHeaders(r.headers, out);
+        break;
     }
   }
 }

@@ -41,8 +41,8 @@ struct FormattedRecord {
   std::string_view topic;
   int32_t partition = 0;
   int64_t offset = 0;
-  int64_t timestamp = -1;         // epoch ms; negative means unknown
-  bool log_append_time = false;   // the batch's timestamp type
+  int64_t timestamp = -1;                 // epoch ms; negative means unknown
+  bool log_append_time = false;           // the batch's timestamp type
   std::optional<std::string_view> key;    // nullopt: null key
   std::optional<std::string_view> value;  // nullopt: null value (a tombstone)
   std::span<const HeaderView> headers;
@@ -52,7 +52,8 @@ class RecordFormatter {
  public:
   // Compiles `format` (the -f argument as typed, escapes not yet decoded).
   // Unknown tokens and bad escapes are InvalidArgument naming them, e.g.
-  //   -f: unknown token '%x' at position 3 in 'key %x': expected %t %p %o %k %K %s %S %R %T %d %h or %%
+  //   -f: unknown token '%x' at position 3 in 'key %x': expected %t %p %o %k %K %s %S %R %T %d %h
+  //   or %%
   static Result<RecordFormatter> Compile(std::string_view format);
 
   // Appends the rendering of `record` to *out.
@@ -60,8 +61,18 @@ class RecordFormatter {
 
  private:
   enum class Op : uint8_t {
-    kLiteral, kTopic, kPartition, kOffset, kKey, kKeyLength, kValue, kValueLength,
-    kValueLengthBinary, kTimestamp, kIsoTime, kHeaders,
+    kLiteral,
+    kTopic,
+    kPartition,
+    kOffset,
+    kKey,
+    kKeyLength,
+    kValue,
+    kValueLength,
+    kValueLengthBinary,
+    kTimestamp,
+    kIsoTime,
+    kHeaders,
   };
   struct Step {
     Op op;

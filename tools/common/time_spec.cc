@@ -15,11 +15,11 @@ constexpr int64_t kMsPerHour = 60 * kMsPerMinute;
 constexpr int64_t kMsPerDay = 24 * kMsPerHour;
 
 Status NotATime(std::string_view text) {
-  return Status::InvalidArgument(fmt::format(
-      "'{}' is not a time: expected ISO-8601 (2026-11-01T00:00:00Z, "
-      "2026-11-01T02:00:00+02:00, 2026-11-01), epoch milliseconds, "
-      "or a time relative to now (-1h, -15m, -30s, -2d, -500ms)",
-      text));
+  return Status::InvalidArgument(
+      fmt::format("'{}' is not a time: expected ISO-8601 (2026-11-01T00:00:00Z, "
+                  "2026-11-01T02:00:00+02:00, 2026-11-01), epoch milliseconds, "
+                  "or a time relative to now (-1h, -15m, -30s, -2d, -500ms)",
+                  text));
 }
 
 bool AllDigits(std::string_view s) {
@@ -68,13 +68,20 @@ bool ParseRelative(std::string_view text, int64_t now_ms, int64_t* ms) {
   if (!ParseDigits(text.substr(0, digits), &count)) return false;
   std::string_view unit = text.substr(digits);
   int64_t scale;
-  if (unit == "ms") scale = 1;
-  else if (unit == "s") scale = kMsPerSecond;
-  else if (unit == "m") scale = kMsPerMinute;
-  else if (unit == "h") scale = kMsPerHour;
-  else if (unit == "d") scale = kMsPerDay;
-  else if (unit == "w") scale = 7 * kMsPerDay;
-  else return false;
+  if (unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = kMsPerSecond;
+  else if (unit == "m")
+    scale = kMsPerMinute;
+  else if (unit == "h")
+    scale = kMsPerHour;
+  else if (unit == "d")
+    scale = kMsPerDay;
+  else if (unit == "w")
+    scale = 7 * kMsPerDay;
+  else
+    return false;
   if (count > std::numeric_limits<int64_t>::max() / scale) return false;
   *ms = now_ms - count * scale;
   return true;
@@ -87,9 +94,12 @@ bool ParseZone(std::string_view* s, int* offset_minutes) {
     return true;
   }
   int sign = 0;
-  if (TakeChar(s, '+')) sign = 1;
-  else if (TakeChar(s, '-')) sign = -1;
-  else return false;
+  if (TakeChar(s, '+'))
+    sign = 1;
+  else if (TakeChar(s, '-'))
+    sign = -1;
+  else
+    return false;
   int hh, mm;
   if (!TakeDigits(s, 2, &hh)) return false;
   TakeChar(s, ':');
@@ -180,9 +190,8 @@ Result<int64_t> ParseTime(std::string_view text, int64_t now_ms) {
   }
   if (!parsed) return NotATime(text);
   if (ms < 0) {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is before 1970-01-01T00:00:00Z, which Kafka timestamps cannot express",
-                    text));
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is before 1970-01-01T00:00:00Z, which Kafka timestamps cannot express", text));
   }
   return ms;
 }
@@ -199,9 +208,9 @@ void AppendIso8601Ms(int64_t ms, std::string* out) {
   int month, day;
   CivilFromDays(days, &year, &month, &day);
   char buf[48];
-  auto end = fmt::format_to_n(
-      buf, sizeof(buf), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, month, day,
-      rem / kMsPerHour, rem / kMsPerMinute % 60, rem / kMsPerSecond % 60, rem % kMsPerSecond);
+  auto end = fmt::format_to_n(buf, sizeof(buf), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
+                              month, day, rem / kMsPerHour, rem / kMsPerMinute % 60,
+                              rem / kMsPerSecond % 60, rem % kMsPerSecond);
   out->append(buf, end.out);
 }
 

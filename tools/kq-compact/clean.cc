@@ -39,10 +39,11 @@ void PrintRetention(const Args& args, const Target& t, const maint::RetentionPla
   if (plan.empty()) {
     fmt::print("{}: retention: nothing past retention.ms or retention.bytes\n", t.Name());
   } else {
-    fmt::print("{}: retention: {} {} segment(s), {} ({} by retention.ms, {} by retention.bytes); "
-               "log start offset {} {}\n",
-               t.Name(), verb, plan.doomed.size(), HumanBytes(plan.bytes), plan.by_time, plan.by_size,
-               args.dry_run ? "would move to" : "moved to", plan.new_log_start.value());
+    fmt::print(
+        "{}: retention: {} {} segment(s), {} ({} by retention.ms, {} by retention.bytes); "
+        "log start offset {} {}\n",
+        t.Name(), verb, plan.doomed.size(), HumanBytes(plan.bytes), plan.by_time, plan.by_size,
+        args.dry_run ? "would move to" : "moved to", plan.new_log_start.value());
   }
 }
 
@@ -67,17 +68,21 @@ void PrintCompaction(const Args& args, const Target& t, const maint::CompactStat
   totals->segments_removed += s.segments_before - s.segments_after;
   if (args.json || args.quiet) return;
   if (s.passes == 0) {
-    fmt::print("{}: compaction: no sealed segment to clean (the active segment is never cleaned)\n", t.Name());
+    fmt::print("{}: compaction: no sealed segment to clean (the active segment is never cleaned)\n",
+               t.Name());
     return;
   }
-  fmt::print("{}: compaction: {} segment(s), {} -> {} segment(s), {}; {} {} record(s) "
-             "({} superseded, {} tombstones, {} without key); {} pass(es)\n",
-             t.Name(), s.segments_before, HumanBytes(s.bytes_before), s.segments_after,
-             HumanBytes(s.bytes_after), args.dry_run ? "would remove" : "removed", f.removed(),
-             f.superseded, f.tombstones_removed, f.keyless_removed, s.passes);
+  fmt::print(
+      "{}: compaction: {} segment(s), {} -> {} segment(s), {}; {} {} record(s) "
+      "({} superseded, {} tombstones, {} without key); {} pass(es)\n",
+      t.Name(), s.segments_before, HumanBytes(s.bytes_before), s.segments_after,
+      HumanBytes(s.bytes_after), args.dry_run ? "would remove" : "removed", f.removed(),
+      f.superseded, f.tombstones_removed, f.keyless_removed, s.passes);
   if (s.partial) {
-    fmt::print("{}: the keys do not fit in --max-memory at once: a real run takes several passes; "
-               "these figures are for the first\n", t.Name());
+    fmt::print(
+        "{}: the keys do not fit in --max-memory at once: a real run takes several passes; "
+        "these figures are for the first\n",
+        t.Name());
   }
 }
 
@@ -102,7 +107,8 @@ Status Clean(const log::LogDir& dir, const Args& args, const Target& t,
   options.max_memory = args.max_memory;
   options.dry_run = args.dry_run;
   options.progress = [&](uint64_t bytes) {
-    if (progress->enabled()) progress->Show(fmt::format("{}: cleaning, {} read", t.Name(), HumanBytes(bytes)));
+    if (progress->enabled())
+      progress->Show(fmt::format("{}: cleaning, {} read", t.Name(), HumanBytes(bytes)));
   };
   maint::CleanupReport report;
   Status s = maint::CleanPartition(dir, info, PartitionId(t.partition), options, &report);
@@ -121,10 +127,13 @@ int RunClean(io::Env* env, const Args& args, const std::vector<Target>& targets)
   std::optional<log::TopicInfo> topic;
   for (const Target& t : targets) {
     ++totals.partitions;
-    nlohmann::json out = {{"type", "partition"}, {"topic", t.topic}, {"partition", t.partition},
+    nlohmann::json out = {{"type", "partition"},
+                          {"topic", t.topic},
+                          {"partition", t.partition},
                           {"dry_run", args.dry_run}};
-    std::string policy = t.config.cleanup_compact ? (t.config.cleanup_delete ? "compact,delete" : "compact")
-                                                  : "delete";
+    std::string policy = t.config.cleanup_compact
+                             ? (t.config.cleanup_delete ? "compact,delete" : "compact")
+                             : "delete";
     out["cleanup.policy"] = policy;
     Status s = dir.ok() ? Clean(*dir, args, t, &topic, &progress, &out, &totals) : dir.status();
     if (!s.ok()) {
@@ -135,10 +144,13 @@ int RunClean(io::Env* env, const Args& args, const std::vector<Target>& targets)
     if (args.json) fmt::print("{}\n", out.dump());
   }
   if (args.json) {
-    nlohmann::json summary = {{"type", "summary"}, {"partitions", totals.partitions},
-                              {"failed", totals.failed}, {"segments_removed", totals.segments_removed},
+    nlohmann::json summary = {{"type", "summary"},
+                              {"partitions", totals.partitions},
+                              {"failed", totals.failed},
+                              {"segments_removed", totals.segments_removed},
                               {"bytes_removed", totals.bytes_removed},
-                              {"records_removed", totals.records_removed}, {"dry_run", args.dry_run}};
+                              {"records_removed", totals.records_removed},
+                              {"dry_run", args.dry_run}};
     fmt::print("{}\n", summary.dump());
   } else if (!args.quiet) {
     fmt::print("{} partition(s){}: {} {} ({} segment(s), {} record(s)){}\n", totals.partitions,

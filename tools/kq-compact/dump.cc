@@ -40,29 +40,46 @@ class Printer : public maint::DumpVisitor {
 
   Status OnSegment(const maint::DumpSegment& s) override {
     if (args_.json) {
-      nlohmann::json j = {{"type", "segment"}, {"topic", target_.topic}, {"partition", target_.partition},
-                          {"file", s.path}, {"base_offset", s.base_offset.value()}, {"size", s.size},
+      nlohmann::json j = {{"type", "segment"},
+                          {"topic", target_.topic},
+                          {"partition", target_.partition},
+                          {"file", s.path},
+                          {"base_offset", s.base_offset.value()},
+                          {"size", s.size},
                           {"active", s.active}};
       return Emit(j.dump());
     }
-    return Emit(fmt::format("Dumping {} (base offset {}, {} bytes{})", s.path, s.base_offset.value(),
-                            s.size, s.active ? ", active" : ""));
+    return Emit(fmt::format("Dumping {} (base offset {}, {} bytes{})", s.path,
+                            s.base_offset.value(), s.size, s.active ? ", active" : ""));
   }
 
   Status OnBatch(const maint::DumpBatch& b) override {
     const format::BatchHeader& h = b.header;
     const std::string codec = format::CompressionName(h.compression());
     if (args_.json) {
-      nlohmann::json j = {{"type", "batch"}, {"topic", target_.topic}, {"partition", target_.partition},
-                          {"file", b.segment->path}, {"position", b.position}, {"size", h.total_size()},
-                          {"base_offset", h.base_offset}, {"last_offset", h.last_offset()},
-                          {"count", h.records_count}, {"crc", fmt::format("{:08x}", h.crc)}, {"crc_valid", b.crc_valid},
-                          {"codec", codec}, {"magic", h.magic}, {"partition_leader_epoch", h.partition_leader_epoch},
-                          {"base_timestamp", h.base_timestamp}, {"max_timestamp", h.max_timestamp},
+      nlohmann::json j = {{"type", "batch"},
+                          {"topic", target_.topic},
+                          {"partition", target_.partition},
+                          {"file", b.segment->path},
+                          {"position", b.position},
+                          {"size", h.total_size()},
+                          {"base_offset", h.base_offset},
+                          {"last_offset", h.last_offset()},
+                          {"count", h.records_count},
+                          {"crc", fmt::format("{:08x}", h.crc)},
+                          {"crc_valid", b.crc_valid},
+                          {"codec", codec},
+                          {"magic", h.magic},
+                          {"partition_leader_epoch", h.partition_leader_epoch},
+                          {"base_timestamp", h.base_timestamp},
+                          {"max_timestamp", h.max_timestamp},
                           {"tstype", h.is_log_append_time() ? "logappend" : "create"},
-                          {"producer_id", h.producer_id}, {"producer_epoch", h.producer_epoch},
-                          {"base_sequence", h.base_sequence}, {"last_sequence", LastSequence(h)},
-                          {"is_transactional", h.is_transactional()}, {"is_control", h.is_control()}};
+                          {"producer_id", h.producer_id},
+                          {"producer_epoch", h.producer_epoch},
+                          {"base_sequence", h.base_sequence},
+                          {"last_sequence", LastSequence(h)},
+                          {"is_transactional", h.is_transactional()},
+                          {"is_control", h.is_control()}};
       if (h.has_delete_horizon()) j["delete_horizon_ms"] = h.base_timestamp;
       if (!b.crc_valid) j["problem"] = b.problem;
       return Emit(j.dump());
@@ -72,11 +89,12 @@ class Printer : public maint::DumpVisitor {
         "producerEpoch: {} partitionLeaderEpoch: {} isTransactional: {} isControl: {} "
         "deleteHorizonMs: {} position: {} baseTimestamp: {} {}: {} size: {} magic: {} "
         "compresscodec: {} crc: {:08x} isvalid: {}{}",
-        h.base_offset, h.last_offset(), h.records_count, h.base_sequence, LastSequence(h), h.producer_id,
-        h.producer_epoch, h.partition_leader_epoch, h.is_transactional(), h.is_control(),
-        h.has_delete_horizon() ? std::to_string(h.base_timestamp) : "none", b.position,
-        h.base_timestamp, h.is_log_append_time() ? "LogAppendTime" : "CreateTime", h.max_timestamp,
-        h.total_size(), h.magic, codec, h.crc, b.crc_valid, b.crc_valid ? "" : " (" + b.problem + ")"));
+        h.base_offset, h.last_offset(), h.records_count, h.base_sequence, LastSequence(h),
+        h.producer_id, h.producer_epoch, h.partition_leader_epoch, h.is_transactional(),
+        h.is_control(), h.has_delete_horizon() ? std::to_string(h.base_timestamp) : "none",
+        b.position, h.base_timestamp, h.is_log_append_time() ? "LogAppendTime" : "CreateTime",
+        h.max_timestamp, h.total_size(), h.magic, codec, h.crc, b.crc_valid,
+        b.crc_valid ? "" : " (" + b.problem + ")"));
   }
 
   Status OnRecord(const maint::DumpBatch& b, const format::RecordView& r) override {
@@ -97,23 +115,31 @@ class Printer : public maint::DumpVisitor {
       EncodeJsonEnvelope(f, &envelope);
       return Emit("{\"type\":\"record\"," + envelope.substr(1));
     }
-    std::string line = fmt::format("| offset: {} {}: {} keySize: {} valueSize: {} sequence: {} headerKeys: [",
-                                   r.offset, b.header.is_log_append_time() ? "LogAppendTime" : "CreateTime",
-                                   r.timestamp, r.key ? static_cast<int64_t>(r.key->size()) : -1,
-                                   r.value ? static_cast<int64_t>(r.value->size()) : -1,
-                                   b.header.base_sequence < 0 ? -1 : b.header.base_sequence + r.offset_delta);
+    std::string line =
+        fmt::format("| offset: {} {}: {} keySize: {} valueSize: {} sequence: {} headerKeys: [",
+                    r.offset, b.header.is_log_append_time() ? "LogAppendTime" : "CreateTime",
+                    r.timestamp, r.key ? static_cast<int64_t>(r.key->size()) : -1,
+                    r.value ? static_cast<int64_t>(r.value->size()) : -1,
+                    b.header.base_sequence < 0 ? -1 : b.header.base_sequence + r.offset_delta);
     for (size_t i = 0; i < r.headers.size(); ++i) {
       if (i > 0) line += ",";
       AppendEscaped(r.headers[i].key, &line);
     }
     line += "] key: ";
-    if (r.key) AppendEscaped(*r.key, &line); else line += "null";
+    if (r.key)
+      AppendEscaped(*r.key, &line);
+    else
+      line += "null";
     line += " payload: ";
-    if (r.value) AppendEscaped(*r.value, &line); else line += "null";
+    if (r.value)
+      AppendEscaped(*r.value, &line);
+    else
+      line += "null";
     return Emit(line);
   }
 
-  Status OnProblem(const std::string& file, uint64_t position, const std::string& message) override {
+  Status OnProblem(const std::string& file, uint64_t position,
+                   const std::string& message) override {
     ++problems_;
     Warn(fmt::format("{}: {}: position {}: {}", target_.Name(), file, position, message));
     return Status::Ok();
@@ -150,7 +176,8 @@ int RunDump(io::Env* env, const Args& args, const std::vector<Target>& targets) 
     if (s.ok()) s = f;
     if (IsBrokenPipe(s)) return kExitOk;
     if (!s.ok()) {
-      Warn(s.message().starts_with("partition") ? s.message() : fmt::format("{}: {}", t.Name(), s.message()));
+      Warn(s.message().starts_with("partition") ? s.message()
+                                                : fmt::format("{}: {}", t.Name(), s.message()));
       ++failed;
     }
     if (printer.problems() > 0) ++failed;

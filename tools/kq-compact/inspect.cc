@@ -24,7 +24,8 @@ bool MentionsOffset(std::string_view message, int64_t offset) {
          at = message.find(word, at + 1)) {
       std::string_view rest = message.substr(at + word.size());
       if (rest.starts_with(number) &&
-          (rest.size() == number.size() || !std::isdigit(static_cast<unsigned char>(rest[number.size()])))) {
+          (rest.size() == number.size() ||
+           !std::isdigit(static_cast<unsigned char>(rest[number.size()])))) {
         return true;
       }
     }
@@ -45,25 +46,33 @@ int RunVerify(io::Env* env, const Args& args, const std::vector<Target>& targets
     o.partition = t.partition;
     o.expect_contiguous = !t.config.cleanup_compact;
     o.progress = [&](uint64_t bytes) {
-      if (progress.enabled()) progress.Show(fmt::format("{}: verifying, {} checked", t.Name(), HumanBytes(bytes)));
+      if (progress.enabled())
+        progress.Show(fmt::format("{}: verifying, {} checked", t.Name(), HumanBytes(bytes)));
     };
     maint::VerifyReport report;
-    Status s = maint::VerifyPartition(t.path, o, [&](const maint::VerifyProblem& p) {
-      progress.Clear();
-      if (args.json) {
-        nlohmann::json j = {{"type", p.note ? "note" : "problem"}, {"topic", t.topic}, {"partition", t.partition},
-                            {"file", p.file}, {"position", p.position}, {"offset", p.offset},
-                            {"message", p.message}};
-        fmt::print("{}\n", j.dump());
-      }
-      if (p.note && (args.json || args.verbose == 0)) return;
-      // Problems always go to stderr, with file, byte position and offset.
-      const std::string offset =
-          p.offset >= 0 && !MentionsOffset(p.message, p.offset) ? fmt::format(" (offset {})", p.offset)
-                                                                 : "";
-      Warn(fmt::format("{}{}: {}: position {}{}: {}", p.note ? "note: " : "", t.Name(), p.file,
-                       p.position, offset, p.message));
-    }, &report);
+    Status s = maint::VerifyPartition(
+        t.path, o,
+        [&](const maint::VerifyProblem& p) {
+          progress.Clear();
+          if (args.json) {
+            nlohmann::json j = {{"type", p.note ? "note" : "problem"},
+                                {"topic", t.topic},
+                                {"partition", t.partition},
+                                {"file", p.file},
+                                {"position", p.position},
+                                {"offset", p.offset},
+                                {"message", p.message}};
+            fmt::print("{}\n", j.dump());
+          }
+          if (p.note && (args.json || args.verbose == 0)) return;
+          // Problems always go to stderr, with file, byte position and offset.
+          const std::string offset = p.offset >= 0 && !MentionsOffset(p.message, p.offset)
+                                         ? fmt::format(" (offset {})", p.offset)
+                                         : "";
+          Warn(fmt::format("{}{}: {}: position {}{}: {}", p.note ? "note: " : "", t.Name(), p.file,
+                           p.position, offset, p.message));
+        },
+        &report);
     progress.Clear();
     if (!s.ok()) {
       ++failed;
@@ -72,18 +81,22 @@ int RunVerify(io::Env* env, const Args& args, const std::vector<Target>& targets
     }
     problems += report.problems;
     if (args.json) {
-      nlohmann::json j = {{"type", "partition"}, {"topic", t.topic}, {"partition", t.partition},
-                          {"segments", report.segments}, {"batches", report.batches},
-                          {"bytes", report.bytes}, {"problems", report.problems}, {"notes", report.notes}};
+      nlohmann::json j = {{"type", "partition"},         {"topic", t.topic},
+                          {"partition", t.partition},    {"segments", report.segments},
+                          {"batches", report.batches},   {"bytes", report.bytes},
+                          {"problems", report.problems}, {"notes", report.notes}};
       fmt::print("{}\n", j.dump());
     } else if (!args.quiet) {
-      fmt::print("{}: {} segment(s), {} batch(es), {}: {}\n", t.Name(), report.segments, report.batches,
-                 HumanBytes(report.bytes),
-                 report.problems == 0 ? std::string("ok") : fmt::format("{} problem(s)", report.problems));
+      fmt::print(
+          "{}: {} segment(s), {} batch(es), {}: {}\n", t.Name(), report.segments, report.batches,
+          HumanBytes(report.bytes),
+          report.problems == 0 ? std::string("ok") : fmt::format("{} problem(s)", report.problems));
     }
   }
   if (args.json) {
-    nlohmann::json j = {{"type", "summary"}, {"partitions", targets.size()}, {"problems", problems},
+    nlohmann::json j = {{"type", "summary"},
+                        {"partitions", targets.size()},
+                        {"problems", problems},
                         {"failed", failed}};
     fmt::print("{}\n", j.dump());
   }
@@ -103,11 +116,14 @@ int RunRepair(io::Env* env, const Args& args, const std::vector<Target>& targets
     maint::RepairReport report;
     Status s = maint::RepairPartition(t.path, o, &report);
     if (args.json) {
-      nlohmann::json j = {{"type", "partition"}, {"topic", t.topic}, {"partition", t.partition},
+      nlohmann::json j = {{"type", "partition"},
+                          {"topic", t.topic},
+                          {"partition", t.partition},
                           {"indexes_rebuilt", report.indexes_rebuilt},
                           {"torn_bytes_truncated", report.torn_bytes_truncated},
                           {"stale_files_removed", report.stale_files_removed},
-                          {"cut", report.cut}, {"actions", report.actions}};
+                          {"cut", report.cut},
+                          {"actions", report.actions}};
       if (report.cut) {
         j["cut_from_offset"] = report.cut_from_offset;
         j["cut_to_offset"] = report.cut_to_offset;

@@ -15,8 +15,9 @@ namespace {
 
 int Run(const CommonFlags& common, Args& args, const std::string& max_memory, int actions) {
   if (!common.brokers.empty()) {
-    return ReportError(kTool, kq::Status::NotSupported(
-                                  "cluster mode is not available: kq-compact works on a log directory only"));
+    return ReportError(
+        kTool, kq::Status::NotSupported(
+                   "cluster mode is not available: kq-compact works on a log directory only"));
   }
   if (actions > 1) {
     return ReportUsageError(kTool, "--dump, --verify, --repair and --dry-run exclude each other");
@@ -36,14 +37,19 @@ int Run(const CommonFlags& common, Args& args, const std::string& max_memory, in
   kq::io::Env* env = kq::io::Env::Default();
   auto targets = ResolveTargets(env, args.dir, args.operands);
   if (!targets.ok()) {
-    if (targets.status().IsInvalidArgument()) return ReportUsageError(kTool, targets.status().message());
+    if (targets.status().IsInvalidArgument())
+      return ReportUsageError(kTool, targets.status().message());
     return ReportError(kTool, targets.status());
   }
   switch (args.action) {
-    case Action::kDump: return RunDump(env, args, *targets);
-    case Action::kVerify: return RunVerify(env, args, *targets);
-    case Action::kRepair: return RunRepair(env, args, *targets);
-    case Action::kClean: break;
+    case Action::kDump:
+      return RunDump(env, args, *targets);
+    case Action::kVerify:
+      return RunVerify(env, args, *targets);
+    case Action::kRepair:
+      return RunRepair(env, args, *targets);
+    case Action::kClean:
+      break;
   }
   return RunClean(env, args, *targets);
 }
@@ -65,23 +71,26 @@ int main(int argc, char** argv) {
                "Print what cleaning would remove (segments, records, bytes); change nothing");
   app.add_flag("--dump", dump,
                "Print segments and batches (offsets, position, size, CRC, codec, timestamps)");
-  app.add_flag("--print-data", args.print_data, "With --dump: print every record's key and value too");
+  app.add_flag("--print-data", args.print_data,
+               "With --dump: print every record's key and value too");
   app.add_flag("--verify", verify,
                "Check framing, magic, CRC, offsets and indexes; exit 1 when a problem is found");
   app.add_flag("--repair", repair, "Rebuild indexes and truncate a torn tail");
-  app.add_flag("--truncate-corrupt", args.truncate_corrupt,
-               "With --repair: cut each partition at its first corrupt batch (what is dropped is printed)");
+  app.add_flag(
+      "--truncate-corrupt", args.truncate_corrupt,
+      "With --repair: cut each partition at its first corrupt batch (what is dropped is printed)");
   app.add_flag("-j,--json", args.json, "Print one JSON object per line, ending with a summary");
-  app.add_option("--max-memory", max_memory,
-                 "Memory for the key map of one partition (K, M, G suffixes); partitions whose keys "
-                 "do not fit are cleaned in several passes. Default: 32M")
+  app.add_option(
+         "--max-memory", max_memory,
+         "Memory for the key map of one partition (K, M, G suffixes); partitions whose keys "
+         "do not fit are cleaned in several passes. Default: 32M")
       ->type_name("SIZE");
-  SetExamples(app, {"kq-compact                      clean every topic per its cleanup.policy",
-                    "kq-compact --dry-run orders     what cleaning orders would remove",
-                    "kq-compact --dump --print-data orders:0 | less",
-                    "kq-compact --verify && echo clean",
-                    "kq-compact --repair --truncate-corrupt orders:3",
-                    "kq-compact --max-memory 256M users"});
+  SetExamples(
+      app,
+      {"kq-compact                      clean every topic per its cleanup.policy",
+       "kq-compact --dry-run orders     what cleaning orders would remove",
+       "kq-compact --dump --print-data orders:0 | less", "kq-compact --verify && echo clean",
+       "kq-compact --repair --truncate-corrupt orders:3", "kq-compact --max-memory 256M users"});
   return RunApp(app, argc, argv, kTool, [&] {
     int actions = (dump ? 1 : 0) + (verify ? 1 : 0) + (repair ? 1 : 0) + (args.dry_run ? 1 : 0);
     if (dump) args.action = Action::kDump;

@@ -12,15 +12,20 @@ Result<size_t> ParseSize(std::string_view text) {
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, n);
   if (ec != std::errc() || p == text.data()) {
-    return Status::InvalidArgument(fmt::format("invalid size '{}' (expected a number with an optional K, M or G suffix)", text));
+    return Status::InvalidArgument(fmt::format(
+        "invalid size '{}' (expected a number with an optional K, M or G suffix)", text));
   }
   std::string_view suffix(p, static_cast<size_t>(end - p));
   int shift = 0;
-  if (suffix == "K" || suffix == "k" || suffix == "KiB") shift = 10;
-  else if (suffix == "M" || suffix == "m" || suffix == "MiB") shift = 20;
-  else if (suffix == "G" || suffix == "g" || suffix == "GiB") shift = 30;
+  if (suffix == "K" || suffix == "k" || suffix == "KiB")
+    shift = 10;
+  else if (suffix == "M" || suffix == "m" || suffix == "MiB")
+    shift = 20;
+  else if (suffix == "G" || suffix == "g" || suffix == "GiB")
+    shift = 30;
   else if (!suffix.empty() && suffix != "B") {
-    return Status::InvalidArgument(fmt::format("invalid size '{}' (expected a number with an optional K, M or G suffix)", text));
+    return Status::InvalidArgument(fmt::format(
+        "invalid size '{}' (expected a number with an optional K, M or G suffix)", text));
   }
   if (n == 0 || n > (uint64_t{1} << (62 - shift))) {
     return Status::InvalidArgument(fmt::format("invalid size '{}' (must be above zero)", text));
@@ -35,7 +40,7 @@ Status AddTopic(const log::LogDir& logdir, const std::string& topic, int32_t onl
   KQ_ASSIGN_OR_RETURN(log::TopicInfo info, logdir.DescribeTopic(topic));
   if (only >= info.partitions) {
     return Status::NotFound(fmt::format("topic '{}' has {} partition(s); there is no partition {}",
-                                               topic, info.partitions, only));
+                                        topic, info.partitions, only));
   }
   for (int32_t p = 0; p < info.partitions; ++p) {
     if (only >= 0 && p != only) continue;
@@ -65,7 +70,8 @@ Result<std::vector<Target>> ResolveTargets(io::Env* env, const std::string& dir,
       const std::string_view num = std::string_view(op).substr(colon + 1);
       auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), partition);
       if (ec != std::errc() || p != num.data() + num.size() || partition < 0 || num.empty()) {
-        return Status::InvalidArgument(fmt::format("invalid operand '{}' (expected TOPIC or TOPIC:PARTITION)", op));
+        return Status::InvalidArgument(
+            fmt::format("invalid operand '{}' (expected TOPIC or TOPIC:PARTITION)", op));
       }
     }
     KQ_RETURN_IF_ERROR(AddTopic(*logdir, topic, partition, &targets));

@@ -83,10 +83,10 @@ Result<client::ReadRequest> RequestFor(const ConsumeSettings& s) {
   // where it has none (a directory's group also takes -N, s@, ...).
   if (s.use_cluster && !s.group.empty() && s.offset.kind != Kind::kBeginning &&
       s.offset.kind != Kind::kEnd && s.offset.kind != Kind::kStored) {
-    return Status::InvalidArgument(fmt::format(
-        "-o {}: with -G the start is the group's committed offset; -o may only say "
-        "beginning, end or stored (where the group has none)",
-        DescribeOffsetSpec(s.offset)));
+    return Status::InvalidArgument(
+        fmt::format("-o {}: with -G the start is the group's committed offset; -o may only say "
+                    "beginning, end or stored (where the group has none)",
+                    DescribeOffsetSpec(s.offset)));
   }
   client::ReadRequest r;
   r.selections = s.selections;

@@ -36,8 +36,9 @@ Status CheckOutput(const ConsumeFlags& flags, ConsumeSettings* s) {
   if (modes > 1) return Usage("-f/--format, -K/--key-delimiter and -J/--json exclude each other");
   if (flags.delimiter.has_value()) {
     if (!flags.format.empty()) {
-      return Usage("-D/--delimiter: -f/--format spells out the whole output; put the delimiter "
-                   "there");
+      return Usage(
+          "-D/--delimiter: -f/--format spells out the whole output; put the delimiter "
+          "there");
     }
     auto d = ParseDelimiter(*flags.delimiter, "-D");
     if (!d.ok()) return Usage(d.status().message());
@@ -68,8 +69,9 @@ Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags
     s.use_cluster = true;
     KQ_ASSIGN_OR_RETURN(s.cluster, ClusterConfigFrom(common));
     if (flags.ordered) {
-      return Usage("--ordered: not supported with -b/--brokers (a cluster delivers each "
-                   "partition in offset order, not interleaved by timestamp)");
+      return Usage(
+          "--ordered: not supported with -b/--brokers (a cluster delivers each "
+          "partition in offset order, not interleaved by timestamp)");
     }
   }
   s.verbose = common.verbose;
@@ -78,8 +80,9 @@ Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags
   s.ordered = flags.ordered;
   s.group = flags.group;
   if (flags.exit_at_end && flags.follow) {
-    return Usage("-e/--exit and -F/--follow contradict each other: -e exits at the end of the "
-                 "log, -F waits there");
+    return Usage(
+        "-e/--exit and -F/--follow contradict each other: -e exits at the end of the "
+        "log, -F waits there");
   }
   if (flags.count.has_value() && *flags.count <= 0) {
     return Usage(fmt::format("-c/--count: {} is not a positive number of records", *flags.count));
@@ -105,10 +108,14 @@ client::StartPosition StartFor(const OffsetSpec& spec) {
     case OffsetSpec::Kind::kBeginning:
     case OffsetSpec::Kind::kStored:  // no commit: from the beginning
       return client::StartPosition::Beginning();
-    case OffsetSpec::Kind::kEnd: return client::StartPosition::End();
-    case OffsetSpec::Kind::kAbsolute: return client::StartPosition::AtOffset(spec.value);
-    case OffsetSpec::Kind::kFromEnd: return client::StartPosition::FromEnd(spec.value);
-    case OffsetSpec::Kind::kTimestamp: return client::StartPosition::AtTimestamp(spec.value);
+    case OffsetSpec::Kind::kEnd:
+      return client::StartPosition::End();
+    case OffsetSpec::Kind::kAbsolute:
+      return client::StartPosition::AtOffset(spec.value);
+    case OffsetSpec::Kind::kFromEnd:
+      return client::StartPosition::FromEnd(spec.value);
+    case OffsetSpec::Kind::kTimestamp:
+      return client::StartPosition::AtTimestamp(spec.value);
   }
   return client::StartPosition::Beginning();
 }

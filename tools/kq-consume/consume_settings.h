@@ -18,19 +18,19 @@ namespace kq::tools::consume {
 
 // Bound by CLI11 in main.cc.
 struct ConsumeFlags {
-  std::vector<std::string> operands;  // TOPIC[:PARTITION]...
-  std::vector<std::string> topics;    // -t
-  std::vector<std::string> offsets;   // -o (at most a start and an end bound)
-  std::optional<int64_t> count;       // -c
-  bool exit_at_end = false;           // -e
-  bool follow = false;                // -F
-  std::string format;                 // -f
+  std::vector<std::string> operands;         // TOPIC[:PARTITION]...
+  std::vector<std::string> topics;           // -t
+  std::vector<std::string> offsets;          // -o (at most a start and an end bound)
+  std::optional<int64_t> count;              // -c
+  bool exit_at_end = false;                  // -e
+  bool follow = false;                       // -F
+  std::string format;                        // -f
   std::optional<std::string> key_delimiter;  // -K
   std::optional<std::string> delimiter;      // -D
-  bool json = false;                  // -J
-  std::string group;                  // -G
-  bool ordered = false;               // --ordered
-  int64_t poll_ms = 1000;             // --poll-ms
+  bool json = false;                         // -J
+  std::string group;                         // -G
+  bool ordered = false;                      // --ordered
+  int64_t poll_ms = 1000;                    // --poll-ms
 };
 
 enum class OutputMode { kValue, kKeyValue, kFormat, kJson };
@@ -52,8 +52,8 @@ struct ConsumeSettings {
   bool quiet = false;
 
   OutputMode mode = OutputMode::kValue;
-  std::string delimiter = "\n";  // after each record (-D)
-  std::string key_delimiter;     // -K
+  std::string delimiter = "\n";              // after each record (-D)
+  std::string key_delimiter;                 // -K
   std::optional<RecordFormatter> formatter;  // -f
 };
 

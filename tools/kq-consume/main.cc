@@ -52,8 +52,7 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
                  "bytes, %T timestamp (ms), %d ISO-8601 timestamp, %h headers, %% and the "
                  "escapes \\n \\t \\0 \\xNN \\NNN (octal)")
       ->type_name("FORMAT");
-  app.add_option("-K,--key-delimiter", f->key_delimiter,
-                 "Print key, DELIM, value (escapes as -D)")
+  app.add_option("-K,--key-delimiter", f->key_delimiter, "Print key, DELIM, value (escapes as -D)")
       ->type_name("DELIM");
   app.add_option("-D,--delimiter", f->delimiter,
                  "Print DELIM after each record, with escapes \\n \\t \\r \\0 \\\\ \\xNN. "
@@ -67,8 +66,9 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Print the records of topics, one value per line, and exit at the end of the log "
-               "as it was when reading started (-F: keep following)."};
+  CLI::App app{
+      "Print the records of topics, one value per line, and exit at the end of the log "
+      "as it was when reading started (-F: keep following)."};
   kq::tools::CommonFlags common;
   ConsumeFlags flags;
   kq::tools::AddCommonFlags(app, "consume", &common);

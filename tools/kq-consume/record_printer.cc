@@ -8,8 +8,8 @@ FormattedRecord RecordPrinter::Convert(const client::ConsumedRecord& r) {
   const format::RecordView& rec = *r.record;
   headers_.clear();
   for (const format::HeaderView& h : rec.headers) headers_.emplace_back(h.key, h.value);
-  return FormattedRecord{r.topic,         r.partition, rec.offset, rec.timestamp,
-                         r.log_append_time, rec.key,   rec.value,  headers_};
+  return FormattedRecord{r.topic,           r.partition, rec.offset, rec.timestamp,
+                         r.log_append_time, rec.key,     rec.value,  headers_};
 }
 
 void RecordPrinter::Print(const client::ConsumedRecord& r, std::string* out) {

@@ -26,7 +26,9 @@ namespace {
 using kafka::ClusterConfig;
 
 std::string OffsetCell(int64_t v) { return v >= 0 ? fmt::format("{}", v) : "-"; }
-nlohmann::json OffsetJson(int64_t v) { return v >= 0 ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json OffsetJson(int64_t v) {
+  return v >= 0 ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 // librdkafka 2.0.2 can abort (an assertion in its queue code) on a cluster
 // that lacks DeleteGroups, as librdkafka's own mock cluster does. So the
@@ -109,19 +111,20 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
     }
     nlohmann::json partitions = nlohmann::json::array();
     for (const kafka::GroupPartition& p : d->partitions) {
-      partitions.push_back({{"topic", p.topic},
-                            {"partition", p.partition},
-                            {"current_offset", OffsetJson(p.current_offset)},
-                            {"log_end_offset", OffsetJson(p.log_end_offset)},
-                            {"lag", OffsetJson(p.lag)},
-                            {"member", p.member.empty() ? nlohmann::json(nullptr)
-                                                        : nlohmann::json(p.member)}});
+      partitions.push_back(
+          {{"topic", p.topic},
+           {"partition", p.partition},
+           {"current_offset", OffsetJson(p.current_offset)},
+           {"log_end_offset", OffsetJson(p.log_end_offset)},
+           {"lag", OffsetJson(p.lag)},
+           {"member", p.member.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.member)}});
     }
     nlohmann::json out = {{"group", d->group},
                           {"state", d->state},
                           {"members", d->members_known ? members : nlohmann::json(nullptr)},
                           {"partitions", partitions}};
-    return PrintOut(kTool, out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return PrintOut(kTool,
+                    out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   if (!d->members_known) {
     Note(common, fmt::format("The cluster cannot describe group '{}''s members (no "
@@ -136,8 +139,9 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
                      OffsetCell(p.log_end_offset), OffsetCell(p.lag),
                      p.member.empty() ? "-" : p.member});
   }
-  return PrintOut(kTool, FormatTable(
-      {"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER"}, cells));
+  return PrintOut(kTool, FormatTable({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+                                      "LAG", "MEMBER"},
+                                     cells));
 }
 
 int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
@@ -164,9 +168,9 @@ int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
     int32_t count = 0;
     for (const kafka::PlannedOffset& p : *planned) count += p.topic == topic ? 1 : 0;
     if (count == 0) {
-      return ReportError(kTool, Status::NotFound(fmt::format(
-                                    "--topic: topic '{}' does not exist at '{}'", topic,
-                                    config->brokers)));
+      return ReportError(
+          kTool, Status::NotFound(fmt::format("--topic: topic '{}' does not exist at '{}'", topic,
+                                              config->brokers)));
     }
     for (int32_t p : partitions) {
       if (p >= count) {
@@ -179,7 +183,8 @@ int RunClusterReset(const CommonFlags& common, const ResetArgs& args) {
   for (const kafka::PlannedOffset& p : *planned) {
     bool keep = scopes.empty();
     for (const auto& [topic, partitions] : scopes) {
-      const bool named = std::find(partitions.begin(), partitions.end(), p.partition) != partitions.end();
+      const bool named =
+          std::find(partitions.begin(), partitions.end(), p.partition) != partitions.end();
       if (topic == p.topic && (partitions.empty() || named)) keep = true;
     }
     if (keep) plan.push_back(p);

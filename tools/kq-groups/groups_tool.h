@@ -44,7 +44,7 @@ struct ResetArgs {
   bool to_earliest = false;
   bool to_latest = false;
   std::optional<int64_t> to_offset;
-  std::string to_datetime;          // time_spec.h
+  std::string to_datetime;  // time_spec.h
   std::optional<int64_t> shift_by;
   std::vector<std::string> topics;  // TOPIC or TOPIC:P[,P...]
   bool execute = false;

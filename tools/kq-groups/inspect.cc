@@ -63,19 +63,17 @@ Result<std::vector<Row>> CollectRows(Context& ctx, const GroupState& state) {
   return rows;
 }
 
-std::string DescribeJson(std::string_view group, const GroupState& state, const std::vector<Row>& rows) {
+std::string DescribeJson(std::string_view group, const GroupState& state,
+                         const std::vector<Row>& rows) {
   nlohmann::json members = nlohmann::json::array();
   for (const groups::LiveMember& m : state.members) {
     members.push_back({{"member", m.member_id}, {"topics", m.topics}});
   }
   nlohmann::json partitions = nlohmann::json::array();
   for (const Row& r : rows) {
-    nlohmann::json p = {{"topic", r.tp.topic},
-                        {"partition", r.tp.partition},
-                        {"current_offset", nullptr},
-                        {"log_end_offset", JsonOrNull(r.log_end)},
-                        {"lag", JsonOrNull(r.lag())},
-                        {"member", JsonOrNull(r.member)}};
+    nlohmann::json p = {{"topic", r.tp.topic},        {"partition", r.tp.partition},
+                        {"current_offset", nullptr},  {"log_end_offset", JsonOrNull(r.log_end)},
+                        {"lag", JsonOrNull(r.lag())}, {"member", JsonOrNull(r.member)}};
     if (r.committed) {
       p["current_offset"] = r.committed->offset;
       p["leader_epoch"] = r.committed->leader_epoch;
@@ -95,7 +93,8 @@ int RunList(const CommonFlags& common, const ListArgs& args) {
   if (!ctx.ok()) return ReportError(kTool, ctx.status());
   Result<std::vector<std::string>> committed = ctx->store->ListGroups();
   if (!committed.ok()) return ReportError(kTool, committed.status());
-  Result<std::vector<std::string>> folders = groups::ListGroupFolders(io::Env::Default(), common.dir);
+  Result<std::vector<std::string>> folders =
+      groups::ListGroupFolders(io::Env::Default(), common.dir);
   if (!folders.ok()) return ReportError(kTool, folders.status());
   std::set<std::string> names(committed->begin(), committed->end());
   names.insert(folders->begin(), folders->end());
@@ -136,8 +135,9 @@ int RunDescribe(const CommonFlags& common, const DescribeArgs& args) {
                      r.committed ? fmt::format("{}", r.committed->offset) : "-", Cell(r.log_end),
                      Cell(r.lag()), r.member.value_or("-")});
   }
-  return PrintOut(kTool, FormatTable(
-      {"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "MEMBER"}, cells));
+  return PrintOut(kTool, FormatTable({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+                                      "LAG", "MEMBER"},
+                                     cells));
 }
 
 }  // namespace kq::tools::groups_tool

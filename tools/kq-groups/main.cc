@@ -41,21 +41,22 @@ int main(int argc, char** argv) {
   describe_cmd->add_flag("-j,--json", describe.json, "Print one JSON object");
 
   ResetArgs reset;
-  CLI::App* reset_cmd = AddSubcommand(
-      app, "reset", "Plan, and with --execute commit, new offsets for a group");
+  CLI::App* reset_cmd =
+      AddSubcommand(app, "reset", "Plan, and with --execute commit, new offsets for a group");
   reset_cmd->add_option("group", reset.group, "Group name")->required()->type_name("GROUP");
   reset_cmd->add_flag("--to-earliest", reset.to_earliest, "To the log start offset");
   reset_cmd->add_flag("--to-latest", reset.to_latest, "To the log end offset");
-  reset_cmd->add_option("--to-offset", reset.to_offset,
-                        "To offset N (kept within the log's start and end)")
+  reset_cmd
+      ->add_option("--to-offset", reset.to_offset,
+                   "To offset N (kept within the log's start and end)")
       ->type_name("N");
   reset_cmd
       ->add_option("--to-datetime", reset.to_datetime,
                    "To the first record with a timestamp >= T "
                    "(ISO-8601, epoch ms, or relative: -1h, -7d)")
       ->type_name("T");
-  reset_cmd->add_option("--shift-by", reset.shift_by,
-                        "Move the committed offset by N (negative: back)")
+  reset_cmd
+      ->add_option("--shift-by", reset.shift_by, "Move the committed offset by N (negative: back)")
       ->type_name("N");
   reset_cmd
       ->add_option("--topic", reset.topics,
@@ -63,10 +64,12 @@ int main(int argc, char** argv) {
                    "Default: every partition the group has committed")
       ->type_name("TOPIC[:P]")
       ->allow_extra_args(false);
-  reset_cmd->add_flag("--execute", reset.execute, "Commit the new offsets (default: only show them)");
+  reset_cmd->add_flag("--execute", reset.execute,
+                      "Commit the new offsets (default: only show them)");
   reset_cmd->add_flag("--dry-run", reset.dry_run, "Only show the plan (the default)");
-  reset_cmd->add_flag("-j,--json", reset.json,
-                      "Print the plan as a JSON array of {topic, partition, current_offset, new_offset}");
+  reset_cmd->add_flag(
+      "-j,--json", reset.json,
+      "Print the plan as a JSON array of {topic, partition, current_offset, new_offset}");
 
   DeleteArgs del;
   CLI::App* delete_cmd = AddSubcommand(app, "delete", "Delete groups and their committed offsets");

@@ -60,8 +60,8 @@ int Scenarios(const ResetArgs& a) {
 }
 
 // The partitions to reset: the --topic scopes, else every committed one.
-Result<std::vector<TopicPartition>> Targets(const std::vector<ResetScope>& scopes, const GroupState& state,
-                                            PartitionRanges& ranges) {
+Result<std::vector<TopicPartition>> Targets(const std::vector<ResetScope>& scopes,
+                                            const GroupState& state, PartitionRanges& ranges) {
   std::set<TopicPartition> out;
   if (scopes.empty()) {
     for (const auto& [tp, offset] : state.offsets) out.insert(tp);
@@ -73,8 +73,8 @@ Result<std::vector<TopicPartition>> Targets(const std::vector<ResetScope>& scope
     }
     for (int32_t p : s.partitions) {
       if (p >= count) {
-        return Status::NotFound(fmt::format("--topic: partition {}-{} does not exist (the topic has {})",
-                                            s.topic, p, count));
+        return Status::NotFound(fmt::format(
+            "--topic: partition {}-{} does not exist (the topic has {})", s.topic, p, count));
       }
       out.insert({s.topic, p});
     }
@@ -83,20 +83,22 @@ Result<std::vector<TopicPartition>> Targets(const std::vector<ResetScope>& scope
 }
 
 Result<int64_t> NewOffset(const ResetArgs& a, int64_t ts, const TopicPartition& tp,
-                          std::optional<int64_t> current, PartitionRange range, PartitionRanges& ranges) {
+                          std::optional<int64_t> current, PartitionRange range,
+                          PartitionRanges& ranges) {
   auto clamp = [&](int64_t v) { return std::clamp(v, range.start, range.end); };
   if (a.to_earliest) return range.start;
   if (a.to_latest) return range.end;
   if (a.to_offset) return clamp(*a.to_offset);
   if (!a.to_datetime.empty()) return ranges.OffsetForTimestamp(tp, ts);
   if (!current) {
-    return Status::NotFound(fmt::format(
-        "--shift-by: {}-{} has no committed offset to shift", tp.topic, tp.partition));
+    return Status::NotFound(
+        fmt::format("--shift-by: {}-{} has no committed offset to shift", tp.topic, tp.partition));
   }
   // Saturate instead of overflowing on absurd shifts.
   const int64_t shifted = *a.shift_by > 0 && *current > INT64_MAX - *a.shift_by ? INT64_MAX
-                          : *a.shift_by < 0 && *current < INT64_MIN - *a.shift_by ? INT64_MIN
-                                                                                   : *current + *a.shift_by;
+                          : *a.shift_by < 0 && *current < INT64_MIN - *a.shift_by
+                              ? INT64_MIN
+                              : *current + *a.shift_by;
   return clamp(shifted);
 }
 
@@ -112,10 +114,11 @@ std::string PlanText(const std::vector<PlanRow>& plan) {
 std::string PlanJson(const std::vector<PlanRow>& plan) {
   nlohmann::json out = nlohmann::json::array();
   for (const PlanRow& r : plan) {
-    out.push_back({{"topic", r.tp.topic},
-                   {"partition", r.tp.partition},
-                   {"current_offset", r.current ? nlohmann::json(*r.current) : nlohmann::json(nullptr)},
-                   {"new_offset", r.next}});
+    out.push_back(
+        {{"topic", r.tp.topic},
+         {"partition", r.tp.partition},
+         {"current_offset", r.current ? nlohmann::json(*r.current) : nlohmann::json(nullptr)},
+         {"new_offset", r.next}});
   }
   return out.dump() + "\n";
 }
@@ -134,8 +137,9 @@ std::optional<int> CheckResetArgs(const ResetArgs& args, int64_t* datetime_ms,
                                   std::vector<ResetScope>* scopes) {
   if (!CheckGroupName(args.group)) return kExitUsage;
   if (Scenarios(args) != 1) {
-    return ReportUsageError(kTool, "reset: give exactly one of --to-earliest, --to-latest, "
-                                   "--to-offset, --to-datetime, --shift-by");
+    return ReportUsageError(kTool,
+                            "reset: give exactly one of --to-earliest, --to-latest, "
+                            "--to-offset, --to-datetime, --shift-by");
   }
   if (args.execute && args.dry_run) {
     return ReportUsageError(kTool, "reset: --execute and --dry-run exclude each other");
@@ -145,7 +149,8 @@ std::optional<int> CheckResetArgs(const ResetArgs& args, int64_t* datetime_ms,
   }
   if (!args.to_datetime.empty()) {
     Result<int64_t> parsed = ParseTime(args.to_datetime, NowMs());
-    if (!parsed.ok()) return ReportUsageError(kTool, fmt::format("--to-datetime: {}", parsed.status().message()));
+    if (!parsed.ok())
+      return ReportUsageError(kTool, fmt::format("--to-datetime: {}", parsed.status().message()));
     *datetime_ms = *parsed;
   }
   for (const std::string& t : args.topics) {
@@ -166,9 +171,10 @@ int RunReset(const CommonFlags& common, const ResetArgs& args) {
   if (!state.ok()) return ReportError(kTool, state.status());
   if (!state->exists() && scopes.empty()) {
     const Status unknown = UnknownGroup(*ctx, args.group);
-    return ReportError(kTool, Status::NotFound(fmt::format(
-                                  "{} (to give a new group offsets, name the partitions with --topic)",
-                                  unknown.message())));
+    return ReportError(
+        kTool, Status::NotFound(
+                   fmt::format("{} (to give a new group offsets, name the partitions with --topic)",
+                               unknown.message())));
   }
   if (args.execute) {
     if (Status s = CheckInactive(args.group, *state); !s.ok()) return ReportError(kTool, s);
@@ -181,7 +187,8 @@ int RunReset(const CommonFlags& common, const ResetArgs& args) {
     Result<std::optional<PartitionRange>> range = ranges.Get(tp);
     if (!range.ok()) return ReportError(kTool, range.status());
     if (!*range) {  // committed for a topic that is gone: nothing to reset to
-      Note(common, fmt::format("Skipping {}-{}: the partition no longer exists.", tp.topic, tp.partition));
+      Note(common,
+           fmt::format("Skipping {}-{}: the partition no longer exists.", tp.topic, tp.partition));
       continue;
     }
     std::optional<int64_t> current;
@@ -192,7 +199,8 @@ int RunReset(const CommonFlags& common, const ResetArgs& args) {
   }
   if (args.execute) {
     std::vector<std::pair<TopicPartition, groups::CommittedOffset>> commit;
-    for (const PlanRow& r : plan) commit.push_back({r.tp, groups::CommittedOffset{r.next, -1, "", 0}});
+    for (const PlanRow& r : plan)
+      commit.push_back({r.tp, groups::CommittedOffset{r.next, -1, "", 0}});
     if (Status s = ctx->store->Commit(args.group, commit); !s.ok()) return ReportError(kTool, s);
   }
   const int rc = PrintOut(kTool, args.json ? PlanJson(plan) : PlanText(plan));

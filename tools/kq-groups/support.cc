@@ -56,16 +56,16 @@ Result<int32_t> PartitionRanges::Partitions(const std::string& topic) {
     it = topics_.emplace(topic, info.ok() ? std::optional(std::move(*info)) : std::nullopt).first;
   }
   if (!it->second) {
-    return Status::NotFound(fmt::format("topic '{}' does not exist in {}",
-                                        log::EscapeForMessage(topic), dir_.path()));
+    return Status::NotFound(
+        fmt::format("topic '{}' does not exist in {}", log::EscapeForMessage(topic), dir_.path()));
   }
   return it->second->partitions;
 }
 
 namespace {
 
-Result<std::unique_ptr<log::Partition>> OpenForRead(const log::LogDir& dir, const std::string& topic,
-                                                    int32_t partition) {
+Result<std::unique_ptr<log::Partition>> OpenForRead(const log::LogDir& dir,
+                                                    const std::string& topic, int32_t partition) {
   log::PartitionOptions options;
   options.env = io::Env::Default();
   options.topic = topic;

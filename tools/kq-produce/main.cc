@@ -34,8 +34,7 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
   app.add_option("-k,--key", f->key,
                  "Use KEY as the key of every record (with -K: of records without DELIM)")
       ->type_name("KEY");
-  app.add_flag("-l,--whole-file", f->whole_file,
-               "Each FILE (or all of stdin) is one record");
+  app.add_flag("-l,--whole-file", f->whole_file, "Each FILE (or all of stdin) is one record");
   app.add_flag("-J,--json", f->json,
                "Read JSON envelope lines as kq-consume -J prints them (key, payload, headers, "
                "partition, ts, *_b64)");
@@ -57,7 +56,8 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
                  "murmur2_random (default, as the Java client), murmur2, consistent, "
                  "consistent_random")
       ->type_name("NAME");
-  app.add_option("-z,--compression", f->compression, "Batch compression: none (default), gzip, snappy, lz4 or zstd")
+  app.add_option("-z,--compression", f->compression,
+                 "Batch compression: none (default), gzip, snappy, lz4 or zstd")
       ->type_name("CODEC");
   app.add_option("--batch-bytes", f->batch_bytes,
                  "Append a partition's batch once it reaches N bytes. Default: 262144")
@@ -89,10 +89,8 @@ int main(int argc, char** argv) {
   kq::tools::AddCommonFlags(app, "produce", &common);
   AddProduceFlags(app, &flags);
   kq::tools::SetExamples(
-      app, {"tail -F /var/log/app.log | kq-produce app",
-            "kq-produce -K '\\t' users users.tsv",
-            "kq-produce -k sensor1 -H source=lab readings < data.txt",
-            "kq-produce -l images *.png",
+      app, {"tail -F /var/log/app.log | kq-produce app", "kq-produce -K '\\t' users users.tsv",
+            "kq-produce -k sensor1 -H source=lab readings < data.txt", "kq-produce -l images *.png",
             "kq-consume -J src | kq-produce -J dst",
             "kq-produce --partitions 6 --report orders < orders.txt"});
   return kq::tools::RunApp(app, argc, argv, "produce",

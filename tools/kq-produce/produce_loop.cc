@@ -94,9 +94,9 @@ Result<size_t> ProduceLoop::ReadMore(InputSource& input, size_t max_record) {
   if (capacity_ - end_ < kMinRead) {
     // One record fills the buffer: grow, but not past what the topic accepts.
     if (end_ - begin_ > max_record) {
-      return Status::InvalidArgument(fmt::format(
-          "{}: record {}: longer than the max.message.bytes of topic '{}' ({})", *source_name_,
-          line_ + 1, producer_->topic(), max_record));
+      return Status::InvalidArgument(
+          fmt::format("{}: record {}: longer than the max.message.bytes of topic '{}' ({})",
+                      *source_name_, line_ + 1, producer_->topic(), max_record));
     }
     const size_t bigger = capacity_ * 2;
     auto grown = std::make_unique<char[]>(bigger);
@@ -179,10 +179,10 @@ Status ProduceLoop::RunWholeInput(InputSource& input) {
     if (n == 0) break;
   }
   if (end_ - begin_ > max_record) {
-    return Status::InvalidArgument(fmt::format("{}: {} bytes: longer than the "
-                                               "max.message.bytes of topic '{}' ({})",
-                                               *source_name_, end_ - begin_, producer_->topic(),
-                                               max_record));
+    return Status::InvalidArgument(
+        fmt::format("{}: {} bytes: longer than the "
+                    "max.message.bytes of topic '{}' ({})",
+                    *source_name_, end_ - begin_, producer_->topic(), max_record));
   }
   KQ_RETURN_IF_ERROR(OnRecord(std::string_view(buffer_.get() + begin_, end_ - begin_), false));
   begin_ = end_ = 0;
@@ -239,8 +239,7 @@ Status ProduceLoop::AddPlain(std::string_view bytes) {
 }
 
 Status ProduceLoop::AddJson(std::string_view bytes) {
-  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env,
-                      DecodeJsonEnvelope(bytes, {.lenient = config_.lenient}));
+  KQ_ASSIGN_OR_RETURN(ParsedEnvelope env, DecodeJsonEnvelope(bytes, {.lenient = config_.lenient}));
   for (const std::string& field : env.ignored_fields) {
     if (!warned_fields_.insert(field).second) continue;
     progress_.Clear();

@@ -37,19 +37,19 @@ namespace kq::tools::produce {
 using client::RecordWriter;
 
 struct ProduceConfig {
-  std::string delimiter = "\n";               // -D
-  bool file_is_record = false;                // -l
-  std::optional<std::string> key_delimiter;   // -K
-  std::optional<std::string> fixed_key;       // -k
-  int32_t partition = -1;                     // -p
-  bool empty_is_null = false;                 // -Z
+  std::string delimiter = "\n";                              // -D
+  bool file_is_record = false;                               // -l
+  std::optional<std::string> key_delimiter;                  // -K
+  std::optional<std::string> fixed_key;                      // -k
+  int32_t partition = -1;                                    // -p
+  bool empty_is_null = false;                                // -Z
   std::vector<std::pair<std::string, std::string>> headers;  // -H, in order
-  int64_t max_records = -1;                   // -c; -1: no limit
-  bool echo = false;                          // -T
-  bool json = false;                          // -J
-  bool lenient = false;                       // --lenient: unknown -J fields warn
-  int64_t linger_ms = 5;                      // --linger-ms
-  bool progress = false;                      // show progress on stderr
+  int64_t max_records = -1;                                  // -c; -1: no limit
+  bool echo = false;                                         // -T
+  bool json = false;                                         // -J
+  bool lenient = false;                                      // --lenient: unknown -J fields warn
+  int64_t linger_ms = 5;                                     // --linger-ms
+  bool progress = false;                                     // show progress on stderr
 };
 
 class ProduceLoop {
@@ -97,8 +97,8 @@ class ProduceLoop {
   size_t scan_ = 0;  // where the search for the next delimiter resumes
 
   const std::string* source_name_ = nullptr;
-  uint64_t line_ = 0;            // record number within the current input
-  int64_t chunk_time_ms_ = -1;   // timestamp of the records of this chunk
+  uint64_t line_ = 0;              // record number within the current input
+  int64_t chunk_time_ms_ = -1;     // timestamp of the records of this chunk
   int64_t linger_ms_ = 5;          // for the current input (0 at a terminal)
   int64_t unacked_since_ms_ = -1;  // first record not yet appended; -1: none
   uint64_t acked_records_ = 0;     // appended_records() at the last Flush

@@ -152,7 +152,8 @@ Result<Settings> CheckFlags(const ProduceFlags& f, const CommonFlags& common) {
 // missing parent is an error rather than silently created: usually a typo.
 Status CheckDir(io::Env* env, const std::string& path, bool no_create) {
   if (env->IsDirectory(path)) return Status::Ok();
-  if (env->FileExists(path)) return Status::InvalidArgument(fmt::format("{} is not a directory", path));
+  if (env->FileExists(path))
+    return Status::InvalidArgument(fmt::format("{} is not a directory", path));
   if (no_create) {
     return Status::NotFound(fmt::format("log directory {} does not exist (--no-create)", path));
   }
@@ -178,8 +179,8 @@ Result<int32_t> PartitionCount(io::Env* env, const std::string& path, const Sett
   return s.producer.partitions;
 }
 
-Result<std::vector<std::unique_ptr<InputSource>>> OpenInputs(io::Env* env,
-                                                             const std::vector<std::string>& files) {
+Result<std::vector<std::unique_ptr<InputSource>>> OpenInputs(
+    io::Env* env, const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<InputSource>> inputs;
   for (const std::string& path : files) {
     if (path == "-") {
@@ -272,9 +273,9 @@ int RunClusterProduce(const CommonFlags& common, const ProduceFlags& flags, Sett
   if (!writer.ok()) return ReportError(kTool, writer.status());
   const int32_t count = (*writer)->partition_count();
   if (s.config.partition >= count) {
-    return ReportUsageError(kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})",
-                                               s.config.partition, s.topic, count,
-                                               count == 1 ? "" : "s", count - 1));
+    return ReportUsageError(
+        kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})", s.config.partition,
+                           s.topic, count, count == 1 ? "" : "s", count - 1));
   }
   if (common.verbose > 0 && (*writer)->Report().created_topic) {
     fmt::print(stderr, "kq-produce: created topic '{}' with {} partition{}\n", s.topic, count,
@@ -302,9 +303,9 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
   Result<int32_t> count = PartitionCount(env, common.dir, s);
   if (!count.ok()) return ReportError(kTool, count.status());
   if (s.config.partition >= *count) {
-    return ReportUsageError(kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})",
-                                               s.config.partition, s.topic, *count,
-                                               *count == 1 ? "" : "s", *count - 1));
+    return ReportUsageError(
+        kTool, fmt::format("-p {}: topic '{}' has {} partition{} (0..{})", s.config.partition,
+                           s.topic, *count, *count == 1 ? "" : "s", *count - 1));
   }
   Result<log::LogDir> dir = log::LogDir::Open(env, common.dir, !flags.no_create);
   if (!dir.ok()) return ReportError(kTool, dir.status());

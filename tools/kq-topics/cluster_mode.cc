@@ -24,8 +24,8 @@ bool SplitConfigs(const std::vector<std::string>& args, const char* flag,
   for (const std::string& arg : args) {
     const size_t eq = arg.find('=');
     if (eq == std::string::npos || eq == 0) {
-      ReportUsageError(kTool, fmt::format("{} '{}': expected KEY=VALUE", flag,
-                                          log::EscapeForMessage(arg)));
+      ReportUsageError(
+          kTool, fmt::format("{} '{}': expected KEY=VALUE", flag, log::EscapeForMessage(arg)));
       return false;
     }
     (*out)[arg.substr(0, eq)] = arg.substr(eq + 1);
@@ -44,8 +44,8 @@ std::string OrDash(const std::optional<std::string>& v) { return v ? *v : "-"; }
 
 void AppendText(const Described& d, std::string* out) {
   auto it = std::back_inserter(*out);
-  fmt::format_to(it, "Topic: {}  Partitions: {}  Records: {} (approx)  Bytes: -\n",
-                 d.topic.name, d.topic.partitions.size(), d.records);
+  fmt::format_to(it, "Topic: {}  Partitions: {}  Records: {} (approx)  Bytes: -\n", d.topic.name,
+                 d.topic.partitions.size(), d.records);
   if (!d.config) {
     fmt::format_to(it, "Config: unavailable ({})\n", d.config_error);
   } else {
@@ -127,7 +127,8 @@ int RunClusterList(const CommonFlags& common, const ListArgs& args) {
     return PrintOut(kTool, out);
   }
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& t : *topics) list.push_back({{"name", t.name}, {"partitions", t.partitions.size()}});
+  for (const auto& t : *topics)
+    list.push_back({{"name", t.name}, {"partitions", t.partitions.size()}});
   return PrintOut(kTool, list.dump() + "\n");
 }
 
@@ -158,7 +159,8 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
       Result<std::vector<kafka::ConfigEntry>> entries = kafka::DescribeTopicConfig(*config, name);
       if (entries.ok()) {
         d.config = std::move(*entries);
-      } else if (entries.status().code() == Status::Code::kNotSupported || entries.status().IsIoError()) {
+      } else if (entries.status().code() == Status::Code::kNotSupported ||
+                 entries.status().IsIoError()) {
         config_unsupported = true;
         unsupported_reason = entries.status().message();
         if (!common.quiet) {
@@ -180,8 +182,8 @@ int RunClusterAlter(const CommonFlags& common, const AlterArgs& args) {
   std::map<std::string, std::string> set;
   if (!SplitConfigs(args.set_configs, "--config", &set)) return kExitUsage;
   if (set.empty() && args.delete_configs.empty() && !args.partitions) {
-    return ReportUsageError(kTool,
-                            "alter: nothing to change: give --config, --delete-config or --partitions");
+    return ReportUsageError(
+        kTool, "alter: nothing to change: give --config, --delete-config or --partitions");
   }
   std::optional<ClusterConfig> config = ClusterConfigOrUsageError(kTool, common);
   if (!config) return kExitUsage;

@@ -74,8 +74,8 @@ nlohmann::json ToJson(const TopicReport& r) {
                           {"segments", s.segments},
                           {"max_timestamp", s.max_timestamp}});
   }
-  return {{"name", r.info.name},       {"partition_count", r.info.partitions},
-          {"records", r.records},      {"bytes", r.bytes},
+  return {{"name", r.info.name},         {"partition_count", r.info.partitions},
+          {"records", r.records},        {"bytes", r.bytes},
           {"config", std::move(config)}, {"partitions", std::move(partitions)}};
 }
 

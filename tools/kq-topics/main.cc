@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
   return RunApp(app, argc, argv, kTool, [&]() -> int {
     if (delete_cmd->parsed() && !CheckDeletable(del)) return kExitUsage;
     if (!common.brokers.empty() && offsets_cmd->parsed()) {
-      return ReportError(kTool, kq::Status::NotSupported(
-                                    "offsets: not available with -b yet (use kcat -Q)"));
+      return ReportError(
+          kTool, kq::Status::NotSupported("offsets: not available with -b yet (use kcat -Q)"));
     }
     if (!common.brokers.empty()) {
       if (create_cmd->parsed()) return RunClusterCreate(common, create);

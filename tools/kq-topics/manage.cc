@@ -28,7 +28,8 @@ int RunCreate(const CommonFlags& common, const CreateArgs& args) {
   if (!ParseConfigArgs(args.configs, &changes)) return kExitUsage;
   log::TopicConfig config;
   for (const log::ConfigChange& c : changes) {
-    if (Status s = config.Set(c.key, *c.value); !s.ok()) return ReportUsageError(kTool, s.message());
+    if (Status s = config.Set(c.key, *c.value); !s.ok())
+      return ReportUsageError(kTool, s.message());
   }
   Result<log::LogDir> dir = OpenLogDir(common, /*create_if_missing=*/true);
   if (!dir.ok()) return ReportError(kTool, dir.status());
@@ -37,8 +38,8 @@ int RunCreate(const CommonFlags& common, const CreateArgs& args) {
   if (!args.if_not_exists) {
     for (const std::string& name : args.topics) {
       if (dir->DescribeTopic(name).ok()) {
-        return ReportError(kTool, Status::Conflict(fmt::format(
-                                      "topic '{}' already exists in {}", name, dir->path())));
+        return ReportError(kTool, Status::Conflict(fmt::format("topic '{}' already exists in {}",
+                                                               name, dir->path())));
       }
     }
   }
@@ -64,8 +65,8 @@ int RunAlter(const CommonFlags& common, const AlterArgs& args) {
     changes.push_back({key, std::nullopt});
   }
   if (changes.empty() && !args.partitions) {
-    return ReportUsageError(kTool,
-                            "alter: nothing to change: give --config, --delete-config or --partitions");
+    return ReportUsageError(
+        kTool, "alter: nothing to change: give --config, --delete-config or --partitions");
   }
   Result<log::LogDir> dir = OpenLogDir(common, false);
   if (!dir.ok()) return ReportError(kTool, dir.status());
@@ -79,7 +80,8 @@ int RunAlter(const CommonFlags& common, const AlterArgs& args) {
                                   *args.partitions, args.topic, info->partitions)));
   }
   if (!changes.empty()) {
-    if (Status s = dir->AlterTopicConfig(args.topic, changes); !s.ok()) return ReportError(kTool, s);
+    if (Status s = dir->AlterTopicConfig(args.topic, changes); !s.ok())
+      return ReportError(kTool, s);
   }
   if (args.partitions) {
     if (Status s = dir->AddPartitions(args.topic, *args.partitions); !s.ok()) {

@@ -36,8 +36,8 @@ bool CheckDeletable(const DeleteArgs& args) {
 std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg) {
   const size_t eq = arg.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    ReportUsageError(kTool, fmt::format("--config: '{}' is not KEY=VALUE",
-                                        log::EscapeForMessage(arg)));
+    ReportUsageError(kTool,
+                     fmt::format("--config: '{}' is not KEY=VALUE", log::EscapeForMessage(arg)));
     return std::nullopt;
   }
   log::ConfigChange change{std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1))};

@@ -72,8 +72,9 @@ std::optional<TrimRequest> ParseTrimArgs(const TrimArgs& args) {
   if (!args.before.empty() && args.before != "end") {
     request.before_offset = ParseNonNegative(args.before);
     if (!request.before_offset) {
-      ReportUsageError(kTool, fmt::format("--before: '{}' is not an offset (a number >= 0, or 'end')",
-                                          log::EscapeForMessage(args.before)));
+      ReportUsageError(kTool,
+                       fmt::format("--before: '{}' is not an offset (a number >= 0, or 'end')",
+                                   log::EscapeForMessage(args.before)));
       return std::nullopt;
     }
   }
@@ -126,10 +127,10 @@ int RunTrim(const CommonFlags& common, const TrimArgs& args) {
                       {"log_start_offset", done->low_watermark.value()},
                       {"records_deleted", done->records_deleted}});
     } else {
-      fmt::format_to(std::back_inserter(out), "{}-{}: log start offset {} -> {}, {} record{} deleted\n",
-                     done->topic, done->partition, done->previous_low_watermark,
-                     done->low_watermark, done->records_deleted,
-                     done->records_deleted == 1 ? "" : "s");
+      fmt::format_to(std::back_inserter(out),
+                     "{}-{}: log start offset {} -> {}, {} record{} deleted\n", done->topic,
+                     done->partition, done->previous_low_watermark, done->low_watermark,
+                     done->records_deleted, done->records_deleted == 1 ? "" : "s");
     }
   }
   if (args.json) out = list.dump() + "\n";

@@ -36,7 +36,13 @@ TEST_CASE("encoding: zigzag varints match Kafka's examples") {
 
 TEST_CASE("encoding: varint round trips and truncation at every byte") {
   std::mt19937_64 rng(42);
-  const int64_t specials[] = {0, 1, -1, 63, -64, 64, std::numeric_limits<int64_t>::max(),
+  const int64_t specials[] = {0,
+                              1,
+                              -1,
+                              63,
+                              -64,
+                              64,
+                              std::numeric_limits<int64_t>::max(),
                               std::numeric_limits<int64_t>::min()};
   std::vector<int64_t> values(std::begin(specials), std::end(specials));
   for (int i = 0; i < 1000; ++i) values.push_back(static_cast<int64_t>(rng()) >> (rng() % 64));

@@ -47,16 +47,21 @@ class Fixture {
     o.env = &env_;
     o.topic = topic;
     o.partition = p;
-    auto part = log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o,
-                                     log::OpenMode::kWrite);
+    auto part =
+        log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
     REQUIRE(part.ok());
     REQUIRE((*part)->Append(*batch).ok());
   }
 
   std::unique_ptr<Consumer> Open(bool follow = false, bool ordered = false,
-                                 std::optional<int64_t> end_ts = std::nullopt, SkippedFn on_skipped = {}) {
-    ConsumerOptions o{.env = &env_, .log_dir = kDir, .follow = follow, .ordered = ordered,
-                      .end_timestamp_ms = end_ts, .on_skipped = std::move(on_skipped)};
+                                 std::optional<int64_t> end_ts = std::nullopt,
+                                 SkippedFn on_skipped = {}) {
+    ConsumerOptions o{.env = &env_,
+                      .log_dir = kDir,
+                      .follow = follow,
+                      .ordered = ordered,
+                      .end_timestamp_ms = end_ts,
+                      .on_skipped = std::move(on_skipped)};
     auto c = Consumer::Open(o);
     REQUIRE(c.ok());
     return std::move(*c);
@@ -68,7 +73,8 @@ class Fixture {
     o.env = &env_;
     o.topic = topic;
     o.partition = p;
-    auto part = log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
+    auto part =
+        log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
     REQUIRE(part.ok());
     REQUIRE((*part)->AdvanceLogStart(Offset(offset)).ok());
   }
@@ -142,9 +148,9 @@ TEST_CASE("consumer: a missing topic or partition is named") {
 TEST_CASE("consumer: offset specs position every partition") {
   Fixture f;
   f.CreateTopic("t", 2);
-  f.Append("t", 0, "a", 5, 1000);   // offsets 0..4, ts 1000..1004
-  f.Append("t", 0, "b", 5, 2000);   // offsets 5..9, ts 2000..2004
-  f.Append("t", 1, "c", 3, 1500);   // offsets 0..2
+  f.Append("t", 0, "a", 5, 1000);  // offsets 0..4, ts 1000..1004
+  f.Append("t", 0, "b", 5, 2000);  // offsets 5..9, ts 2000..2004
+  f.Append("t", 1, "c", 3, 1500);  // offsets 0..2
 
   SUBCASE("beginning reads everything, partition by partition") {
     auto c = f.Open();
@@ -238,7 +244,8 @@ TEST_CASE("consumer: records gone below the log start are skipped and reported, 
   std::vector<std::string> skipped;
   auto c = f.Open(/*follow=*/true, false, std::nullopt,
                   [&](std::string_view topic, int32_t p, Offset wanted, Offset resumed_at) {
-                    skipped.push_back(fmt::format("{}:{} {}->{}", topic, p, wanted.value(), resumed_at.value()));
+                    skipped.push_back(
+                        fmt::format("{}:{} {}->{}", topic, p, wanted.value(), resumed_at.value()));
                   });
   SUBCASE("a start below the log start") {
     f.Trim("t", 0, 5);
@@ -272,10 +279,10 @@ TEST_CASE("consumer: control batches are skipped but their offsets are passed") 
 TEST_CASE("consumer: ordered merges partitions by timestamp") {
   Fixture f;
   f.CreateTopic("t", 3);
-  f.Append("t", 0, "p0-", 3, 10);  // 10 11 12
-  f.Append("t", 1, "p1-", 3, 5);   // 5 6 7
-  f.Append("t", 1, "p1x-", 1, 11); // 11
-  f.Append("t", 2, "p2-", 2, 8);   // 8 9
+  f.Append("t", 0, "p0-", 3, 10);   // 10 11 12
+  f.Append("t", 1, "p1-", 3, 5);    // 5 6 7
+  f.Append("t", 1, "p1x-", 1, 11);  // 11
+  f.Append("t", 2, "p2-", 2, 8);    // 8 9
   auto c = f.Open(false, /*ordered=*/true);
   AssignAll(f, *c, {"t"}, StartPosition::Beginning());
   std::vector<std::string> values;
@@ -289,8 +296,8 @@ TEST_CASE("consumer: ordered merges partitions by timestamp") {
     if (*s == PollState::kFinished) break;
   }
   // Ties (ts 11) go to the lower partition.
-  CHECK(values == std::vector<std::string>{"p1-0", "p1-1", "p1-2", "p2-0", "p2-1", "p0-0",
-                                           "p0-1", "p1x-0", "p0-2"});
+  CHECK(values == std::vector<std::string>{"p1-0", "p1-1", "p1-2", "p2-0", "p2-1", "p0-0", "p0-1",
+                                           "p1x-0", "p0-2"});
 }
 
 TEST_CASE("consumer: RequestStop in the sink stops after that record, position included") {
@@ -334,8 +341,8 @@ TEST_CASE("consumer: a corrupt batch is an error naming partition, file and posi
   std::string path = f.dir_->PartitionPath("t", PartitionId(0)) + "/00000000000000000000.log";
   auto bytes = f.env_.ReadFileToString(path);
   REQUIRE(bytes.ok());
-  const size_t first = format::kLogOverhead +
-                       DecodeFixed32BE(bytes->data() + format::kBatchLengthPos);
+  const size_t first =
+      format::kLogOverhead + DecodeFixed32BE(bytes->data() + format::kBatchLengthPos);
   std::string damaged = *bytes;
   damaged[first + format::kBatchHeaderSize + 3] ^= 0x40;
   REQUIRE(f.env_.WriteFileAtomic(path, damaged).ok());

@@ -32,8 +32,8 @@ class Fixture {
       o.env = &env_;
       o.topic = "t";
       o.partition = p;
-      auto part = log::Partition::Open(dir->PartitionPath("t", PartitionId(p)), o,
-                                       log::OpenMode::kWrite);
+      auto part =
+          log::Partition::Open(dir->PartitionPath("t", PartitionId(p)), o, log::OpenMode::kWrite);
       REQUIRE(part.ok());
       std::string batch = testing::MakeBatch("p" + std::to_string(p) + "-", 5);
       REQUIRE((*part)->Append(batch).ok());

@@ -47,17 +47,15 @@ class Fixture {
     o.env = env();
     o.topic = topic;
     o.partition = p;
-    auto part = log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o,
-                                     log::OpenMode::kWrite);
+    auto part =
+        log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
     REQUIRE(part.ok());
     std::string batch = testing::MakeBatch(prefix, count);
     REQUIRE((*part)->Append(batch).ok());
   }
   LogRecordSource Source() {
-    return LogRecordSource({.env = env(),
-                            .log_dir = path(),
-                            .poll_interval = milliseconds(50),
-                            .hangup_fd = -1});
+    return LogRecordSource(
+        {.env = env(), .log_dir = path(), .poll_interval = milliseconds(50), .hangup_fd = -1});
   }
 
  private:
@@ -198,9 +196,7 @@ TEST_CASE("log record source: a group resumes where it committed; a failed flush
   // not committed and the next member reads it again.
   Collected failing;
   ReadCallbacks cb = failing.Callbacks();
-  cb.flush = [&] {
-    return failing.size() > 0 ? Status::IoError("disk full") : Status::Ok();
-  };
+  cb.flush = [&] { return failing.size() > 0 ? Status::IoError("disk full") : Status::Ok(); };
   CHECK(f.Source().Read(r, cb).IsIoError());
   CHECK(failing.values == std::vector<std::string>{"v2", "v3"});
 

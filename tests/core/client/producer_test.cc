@@ -54,7 +54,9 @@ class SyncCountingEnv : public io::Env {
   Status RemoveFile(const std::string& p) override { return base_.RemoveFile(p); }
   Status RemoveDir(const std::string& d) override { return base_.RemoveDir(d); }
   Status Rename(const std::string& a, const std::string& b) override { return base_.Rename(a, b); }
-  Status TruncateFile(const std::string& p, uint64_t n) override { return base_.TruncateFile(p, n); }
+  Status TruncateFile(const std::string& p, uint64_t n) override {
+    return base_.TruncateFile(p, n);
+  }
   Status SyncDir(const std::string& d) override { return base_.SyncDir(d); }
   Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& p, io::LockWait w) override {
     return base_.LockFile(p, w);
@@ -108,7 +110,8 @@ ReadBack ReadPartition(io::Env* env, const log::LogDir& dir, const std::string& 
   o.env = env;
   o.topic = topic;
   o.partition = p;
-  auto part = log::Partition::Open(dir.PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kRead);
+  auto part =
+      log::Partition::Open(dir.PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kRead);
   REQUIRE_MESSAGE(part.ok(), part.status().ToString());
   ReadBack out;
   std::string scratch;
@@ -122,18 +125,19 @@ ReadBack ReadPartition(io::Env* env, const log::LogDir& dir, const std::string& 
       REQUIRE(probe.state == format::FrameState::kComplete);
       ++out.batches;
       out.max_batch = std::max(out.max_batch, probe.size);
-      Status s = format::ForEachRecord(rest.substr(0, probe.size), &scratch,
-                                       [&](const format::RecordView& r) {
-        Read rec{r.offset, std::nullopt, std::nullopt, {}, r.timestamp};
-        if (r.key) rec.key = std::string(*r.key);
-        if (r.value) rec.value = std::string(*r.value);
-        for (const auto& h : r.headers) {
-          rec.headers.emplace_back(std::string(h.key),
-                                   h.value ? std::optional<std::string>(*h.value) : std::nullopt);
-        }
-        out.records.push_back(std::move(rec));
-        return Status::Ok();
-      });
+      Status s = format::ForEachRecord(
+          rest.substr(0, probe.size), &scratch, [&](const format::RecordView& r) {
+            Read rec{r.offset, std::nullopt, std::nullopt, {}, r.timestamp};
+            if (r.key) rec.key = std::string(*r.key);
+            if (r.value) rec.value = std::string(*r.value);
+            for (const auto& h : r.headers) {
+              rec.headers.emplace_back(
+                  std::string(h.key),
+                  h.value ? std::optional<std::string>(*h.value) : std::nullopt);
+            }
+            out.records.push_back(std::move(rec));
+            return Status::Ok();
+          });
       REQUIRE(s.ok());
       rest.remove_prefix(probe.size);
     }
@@ -322,9 +326,10 @@ TEST_CASE("producer: null and empty keys and values, headers in order, timestamp
   io::MemEnv env;
   log::LogDir dir = OpenDir(&env);
   auto producer = MakeProducer(dir, {.env = &env});
-  const std::vector<format::HeaderView> headers = {
-      {"b", std::string_view("2")}, {"a", std::string_view("")}, {"b", std::nullopt},
-      {"a", std::string_view("1")}};
+  const std::vector<format::HeaderView> headers = {{"b", std::string_view("2")},
+                                                   {"a", std::string_view("")},
+                                                   {"b", std::nullopt},
+                                                   {"a", std::string_view("1")}};
   AddOk(*producer, {.key = std::nullopt, .value = std::nullopt, .timestamp = 42});
   AddOk(*producer, {.key = "", .value = "", .headers = headers, .timestamp = 43});
   AddOk(*producer, {.key = std::string_view("k\0y", 3), .value = "\xff\xfe"});
@@ -384,8 +389,8 @@ TEST_CASE("producer: a missing topic is NotFound when it may not be created") {
 TEST_CASE("producer: keyless records stick to a partition until a batch completes") {
   io::MemEnv env;
   log::LogDir dir = OpenDir(&env);
-  auto producer = MakeProducer(
-      dir, {.env = &env, .partitions = 4, .partitioner_seed = 7, .batch_bytes = 1000});
+  auto producer =
+      MakeProducer(dir, {.env = &env, .partitions = 4, .partitioner_seed = 7, .batch_bytes = 1000});
   std::set<int32_t> used;
   int32_t current = -1;
   int switches = 0;
@@ -397,7 +402,7 @@ TEST_CASE("producer: keyless records stick to a partition until a batch complete
     used.insert(*p);
   }
   REQUIRE(producer->Close().ok());
-  CHECK(used.size() > 1);      // spread over partitions...
+  CHECK(used.size() > 1);       // spread over partitions...
   CHECK(switches <= 400 / 10);  // ...but a batch at a time, not record by record
   int batches = 0;
   for (int32_t p = 0; p < 4; ++p) batches += ReadPartition(&env, dir, "t", p).batches;
@@ -414,8 +419,8 @@ TEST_CASE("producer: six producers writing one keyed topic at once keep every re
   std::vector<Status> results(kProducers);
   for (int w = 0; w < kProducers; ++w) {
     threads.emplace_back([&, w] {
-      auto producer = LogProducer::Open(dir, "shared", {.env = env, .partitions = 3,
-                                                        .batch_bytes = 4096});
+      auto producer =
+          LogProducer::Open(dir, "shared", {.env = env, .partitions = 3, .batch_bytes = 4096});
       if (!producer.ok()) {
         results[w] = producer.status();
         return;

@@ -48,7 +48,8 @@ bool TopicIsWhole(io::FaultEnv& env, const std::string& name, log::TopicInfo* in
     auto opened = log::Partition::Open(d->PartitionPath(name, PartitionId(p)),
                                        log::PartitionOptionsFor(&env, name, p, described->config),
                                        log::OpenMode::kWrite);
-    REQUIRE_MESSAGE(opened.ok(), "partition ", p, " of a listed topic: ", opened.status().ToString());
+    REQUIRE_MESSAGE(opened.ok(), "partition ", p,
+                    " of a listed topic: ", opened.status().ToString());
   }
   *info = *described;
   return true;
@@ -75,7 +76,9 @@ TEST_CASE("crash: the producer's group commits (flush=fsync)") {
         for (int i = 0; ok && i < 12; ++i) {
           const int64_t id = ledger.next_id();
           const std::string value = fmt::format("r{}:{}", id, std::string(10, 'p'));
-          ok = (*producer)->Add({.key = std::nullopt, .value = value, .headers = {}, .timestamp = 1000}).ok();
+          ok = (*producer)
+                   ->Add({.key = std::nullopt, .value = value, .headers = {}, .timestamp = 1000})
+                   .ok();
           if (ok) ledger.WrittenId(id, id);  // one partition, one producer: offset = id
         }
         ok = ok && (*producer)->Flush().ok();
@@ -84,8 +87,8 @@ TEST_CASE("crash: the producer's group commits (flush=fsync)") {
       if (ok && (*producer)->Close().ok()) ledger.AckAll();
     }
     crash.Cut(env);
-    kq::testing::CheckPartitionAfterCrash(env, kRoot + "/t-0", log::PartitionOptionsFor(&env, "t", 0, config),
-                                          ledger);
+    kq::testing::CheckPartitionAfterCrash(env, kRoot + "/t-0",
+                                          log::PartitionOptionsFor(&env, "t", 0, config), ledger);
   });
 }
 
@@ -133,7 +136,8 @@ TEST_CASE("crash: topic delete") {
     std::vector<Ledger> ledgers(2);
     for (int32_t p = 0; p < 2; ++p) {
       auto part = log::Partition::Open(root.PartitionPath("orders", PartitionId(p)),
-                                       log::PartitionOptionsFor(&env, "orders", p, config), log::OpenMode::kWrite);
+                                       log::PartitionOptionsFor(&env, "orders", p, config),
+                                       log::OpenMode::kWrite);
       REQUIRE(part.ok());
       for (int b = 0; b < 6; ++b) {
         std::string batch = ledgers[p].NextBatch(3, 1000, 30);
@@ -154,7 +158,8 @@ TEST_CASE("crash: topic delete") {
       // Still a topic: every partition holds everything it held.
       for (int32_t p = 0; p < 2; ++p) {
         kq::testing::CheckPartitionAfterCrash(env, root.PartitionPath("orders", PartitionId(p)),
-                                              log::PartitionOptionsFor(&env, "orders", p, config), ledgers[p]);
+                                              log::PartitionOptionsFor(&env, "orders", p, config),
+                                              ledgers[p]);
       }
     }
   });
@@ -174,7 +179,8 @@ TEST_CASE("crash: group offset commits and deletes") {
     {
       auto store = groups::OffsetsStore::Open(&env, kRoot);
       if (store.ok()) {
-        committed = (*store)->Commit("g", {{{"t", 0}, {10, -1, "", 2}}, {{"t", 1}, {3, -1, "", 2}}}).ok();
+        committed =
+            (*store)->Commit("g", {{{"t", 0}, {10, -1, "", 2}}, {{"t", 1}, {3, -1, "", 2}}}).ok();
         deleted = committed && (*store)->Delete("g", {{"t", 1}}).ok();
       }
     }

@@ -46,8 +46,7 @@ void Prepare(io::FaultEnv& env, const log::PartitionOptions& o, Ledger& ledger, 
 // Opens the partition and appends `batches` single appends, then one group
 // of three batches in one call; a Sync after each, acknowledging what it
 // covers. Stops at the first error (the disk stopped).
-void AppendAndSync(const log::PartitionOptions& o, Ledger& ledger, int batches,
-                   size_t padding) {
+void AppendAndSync(const log::PartitionOptions& o, Ledger& ledger, int batches, size_t padding) {
   auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
   if (!p.ok()) return;
   for (int b = 0; b <= batches; ++b) {
@@ -203,11 +202,15 @@ TEST_CASE("crash: recovery drops unsynced time-index entries of the active segme
   vo.topic = "t";
   maint::VerifyReport summary;
   int problems = 0;
-  REQUIRE(maint::VerifyPartition(kDir, vo, [&](const maint::VerifyProblem& p) {
-    if (!p.note) {
-      ++problems;
-      MESSAGE(p.file, " at byte ", p.position, ": ", p.message);
-    }
-  }, &summary).ok());
+  REQUIRE(maint::VerifyPartition(
+              kDir, vo,
+              [&](const maint::VerifyProblem& p) {
+                if (!p.note) {
+                  ++problems;
+                  MESSAGE(p.file, " at byte ", p.position, ": ", p.message);
+                }
+              },
+              &summary)
+              .ok());
   CHECK(problems == 0);
 }

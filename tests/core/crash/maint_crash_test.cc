@@ -34,7 +34,8 @@ constexpr uint64_t kSegmentBytes = 700;
 // records have no key. The last segment stays active.
 void WriteSpreadUpdates(io::Env* env) {
   REQUIRE(env->CreateDir("/data").ok());
-  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kWrite);
+  auto p =
+      log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kWrite);
   REQUIRE(p.ok());
   std::mt19937 rng(11);
   int n = 0;
@@ -87,7 +88,8 @@ TEST_CASE("crash: compaction and its swap keep the reader's view in every crash 
   const int64_t end = before_all.rbegin()->first + 1;
   {
     // The data must be worth the test: newest values in many segments.
-    auto p = log::Partition::Open(kDir, testing::MaintOptions(&reference, kSegmentBytes), log::OpenMode::kRead);
+    auto p = log::Partition::Open(kDir, testing::MaintOptions(&reference, kSegmentBytes),
+                                  log::OpenMode::kRead);
     REQUIRE(p.ok());
     std::set<int64_t> segments_with_newest;
     for (const auto& [key, at] : before) {
@@ -146,7 +148,8 @@ TEST_CASE("crash: retention") {
     {
       auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
       if (p.ok()) {
-        const maint::RetentionPlan plan = maint::PlanRetention((*p)->Segments(), config, env.NowMs());
+        const maint::RetentionPlan plan =
+            maint::PlanRetention((*p)->Segments(), config, env.NowMs());
         planned = plan.new_log_start.value();
         acked = maint::ApplyRetention(**p, plan).ok();
       }

@@ -147,8 +147,8 @@ TEST_CASE("builder: a delete horizon becomes baseTimestamp and record times stay
 TEST_CASE("builder: an empty batch is valid and keeps an overridden lastOffsetDelta") {
   for (Compression c : {Compression::kNone, Compression::kGzip, Compression::kSnappy,
                         Compression::kLz4, Compression::kZstd}) {
-    RecordBatchBuilder b({.compression = c, .base_offset = 50, .last_offset_delta = 4,
-                          .base_timestamp = 123});
+    RecordBatchBuilder b(
+        {.compression = c, .base_offset = 50, .last_offset_delta = 4, .base_timestamp = 123});
     const std::string batch = FinishOk(&b);
     const BatchHeader h = HeaderOf(batch);
     CHECK(h.records_count == 0);

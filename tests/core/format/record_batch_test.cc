@@ -96,7 +96,8 @@ TEST_CASE("record batch: truncation at every byte is reported, never a crash") {
       const std::string_view prefix = std::string_view(batch).substr(0, n);
       CHECK(ProbeFrame(prefix).state == FrameState::kIncomplete);
       CHECK(ValidateBatch(prefix).IsCorruption());
-      const Status s = ForEachRecord(prefix, &scratch, [](const RecordView&) { return Status::Ok(); });
+      const Status s =
+          ForEachRecord(prefix, &scratch, [](const RecordView&) { return Status::Ok(); });
       CHECK(s.IsCorruption());
     }
   }

@@ -25,11 +25,16 @@ class RandomRecords {
 
   std::optional<std::string> Bytes() {
     switch (Uniform(0, 5)) {
-      case 0: return std::nullopt;
-      case 1: return std::string();
-      case 2: return RawBytes(Uniform(1, 8));
-      case 3: return RawBytes(Uniform(100, 400));  // multi-byte length varints
-      default: return RawBytes(Uniform(1, 40));
+      case 0:
+        return std::nullopt;
+      case 1:
+        return std::string();
+      case 2:
+        return RawBytes(Uniform(1, 8));
+      case 3:
+        return RawBytes(Uniform(100, 400));  // multi-byte length varints
+      default:
+        return RawBytes(Uniform(1, 40));
     }
   }
 
@@ -272,11 +277,14 @@ TEST_CASE("record: random garbage with a valid CRC never crashes the decoder") {
   for (int iter = 0; iter < 20000; ++iter) {
     std::string s;
     switch (iter % 4) {
-      case 0: s = gen.RawBytes(gen.Uniform(0, 200)); break;
+      case 0:
+        s = gen.RawBytes(gen.Uniform(0, 200));
+        break;
       case 1: {  // a few flipped bytes of a real section
         s = section;
         for (int k = gen.Uniform(1, 4); k > 0 && !s.empty(); --k) {
-          s[gen.Uniform(0, static_cast<int>(s.size()) - 1)] = static_cast<char>(gen.Uniform(0, 255));
+          s[gen.Uniform(0, static_cast<int>(s.size()) - 1)] =
+              static_cast<char>(gen.Uniform(0, 255));
         }
         break;
       }

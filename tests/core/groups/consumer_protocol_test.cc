@@ -21,16 +21,16 @@ std::string Bytes(std::initializer_list<int> bytes) {
 
 // Version 1; orders: [0, 2], logs: [5]; null user data.
 const std::string kGolden = Bytes({
-    0x00, 0x01,                                // version 1
-    0x00, 0x00, 0x00, 0x02,                    // 2 topics
-    0x00, 0x06, 'o', 'r', 'd', 'e', 'r', 's',  // "orders"
-    0x00, 0x00, 0x00, 0x02,                    // 2 partitions
-    0x00, 0x00, 0x00, 0x00,                    // 0
-    0x00, 0x00, 0x00, 0x02,                    // 2
-    0x00, 0x04, 'l', 'o', 'g', 's',            // "logs"
-    0x00, 0x00, 0x00, 0x01,                    // 1 partition
-    0x00, 0x00, 0x00, 0x05,                    // 5
-    0xff, 0xff, 0xff, 0xff,                    // user data: null
+    0x00, 0x01,                                  // version 1
+    0x00, 0x00, 0x00, 0x02,                      // 2 topics
+    0x00, 0x06, 'o',  'r',  'd', 'e', 'r', 's',  // "orders"
+    0x00, 0x00, 0x00, 0x02,                      // 2 partitions
+    0x00, 0x00, 0x00, 0x00,                      // 0
+    0x00, 0x00, 0x00, 0x02,                      // 2
+    0x00, 0x04, 'l',  'o',  'g', 's',            // "logs"
+    0x00, 0x00, 0x00, 0x01,                      // 1 partition
+    0x00, 0x00, 0x00, 0x05,                      // 5
+    0xff, 0xff, 0xff, 0xff,                      // user data: null
 });
 
 ConsumerAssignment GoldenValue() {
@@ -55,9 +55,9 @@ TEST_CASE("consumer protocol: golden bytes decode and encode field by field") {
 
 TEST_CASE("consumer protocol: every version round trips, with null, empty and binary user data") {
   for (int16_t version = 0; version <= kConsumerProtocolMaxVersion; ++version) {
-    for (std::optional<std::string> user : {std::optional<std::string>(),
-                                            std::optional<std::string>(""),
-                                            std::optional<std::string>(Bytes({0, 0xff, 7}))}) {
+    for (std::optional<std::string> user :
+         {std::optional<std::string>(), std::optional<std::string>(""),
+          std::optional<std::string>(Bytes({0, 0xff, 7}))}) {
       ConsumerAssignment a;
       a.version = version;
       a.topics = {{"t", {}}, {"", {-1, 2147483647}}};

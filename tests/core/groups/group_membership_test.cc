@@ -169,7 +169,8 @@ TEST_CASE("membership: members joining, polling and leaving never own one partit
     std::set<TopicPartition> owned;
     for (const auto& m : members) {
       for (const auto& tp : AllOf(10)) {
-        if (m->Owns(tp)) CHECK_MESSAGE(owned.insert(tp).second, "partition ", tp.partition, " owned twice");
+        if (m->Owns(tp))
+          CHECK_MESSAGE(owned.insert(tp).second, "partition ", tp.partition, " owned twice");
       }
     }
   }
@@ -211,10 +212,12 @@ TEST_CASE("membership: a SIGKILLed member's partitions are taken over within 3 s
     for (const auto& tp : mine) CHECK(f.Held(tp));
     if (mine.size() == 3 && std::count(theirs.begin(), theirs.end(), ' ') == 2) {
       // Settled: what the child reports owning is exactly what we lack.
-      for (const auto& tp : mine) CHECK(theirs.find(fmt::format("t-{}", tp.partition)) == std::string::npos);
+      for (const auto& tp : mine)
+        CHECK(theirs.find(fmt::format("t-{}", tp.partition)) == std::string::npos);
       break;
     }
-    REQUIRE_MESSAGE(Clock::now() < split_deadline, "no split: mine ", mine.size(), ", child [", theirs, "]");
+    REQUIRE_MESSAGE(Clock::now() < split_deadline, "no split: mine ", mine.size(), ", child [",
+                    theirs, "]");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (const auto& tp : AllOf(6)) CHECK(f.Held(tp));  // the child's three too

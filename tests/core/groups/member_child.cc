@@ -51,7 +51,8 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> names;
     for (const auto& tp : *owned) names.push_back(fmt::format("{}-{}", tp.topic, tp.partition));
-    const std::string line = names.empty() ? std::string("-") : fmt::format("{}", fmt::join(names, " "));
+    const std::string line =
+        names.empty() ? std::string("-") : fmt::format("{}", fmt::join(names, " "));
     if (line != last) {
       last = line;
       const std::string out = fmt::format("{}\n", line);

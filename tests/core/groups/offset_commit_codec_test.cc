@@ -23,7 +23,9 @@ std::string Bytes(std::initializer_list<int> bytes) {
 // Field builders, each spelled out in big-endian so the golden bytes do not
 // depend on the encoder under test.
 std::string I16(int v) { return Bytes({(v >> 8) & 0xff, v & 0xff}); }
-std::string I32(uint32_t v) { return Bytes({int(v >> 24) & 0xff, int(v >> 16) & 0xff, int(v >> 8) & 0xff, int(v) & 0xff}); }
+std::string I32(uint32_t v) {
+  return Bytes({int(v >> 24) & 0xff, int(v >> 16) & 0xff, int(v >> 8) & 0xff, int(v) & 0xff});
+}
 std::string I64(uint64_t v) { return I32(uint32_t(v >> 32)) + I32(uint32_t(v)); }
 std::string Str(const std::string& s) { return I16(int(s.size())) + s; }
 
@@ -32,10 +34,10 @@ constexpr int64_t kTs = 1700000000000;  // 0x0000018bcfe56800
 }  // namespace
 
 TEST_CASE("offsets codec: offset-commit key v1 has Kafka's exact layout") {
-  const std::string golden = Bytes({0x00, 0x01,                    // version 1
-                                    0x00, 0x02, 'g', '1',          // group "g1"
-                                    0x00, 0x01, 't',               // topic "t"
-                                    0x00, 0x00, 0x00, 0x03});      // partition 3
+  const std::string golden = Bytes({0x00, 0x01,                // version 1
+                                    0x00, 0x02, 'g', '1',      // group "g1"
+                                    0x00, 0x01, 't',           // topic "t"
+                                    0x00, 0x00, 0x00, 0x03});  // partition 3
   CHECK(EncodeOffsetCommitKey("g1", {"t", 3}) == golden);
   auto key = DecodeOffsetsKey(golden);
   REQUIRE(key.ok());
@@ -47,10 +49,10 @@ TEST_CASE("offsets codec: offset-commit key v1 has Kafka's exact layout") {
 
 TEST_CASE("offsets codec: offset-commit value v3 has Kafka's exact layout") {
   const std::string golden = Bytes({0x00, 0x03,                                      // version 3
-                                    0, 0, 0, 0, 0, 0, 0, 0x2a,                       // offset 42
-                                    0, 0, 0, 5,                                      // leader epoch 5
-                                    0x00, 0x01, 'm',                                 // metadata "m"
-                                    0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00}); // commit ts
+                                    0,    0,    0,    0,    0,    0,    0,    0x2a,  // offset 42
+                                    0,    0,    0,    5,  // leader epoch 5
+                                    0x00, 0x01, 'm',      // metadata "m"
+                                    0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00});  // commit ts
   CHECK(EncodeOffsetCommitValue({42, 5, "m", kTs}) == golden);
   auto v = DecodeOffsetCommitValue(golden);
   REQUIRE(v.ok());
@@ -103,7 +105,8 @@ TEST_CASE("offsets codec: value versions 0, 1, 2 and 4 decode") {
   }
   SUBCASE("v4: flexible, compact metadata and tagged fields") {
     const std::string tagged = Bytes({1, 0, 16}) + std::string(16, 'u');  // one tag: a topic id
-    auto v = DecodeOffsetCommitValue(I16(4) + I64(13) + I32(9) + Bytes({3}) + "ab" + I64(kTs) + tagged);
+    auto v =
+        DecodeOffsetCommitValue(I16(4) + I64(13) + I32(9) + Bytes({3}) + "ab" + I64(kTs) + tagged);
     REQUIRE(v.ok());
     CHECK(v->offset == 13);
     CHECK(v->leader_epoch == 9);
@@ -152,8 +155,9 @@ TEST_CASE("offsets codec: random keys and values round trip, random bytes never 
     REQUIRE(key.ok());
     CHECK(key->group == group);
     CHECK(key->tp == tp);
-    const CommittedOffset in{static_cast<int64_t>(rng()) << 20, static_cast<int32_t>(rng() % 1000) - 1,
-                             random_string(60), static_cast<int64_t>(rng())};
+    const CommittedOffset in{static_cast<int64_t>(rng()) << 20,
+                             static_cast<int32_t>(rng() % 1000) - 1, random_string(60),
+                             static_cast<int64_t>(rng())};
     auto out = DecodeOffsetCommitValue(EncodeOffsetCommitValue(in));
     REQUIRE(out.ok());
     CHECK(out->offset == in.offset);
@@ -170,10 +174,10 @@ TEST_CASE("offsets codec: groups are placed with Java's String.hashCode like Kaf
   CHECK(JavaStringHashCode("") == 0);
   CHECK(JavaStringHashCode("hello") == 99162322);
   CHECK(JavaStringHashCode("my-group") == -1906497762);
-  CHECK(JavaStringHashCode("\xc3\xa9") == 233);                 // é: one UTF-16 unit
-  CHECK(JavaStringHashCode("\xf0\x9f\x98\x80") == 1772899);     // U+1F600: a surrogate pair
+  CHECK(JavaStringHashCode("\xc3\xa9") == 233);              // é: one UTF-16 unit
+  CHECK(JavaStringHashCode("\xf0\x9f\x98\x80") == 1772899);  // U+1F600: a surrogate pair
   CHECK(JavaStringHashCode("polygenelubricants") == INT32_MIN);
-  CHECK(PartitionForGroup("polygenelubricants", 50) == 0);      // Utils.abs(MIN) = 0
+  CHECK(PartitionForGroup("polygenelubricants", 50) == 0);  // Utils.abs(MIN) = 0
   CHECK(PartitionForGroup("hello", 50) == 22);
   CHECK(PartitionForGroup("my-group", 50) == 12);
   CHECK(PartitionForGroup("console-consumer-1234", 50) == 9);

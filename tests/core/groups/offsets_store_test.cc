@@ -151,7 +151,8 @@ TEST_CASE("offsets store: foreign records are skipped, not fatal") {
     b.Add(1, std::nullopt, "no key");
     b.Add(2, std::string("\x00\x01garbage", 9), "x");
     b.Add(3, EncodeGroupMetadataKey("g"), "opaque group metadata");
-    b.Add(4, EncodeOffsetCommitKey("g", {"t", 1}), std::string("\x00\x09zz", 4));  // unknown value version
+    b.Add(4, EncodeOffsetCommitKey("g", {"t", 1}),
+          std::string("\x00\x09zz", 4));  // unknown value version
     b.Add(5, EncodeOffsetCommitKey("g", {"t", 0}), EncodeOffsetCommitValue({8, -1, "", 5}));
     auto batch = b.Finish();
     REQUIRE(batch.ok());
@@ -180,7 +181,8 @@ TEST_CASE("offsets store: a large commit spans several batches and all of it lan
   Fixture f;
   auto store = f.Open();
   std::vector<std::pair<TopicPartition, CommittedOffset>> many;
-  for (int i = 0; i < 6000; ++i) many.push_back(At(std::string(60, 'x') + std::to_string(i % 7), i, i * 2));
+  for (int i = 0; i < 6000; ++i)
+    many.push_back(At(std::string(60, 'x') + std::to_string(i % 7), i, i * 2));
   REQUIRE(store->Commit("big", many).ok());
   auto got = f.Open()->Fetch("big");
   REQUIRE(got.ok());

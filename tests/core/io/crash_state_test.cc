@@ -91,7 +91,8 @@ TEST_CASE("crash state: the same calls and seed give the same state") {
   CHECK(states.size() > 3);
 }
 
-TEST_CASE("crash state: a rename without SyncDir may or may not survive, and may lose the file's data") {
+TEST_CASE(
+    "crash state: a rename without SyncDir may or may not survive, and may lose the file's data") {
   std::set<std::string> seen;
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     CAPTURE(seed);
@@ -106,8 +107,8 @@ TEST_CASE("crash state: a rename without SyncDir may or may not survive, and may
     const std::string state = Contents(env, "/meta/state");
     const bool tmp_left = env.FileExists("/meta/state.tmp");
     // Allowed: the old file, or the renamed one with any prefix of its data.
-    const bool ok = state == "old" || state.empty() || state == "new" ||
-                    (state.size() <= 3 && !tmp_left);
+    const bool ok =
+        state == "old" || state.empty() || state == "new" || (state.size() <= 3 && !tmp_left);
     CHECK_MESSAGE(ok, "state '", state, "'");
     if (state == "old") seen.insert(tmp_left ? "old+tmp" : "old");
     if (state.empty()) seen.insert("renamed, data lost");
@@ -165,7 +166,8 @@ TEST_CASE("crash state: an unsynced truncation may be undone; a synced one is ke
     REQUIRE((*f)->Append("ab").ok());
     env.Crash(seed);
     const std::string got = Contents(env, "/p/0.log");
-    const bool ok = got == "0123456789" || got == "0123" || (got.starts_with("0123") && got.size() <= 6);
+    const bool ok =
+        got == "0123456789" || got == "0123" || (got.starts_with("0123") && got.size() <= 6);
     CHECK_MESSAGE(ok, got);
     seen.insert(got.size() == 10 ? "untruncated" : got == "0123ab" ? "all" : "other");
   }

@@ -1,7 +1,7 @@
-// The cluster admin and groups calls (core/kafka/admin.h, groups.h) against librdkafka's mock cluster.
-// The mock has no CreateTopics, DeleteTopics, DescribeConfigs,
-// DeleteRecords, DescribeGroups or DeleteGroups: for those the tests check
-// that the call fails with a message naming the operation, in bounded time.
+// The cluster admin and groups calls (core/kafka/admin.h, groups.h) against librdkafka's mock
+// cluster. The mock has no CreateTopics, DeleteTopics, DescribeConfigs, DeleteRecords,
+// DescribeGroups or DeleteGroups: for those the tests check that the call fails with a message
+// naming the operation, in bounded time.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -21,15 +21,16 @@ namespace {
 Status ProduceN(const ClusterConfig& config, const std::string& topic, int n,
                 std::optional<int32_t> partition = std::nullopt) {
   int i = 0;
-  return ProduceAll(config, ProduceOptions{}, topic,
-                    [&](ProduceRecord* r) -> Result<bool> {
-                      if (i == n) return false;
-                      r->partition = partition;
-                      r->key = "k" + std::to_string(i);
-                      r->value = "v" + std::to_string(i++);
-                      return true;
-                    },
-                    nullptr);
+  return ProduceAll(
+      config, ProduceOptions{}, topic,
+      [&](ProduceRecord* r) -> Result<bool> {
+        if (i == n) return false;
+        r->partition = partition;
+        r->key = "k" + std::to_string(i);
+        r->value = "v" + std::to_string(i++);
+        return true;
+      },
+      nullptr);
 }
 
 // Consumes with -G `group` until the end; returns the record count.
@@ -42,8 +43,15 @@ Result<int> ConsumeGroup(const ClusterConfig& config, const std::string& group,
   int n = 0;
   int flushes = 0;
   Status s = ConsumeRange(
-      config, request, [&](const ConsumedRecord&) { ++n; return Status::Ok(); },
-      [&] { ++flushes; return Status::Ok(); });
+      config, request,
+      [&](const ConsumedRecord&) {
+        ++n;
+        return Status::Ok();
+      },
+      [&] {
+        ++flushes;
+        return Status::Ok();
+      });
   if (!s.ok()) {
     MESSAGE("consume -G failed: " << s.message());
     return s;
@@ -152,8 +160,9 @@ TEST_CASE("kafka groups: -G commits what was delivered and resumes from it") {
   ConsumeRequest bad;
   bad.topics.push_back({"work", 1});
   bad.group = "g1";
-  CHECK(ConsumeRange(config, bad, [](const ConsumedRecord&) { return Status::Ok(); })
-            .IsInvalidArgument());
+  CHECK(ConsumeRange(config, bad, [](const ConsumedRecord&) {
+          return Status::Ok();
+        }).IsInvalidArgument());
 }
 
 // Kafka accepts a reset's commit (generation -1, no member) for a group

@@ -67,9 +67,8 @@ int main(int argc, char** argv) {
     size_t colon = spec.rfind(':');
     int partitions = colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
     std::string name = spec.substr(0, colon);
-    if (partitions < 1 ||
-        rd_kafka_mock_topic_create(mock, name.c_str(), partitions, 1) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (partitions < 1 || rd_kafka_mock_topic_create(mock, name.c_str(), partitions, 1) !=
+                              RD_KAFKA_RESP_ERR_NO_ERROR) {
       rd_kafka_destroy(rk);
       return Fail("cannot create topic " + spec);
     }

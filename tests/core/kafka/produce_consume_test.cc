@@ -40,13 +40,14 @@ Status ProduceVector(const ClusterConfig& config, const std::string& topic,
                      const std::vector<ProduceRecord>& records, ProduceReport* report = nullptr,
                      ProduceOptions options = {}) {
   size_t i = 0;
-  return ProduceAll(config, options, topic,
-                    [&](ProduceRecord* out) -> Result<bool> {
-                      if (i == records.size()) return false;
-                      *out = records[i++];
-                      return true;
-                    },
-                    report);
+  return ProduceAll(
+      config, options, topic,
+      [&](ProduceRecord* out) -> Result<bool> {
+        if (i == records.size()) return false;
+        *out = records[i++];
+        return true;
+      },
+      report);
 }
 
 Result<std::vector<OwnedRecord>> ConsumeAll(const ClusterConfig& config,
@@ -62,8 +63,9 @@ Result<std::vector<OwnedRecord>> ConsumeAll(const ClusterConfig& config,
     if (r.key) o.key = std::string(*r.key);
     if (r.value) o.value = std::string(*r.value);
     for (const auto& [name, value] : r.headers) {
-      o.headers.emplace_back(std::string(name),
-                             value ? std::optional<std::string>(std::string(*value)) : std::nullopt);
+      o.headers.emplace_back(
+          std::string(name),
+          value ? std::optional<std::string>(std::string(*value)) : std::nullopt);
     }
     out.push_back(std::move(o));
     return Status::Ok();
@@ -78,7 +80,8 @@ ConsumeRequest Whole(const std::string& topic) {
   return request;
 }
 
-TEST_CASE("kafka produce: null, empty and binary keys and values and duplicate headers round trip") {
+TEST_CASE(
+    "kafka produce: null, empty and binary keys and values and duplicate headers round trip") {
   testing::MockKafkaCluster cluster;
   REQUIRE(cluster.ok());
   REQUIRE(cluster.CreateTopic("rt", 1));

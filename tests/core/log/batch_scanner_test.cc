@@ -55,7 +55,8 @@ struct Scan {
   uint64_t position;
 };
 
-Scan ScanAll(const io::RandomAccessFile& file, uint64_t start, uint64_t end, BatchScanner::Options o) {
+Scan ScanAll(const io::RandomAccessFile& file, uint64_t start, uint64_t end,
+             BatchScanner::Options o) {
   BatchScanner scanner(file, start, end, o);
   Scan out;
   BatchScanner::Batch b;
@@ -118,7 +119,8 @@ TEST_CASE("batch scanner: a log clipped anywhere is torn at the last whole batch
       size_t whole = 0;
       while (whole < 4 && log.positions[whole] + log.batches[whole].size() <= end) ++whole;
       CHECK(s.batches.size() == whole);
-      const uint64_t boundary = whole == 0 ? 0 : log.positions[whole - 1] + log.batches[whole - 1].size();
+      const uint64_t boundary =
+          whole == 0 ? 0 : log.positions[whole - 1] + log.batches[whole - 1].size();
       CHECK(s.position == boundary);
       CHECK(s.stop == (boundary == end ? BatchScanner::Stop::kEnd : BatchScanner::Stop::kTorn));
     }
@@ -162,8 +164,8 @@ TEST_CASE("batch scanner: no single-bit flip gets a changed batch past a CRC-che
     if (s.stop == BatchScanner::Stop::kCorrupt) {
       ++corrupt;
       CHECK(s.problem.IsCorruption());
-      CHECK_MESSAGE(s.problem.message().find(fmt::format("{}: batch at position {}", kPath, log.positions[hit])) !=
-                        std::string::npos,
+      CHECK_MESSAGE(s.problem.message().find(fmt::format("{}: batch at position {}", kPath,
+                                                         log.positions[hit])) != std::string::npos,
                     s.problem.ToString());
     } else {
       // A longer batchLength runs past the end: that reads as torn.
@@ -175,12 +177,15 @@ TEST_CASE("batch scanner: no single-bit flip gets a changed batch past a CRC-che
   CHECK(corrupt > 0);
 }
 
-TEST_CASE("batch scanner: a batch over max_batch_bytes and a bad magic are corruption at their position") {
+TEST_CASE(
+    "batch scanner: a batch over max_batch_bytes and a bad magic are corruption at their "
+    "position") {
   Log log(3);
   Scan s = ScanAll(*log.file, 0, log.bytes.size(), {.max_batch_bytes = log.batches[1].size() - 1});
   CHECK(s.batches.size() == 1);
   CHECK(s.stop == BatchScanner::Stop::kCorrupt);
-  CHECK(s.problem.message().find(fmt::format("batch at position {}", log.positions[1])) != std::string::npos);
+  CHECK(s.problem.message().find(fmt::format("batch at position {}", log.positions[1])) !=
+        std::string::npos);
   std::string bad = log.bytes;
   bad[log.positions[2] + format::kMagicPos] = 1;
   log.Write(bad);

@@ -158,19 +158,22 @@ std::string FuzzHeaderField(io::MemEnv& env, std::mt19937& rng) {
     std::string field;
     PutFixed64BE(&field, base);
     bytes.replace(at, 8, field);
-    what = fmt::format("base offset of the batch at byte {} of {} set to {}", at, path, static_cast<int64_t>(base));
+    what = fmt::format("base offset of the batch at byte {} of {} set to {}", at, path,
+                       static_cast<int64_t>(base));
   } else {
     const uint32_t epoch = rng();
     std::string field;
     PutFixed32BE(&field, epoch);
     bytes.replace(at + format::kPartitionLeaderEpochPos, 4, field);
-    what = fmt::format("leader epoch of the batch at byte {} of {} set to {}", at, path, static_cast<int32_t>(epoch));
+    what = fmt::format("leader epoch of the batch at byte {} of {} set to {}", at, path,
+                       static_cast<int32_t>(epoch));
   }
   REQUIRE(env.WriteFileAtomic(path, bytes).ok());
   return what;
 }
 
-TEST_CASE("damage fuzz: open and read never crash and never deliver records that were not written") {
+TEST_CASE(
+    "damage fuzz: open and read never crash and never deliver records that were not written") {
   std::mt19937 rng(20261123);
   int opened = 0, refused = 0, read_failed = 0, undamaged = 0, past_rp = 0, header_fuzzed = 0;
   for (int round = 0; round < 1000; ++round) {
@@ -215,8 +218,8 @@ TEST_CASE("damage fuzz: open and read never crash and never deliver records that
         for (const auto& r : *all) got[r.offset] = r.value;
         for (const auto& [offset, value] : written) {
           if (offset >= must_keep_below) break;
-          REQUIRE_MESSAGE(got.count(offset), "offset ", offset, " lost (the damage starts at offset ",
-                          must_keep_below, ")");
+          REQUIRE_MESSAGE(got.count(offset), "offset ", offset,
+                          " lost (the damage starts at offset ", must_keep_below, ")");
           REQUIRE(got[offset] == value);
         }
         if (kind == 0) CHECK(got.size() == written.size());
@@ -240,8 +243,9 @@ TEST_CASE("damage fuzz: open and read never crash and never deliver records that
       }
     }
   }
-  MESSAGE(opened << " opened, " << refused << " refused, " << read_failed << " failed reads; " << undamaged
-                 << " undamaged rounds, " << past_rp << " damaged past the recovery point, " << header_fuzzed
+  MESSAGE(opened << " opened, " << refused << " refused, " << read_failed << " failed reads; "
+                 << undamaged << " undamaged rounds, " << past_rp
+                 << " damaged past the recovery point, " << header_fuzzed
                  << " with a fuzzed base offset or leader epoch");
 }
 

@@ -102,7 +102,8 @@ void AppendAll(log::Partition& p, std::vector<std::string> batches, size_t from 
 
 }  // namespace
 
-TEST_CASE("follower append: batches keep offsets, epochs and bytes across rolls; epochs are recorded") {
+TEST_CASE(
+    "follower append: batches keep offsets, epochs and bytes across rolls; epochs are recorded") {
   io::MemEnv env;
   auto p = OpenWrite(&env);
   const auto leader = LeaderLog(40);
@@ -121,7 +122,9 @@ TEST_CASE("follower append: batches keep offsets, epochs and bytes across rolls;
   CHECK(p->leader_epoch() == Epoch(7));
 }
 
-TEST_CASE("follower append: offsets that do not continue the log, bad bytes and older epochs are refused whole") {
+TEST_CASE(
+    "follower append: offsets that do not continue the log, bad bytes and older epochs are refused "
+    "whole") {
   io::MemEnv env;
   auto options = SmallOptions(&env, 1024);
   options.max_batch_bytes = 2000;
@@ -144,9 +147,11 @@ TEST_CASE("follower append: offsets that do not continue the log, bad bytes and 
     CHECK(EpochFile(&env) == epochs_before);
   };
   // A gap, an overlap, a gap inside the call.
-  refused({LeaderBatch(end.value() + 1, 3, 2)}, fmt::format("starts at offset {}, expected {}", end.value() + 1, end.value()));
+  refused({LeaderBatch(end.value() + 1, 3, 2)},
+          fmt::format("starts at offset {}, expected {}", end.value() + 1, end.value()));
   refused({LeaderBatch(end.value() - 1, 3, 2)}, "expected");
-  refused({LeaderBatch(end.value(), 3, 2), LeaderBatch(end.value() + 3, 3, 1)}, "batch 1 starts at offset");
+  refused({LeaderBatch(end.value(), 3, 2), LeaderBatch(end.value() + 3, 3, 1)},
+          "batch 1 starts at offset");
   // Epochs going backwards: below the checkpoint's latest (3), or inside the call.
   refused({LeaderBatch(end.value(), 2, 2)}, "has leader epoch 2, below the latest epoch 3");
   refused({LeaderBatch(end.value(), 5, 2), LeaderBatch(end.value() + 2, 4, 1)}, "batch 1 (offset");
@@ -171,7 +176,8 @@ TEST_CASE("follower append: offsets that do not continue the log, bad bytes and 
 TEST_CASE("follower append: a compacted leader's gaps are kept with allow_gaps") {
   io::MemEnv env;
   auto p = OpenWrite(&env);
-  std::vector<std::string> batches = {LeaderBatch(0, 1, 2), LeaderBatch(5, 1, 3), LeaderBatch(20, 2, 1)};
+  std::vector<std::string> batches = {LeaderBatch(0, 1, 2), LeaderBatch(5, 1, 3),
+                                      LeaderBatch(20, 2, 1)};
   auto r = p->AppendAsFollower(batches, {.allow_gaps = true});
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->first_offset == Offset(0));
@@ -181,10 +187,12 @@ TEST_CASE("follower append: a compacted leader's gaps are kept with allow_gaps")
   auto chunk = p->Read(Offset(3), 1);  // inside the gap: the next batch
   REQUIRE(chunk.ok());
   CHECK(chunk->bytes == batches[1]);
-  CHECK(EpochFile(&env) == std::vector<log::EpochEntry>{{Epoch(1), Offset(0)}, {Epoch(2), Offset(20)}});
+  CHECK(EpochFile(&env) ==
+        std::vector<log::EpochEntry>{{Epoch(1), Offset(0)}, {Epoch(2), Offset(20)}});
 }
 
-TEST_CASE("follower truncate: divergence cuts whole batches and the epochs that start past the end") {
+TEST_CASE(
+    "follower truncate: divergence cuts whole batches and the epochs that start past the end") {
   io::MemEnv env;
   auto p = OpenWrite(&env);
   const auto leader = LeaderLog(40);
@@ -197,7 +205,8 @@ TEST_CASE("follower truncate: divergence cuts whole batches and the epochs that 
   CHECK(AllBytes(*p) == Join(leader, 27));
   CHECK(EpochFile(&env) == EpochsOf(leader, 27));
   // The new leader's history from there, in a newer epoch.
-  std::vector<std::string> fresh = {LeaderBatch(h->base_offset, 8, 4), LeaderBatch(h->base_offset + 4, 8, 2)};
+  std::vector<std::string> fresh = {LeaderBatch(h->base_offset, 8, 4),
+                                    LeaderBatch(h->base_offset + 4, 8, 2)};
   REQUIRE(p->AppendAsFollower(fresh).ok());
   std::vector<std::string> expected(leader.begin(), leader.begin() + 27);
   expected.insert(expected.end(), fresh.begin(), fresh.end());
@@ -230,7 +239,8 @@ CrashRun RunCrash(const std::vector<std::string>& base, int k, Op op) {
   }
   run.env->DropUnsyncedData();
   run.env->ClearFaults();
-  auto reopened = log::Partition::Open(kDir, SmallOptions(run.env.get(), 600), log::OpenMode::kWrite);
+  auto reopened =
+      log::Partition::Open(kDir, SmallOptions(run.env.get(), 600), log::OpenMode::kWrite);
   REQUIRE_MESSAGE(reopened.ok(), reopened.status().ToString());
   run.p = std::move(*reopened);
   return run;
@@ -279,7 +289,8 @@ TEST_CASE("follower truncate: a power cut at any step leaves a prefix, and the f
   const uint64_t calls = RunCrash(leader, 0, op).calls;
   REQUIRE(calls > 3);
   std::vector<std::string> diverged(leader.begin(), leader.begin() + 9);
-  for (int i = 0; i < 10; ++i) diverged.push_back(LeaderBatch(EndOf(diverged.back()).value(), 9, 1 + i % 3));
+  for (int i = 0; i < 10; ++i)
+    diverged.push_back(LeaderBatch(EndOf(diverged.back()).value(), 9, 1 + i % 3));
   for (int k = 1; k <= static_cast<int>(calls); ++k) {
     CAPTURE(k);
     CrashRun run = RunCrash(leader, k, op);

@@ -34,7 +34,8 @@ std::string Pread(int fd, uint64_t position, uint64_t length) {
   std::string out(length, '\0');
   size_t got = 0;
   while (got < length) {
-    const ssize_t n = ::pread(fd, out.data() + got, length - got, static_cast<off_t>(position + got));
+    const ssize_t n =
+        ::pread(fd, out.data() + got, length - got, static_cast<off_t>(position + got));
     REQUIRE(n > 0);
     got += static_cast<size_t>(n);
   }
@@ -84,7 +85,8 @@ void CheckAgainstRead(log::Partition& p, const TempDir* tmp) {
         REQUIRE(located->fd() >= 0);
         CHECK(Pread(located->fd(), located->position.value(), located->length) == chunk->bytes);
         if (max_bytes == 3000) {
-          CHECK(SendfileCopy(*tmp, located->fd(), located->position.value(), located->length) == chunk->bytes);
+          CHECK(SendfileCopy(*tmp, located->fd(), located->position.value(), located->length) ==
+                chunk->bytes);
         }
       }
       if (located->position.value() == 0 && at > p.log_start_offset()) ++crossed;
@@ -95,7 +97,8 @@ void CheckAgainstRead(log::Partition& p, const TempDir* tmp) {
 
 }  // namespace
 
-TEST_CASE("locate: pread and sendfile of the located range equal Read, with and without CRC checks") {
+TEST_CASE(
+    "locate: pread and sendfile of the located range equal Read, with and without CRC checks") {
   TempDir tmp;
   const std::string dir = tmp.path() + "/t-0";
   for (bool verify : {true, false}) {
@@ -143,7 +146,8 @@ TEST_CASE("locate: below the log start and past the end are out of range; the en
   REQUIRE((*p)->AdvanceLogStart(Offset(30)).ok());
   auto below = (*p)->Locate(Offset(29), 1000);
   REQUIRE(below.status().IsOutOfRange());
-  CHECK(below.status().message().find("offset 29 is below the log start offset 30") != std::string::npos);
+  CHECK(below.status().message().find("offset 29 is below the log start offset 30") !=
+        std::string::npos);
   CheckAgainstRead(**p, nullptr);
 }
 

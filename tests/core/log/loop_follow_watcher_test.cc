@@ -34,11 +34,14 @@ struct TestLoop {
   void Run(milliseconds limit) {
     uv_timer_init(&loop, &deadline);
     deadline.data = this;
-    uv_timer_start(&deadline, [](uv_timer_t* t) {
-      auto* self = static_cast<TestLoop*>(t->data);
-      self->timed_out = true;
-      uv_stop(&self->loop);
-    }, static_cast<uint64_t>(limit.count()), 0);
+    uv_timer_start(
+        &deadline,
+        [](uv_timer_t* t) {
+          auto* self = static_cast<TestLoop*>(t->data);
+          self->timed_out = true;
+          uv_stop(&self->loop);
+        },
+        static_cast<uint64_t>(limit.count()), 0);
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_close(reinterpret_cast<uv_handle_t*>(&deadline), nullptr);
   }
@@ -57,7 +60,8 @@ std::unique_ptr<log::Partition> OpenPartition(const std::string& dir, log::OpenM
 
 }  // namespace
 
-TEST_CASE("loop follow watcher: appends from another thread wake the right partitions on one loop") {
+TEST_CASE(
+    "loop follow watcher: appends from another thread wake the right partitions on one loop") {
   TempDir tmp;
   const int kPartitions = 4;
   std::vector<std::string> dirs;
@@ -70,15 +74,16 @@ TEST_CASE("loop follow watcher: appends from another thread wake the right parti
   TestLoop loop;
   std::map<std::string, int> changes;
   std::set<std::string> caught_up;  // partitions whose reader saw all 3 batches
-  auto w = log::LoopFollowWatcher::Create(
-      &loop.loop, {.poll_interval = milliseconds(0)}, [&](const std::string& dir, log::WakeReason why) {
-        CHECK(why == log::WakeReason::kChanged);
-        ++changes[dir];
-        auto& reader = *readers.at(dir);
-        REQUIRE(reader.Refresh().ok());
-        if (reader.log_end_offset() == Offset(6)) caught_up.insert(dir);
-        if (caught_up.size() == 2) uv_stop(&loop.loop);
-      });
+  auto w = log::LoopFollowWatcher::Create(&loop.loop, {.poll_interval = milliseconds(0)},
+                                          [&](const std::string& dir, log::WakeReason why) {
+                                            CHECK(why == log::WakeReason::kChanged);
+                                            ++changes[dir];
+                                            auto& reader = *readers.at(dir);
+                                            REQUIRE(reader.Refresh().ok());
+                                            if (reader.log_end_offset() == Offset(6))
+                                              caught_up.insert(dir);
+                                            if (caught_up.size() == 2) uv_stop(&loop.loop);
+                                          });
   REQUIRE(w.ok());
   for (const std::string& dir : dirs) REQUIRE((*w)->Watch(dir).ok());
   CHECK((*w)->watched() == kPartitions);
@@ -104,7 +109,9 @@ TEST_CASE("loop follow watcher: appends from another thread wake the right parti
   loop.Close();
 }
 
-TEST_CASE("loop follow watcher: the poll wakes every watched directory; unwatching inside a callback is safe") {
+TEST_CASE(
+    "loop follow watcher: the poll wakes every watched directory; unwatching inside a callback is "
+    "safe") {
   TempDir tmp;
   const std::string a = tmp.path() + "/a", b = tmp.path() + "/b";
   REQUIRE(io::Env::Default()->CreateDir(a).ok());
@@ -112,12 +119,12 @@ TEST_CASE("loop follow watcher: the poll wakes every watched directory; unwatchi
   TestLoop loop;
   std::map<std::string, int> polls;
   log::LoopFollowWatcher* self = nullptr;
-  auto w = log::LoopFollowWatcher::Create(
-      &loop.loop, {.poll_interval = milliseconds(10)}, [&](const std::string& dir, log::WakeReason why) {
-        REQUIRE(why == log::WakeReason::kPoll);
-        if (++polls[dir] == 3 && dir == a) self->Unwatch(a);
-        if (polls[b] == 8) uv_stop(&loop.loop);
-      });
+  auto w = log::LoopFollowWatcher::Create(&loop.loop, {.poll_interval = milliseconds(10)},
+                                          [&](const std::string& dir, log::WakeReason why) {
+                                            REQUIRE(why == log::WakeReason::kPoll);
+                                            if (++polls[dir] == 3 && dir == a) self->Unwatch(a);
+                                            if (polls[b] == 8) uv_stop(&loop.loop);
+                                          });
   REQUIRE(w.ok());
   self = w->get();
   REQUIRE((*w)->Watch(a).ok());
@@ -134,13 +141,15 @@ TEST_CASE("loop follow watcher: the poll wakes every watched directory; unwatchi
 
 TEST_CASE("loop follow watcher: a directory that does not exist is an error naming it") {
   TestLoop loop;
-  auto w = log::LoopFollowWatcher::Create(&loop.loop, {}, [](const std::string&, log::WakeReason) {});
+  auto w =
+      log::LoopFollowWatcher::Create(&loop.loop, {}, [](const std::string&, log::WakeReason) {});
   REQUIRE(w.ok());
   Status s = (*w)->Watch("/nonexistent/kq-dir");
   CHECK(s.IsIoError());
   CHECK(s.message().find("watch /nonexistent/kq-dir") != std::string::npos);
   CHECK((*w)->watched() == 0);
-  CHECK_FALSE(log::LoopFollowWatcher::Create(nullptr, {}, [](const std::string&, log::WakeReason) {}).ok());
+  CHECK_FALSE(
+      log::LoopFollowWatcher::Create(nullptr, {}, [](const std::string&, log::WakeReason) {}).ok());
   w->reset();
   loop.Close();
 }

@@ -57,12 +57,15 @@ TEST_CASE("offset index: entries are relative offset then position, 4 bytes each
   CHECK(Encoded(kEntries).size() == kEntries.size() * OffsetIndex::kEntrySize);
 }
 
-TEST_CASE("time index: entries are timestamp (8 bytes) then relative offset (4 bytes), big-endian") {
-  CHECK(Hex(EncodedTime(std::vector<TimeIndexEntry>{{1700000000000, 7}})) == "0000018bcfe5680000000007");
+TEST_CASE(
+    "time index: entries are timestamp (8 bytes) then relative offset (4 bytes), big-endian") {
+  CHECK(Hex(EncodedTime(std::vector<TimeIndexEntry>{{1700000000000, 7}})) ==
+        "0000018bcfe5680000000007");
   CHECK(Hex(EncodedTime(std::vector<TimeIndexEntry>{{-1, 1}})) == "ffffffffffffffff00000001");
 }
 
-TEST_CASE("offset index: lookups give the last entry at or below the offset, or the segment start") {
+TEST_CASE(
+    "offset index: lookups give the last entry at or below the offset, or the segment start") {
   OffsetIndex index;
   REQUIRE(index.Load(Encoded(kEntries), 20000));
   REQUIRE(index.size() == 4);
@@ -108,7 +111,9 @@ TEST_CASE("offset index: a clipped file keeps its whole entries and asks for a r
   }
 }
 
-TEST_CASE("offset index: a zero-filled tail, entries past the log, and going backwards end the valid prefix") {
+TEST_CASE(
+    "offset index: a zero-filled tail, entries past the log, and going backwards end the valid "
+    "prefix") {
   OffsetIndex index;
   // Kafka preallocates .index files: the unused tail reads as {0, 0}.
   CHECK_FALSE(index.Load(Encoded(kEntries) + std::string(16, '\0'), 20000));

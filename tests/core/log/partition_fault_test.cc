@@ -36,14 +36,21 @@ class NoDescriptorsEnv final : public io::Env {
   bool FileExists(const std::string& path) override { return base_.FileExists(path); }
   bool IsDirectory(const std::string& path) override { return base_.IsDirectory(path); }
   Result<uint64_t> FileSize(const std::string& path) override { return base_.FileSize(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override { return base_.ListDir(dir); }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return base_.ListDir(dir);
+  }
   Status CreateDir(const std::string& dir) override { return base_.CreateDir(dir); }
   Status RemoveFile(const std::string& path) override { return base_.RemoveFile(path); }
   Status RemoveDir(const std::string& dir) override { return base_.RemoveDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override { return base_.Rename(from, to); }
-  Status TruncateFile(const std::string& path, uint64_t size) override { return base_.TruncateFile(path, size); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return base_.Rename(from, to);
+  }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    return base_.TruncateFile(path, size);
+  }
   Status SyncDir(const std::string& dir) override { return base_.SyncDir(dir); }
-  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& path, io::LockWait wait) override {
+  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& path,
+                                                 io::LockWait wait) override {
     return base_.LockFile(path, wait);
   }
   int64_t NowMs() override { return base_.NowMs(); }
@@ -55,7 +62,8 @@ class NoDescriptorsEnv final : public io::Env {
 
 }  // namespace
 
-TEST_CASE("partition: after a failed append whose reload fails, every call refuses with that error") {
+TEST_CASE(
+    "partition: after a failed append whose reload fails, every call refuses with that error") {
   NoDescriptorsEnv env;
   auto opened = log::Partition::Open("/d/t-0", SmallOptions(&env), log::OpenMode::kWrite);
   REQUIRE(opened.ok());
@@ -119,7 +127,8 @@ TEST_CASE("partition: a failed append whose reload works leaves the partition us
   CHECK((*all)[3].value == "c0");
 }
 
-TEST_CASE("partition: segment.ms counts from the first batch written after a truncation to the start") {
+TEST_CASE(
+    "partition: segment.ms counts from the first batch written after a truncation to the start") {
   io::MemEnv env;
   auto options = SmallOptions(&env, 1 << 20);
   options.segment_ms = 10'000;
@@ -141,14 +150,16 @@ TEST_CASE("partition: segment.ms counts from the first batch written after a tru
   CHECK(p.Segments().size() == 2);
 }
 
-TEST_CASE("partition: a sync after truncating and writing back to the same end still reaches the disk") {
+TEST_CASE(
+    "partition: a sync after truncating and writing back to the same end still reaches the disk") {
   // Sync skips the fdatasync when nothing was written since the last one,
   // judged by the log end; a truncation followed by appends can bring the end
   // back to the same offset with other bytes behind it.
   io::FaultEnv env;
   REQUIRE(env.CreateDir("/d").ok());
   {
-    auto opened = log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
+    auto opened =
+        log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
     REQUIRE(opened.ok());
     log::Partition& p = **opened;
     std::string first = MakeBatch("first", 2), second = MakeBatch("second", 2);
@@ -162,7 +173,8 @@ TEST_CASE("partition: a sync after truncating and writing back to the same end s
     REQUIRE(p.Sync().ok());  // acknowledges "again"
   }
   env.DropUnsyncedData();
-  auto reopened = log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
+  auto reopened =
+      log::Partition::Open("/d/t-0", SmallOptions(&env, 1 << 20), log::OpenMode::kWrite);
   REQUIRE(reopened.ok());
   CHECK((*reopened)->log_end_offset() == Offset(4));
   auto records = kq::testing::ReadAll(**reopened);

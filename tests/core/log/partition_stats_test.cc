@@ -12,8 +12,8 @@ namespace {
 const std::string kDir = "/d/t-0";
 
 std::unique_ptr<log::Partition> OpenWrite(io::Env* env, uint64_t segment_bytes = 4096) {
-  auto p = log::Partition::Open(kDir, testing::SmallOptions(env, segment_bytes),
-                                log::OpenMode::kWrite);
+  auto p =
+      log::Partition::Open(kDir, testing::SmallOptions(env, segment_bytes), log::OpenMode::kWrite);
   REQUIRE_MESSAGE(p.ok(), p.status().ToString());
   return std::move(*p);
 }
@@ -70,9 +70,9 @@ TEST_CASE("partition stats: a compacted batch counts its records, not its offset
 TEST_CASE("partition stats: a log start inside a batch counts only the records after it") {
   io::MemEnv env;
   auto p = OpenWrite(&env, 1 << 20);
-  Append(*p, testing::MakeBatch("a", 10));  // 0..9
+  Append(*p, testing::MakeBatch("a", 10));                                        // 0..9
   Append(*p, testing::MakeSimpleBatch(0, 10, 1000, format::Compression::kZstd));  // 10..19
-  Append(*p, testing::MakeBatch("c", 10));  // 20..29
+  Append(*p, testing::MakeBatch("c", 10));                                        // 20..29
 
   SUBCASE("in an uncompressed batch") {
     REQUIRE(p->AdvanceLogStart(Offset(4)).ok());

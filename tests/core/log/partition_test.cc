@@ -150,7 +150,8 @@ TEST_CASE("partition: two writers on one directory interleave without reusing of
   for (size_t i = 0; i < all->size(); ++i) CHECK((*all)[i].offset == static_cast<int64_t>(i));
 }
 
-TEST_CASE("partition: a torn batch at EOF is not-yet-written to readers and cut by the next writer") {
+TEST_CASE(
+    "partition: a torn batch at EOF is not-yet-written to readers and cut by the next writer") {
   io::MemEnv env;
   {
     auto w = OpenWrite(&env);
@@ -259,12 +260,20 @@ std::string BatchWithZeroCrc() {
   for (int bit = 0; bit < 32; ++bit) rows.push_back({crc_with(1u << bit) ^ base, 1u << bit});
   uint32_t target = base, solution = 0;
   for (int bit = 31; bit >= 0; --bit) {
-    auto pivot = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return (r.first >> bit) & 1; });
+    auto pivot =
+        std::find_if(rows.begin(), rows.end(), [&](auto& r) { return (r.first >> bit) & 1; });
     if (pivot == rows.end()) continue;
     auto p = *pivot;
     rows.erase(pivot);
-    for (auto& r : rows) if ((r.first >> bit) & 1) { r.first ^= p.first; r.second ^= p.second; }
-    if ((target >> bit) & 1) { target ^= p.first; solution ^= p.second; }
+    for (auto& r : rows)
+      if ((r.first >> bit) & 1) {
+        r.first ^= p.first;
+        r.second ^= p.second;
+      }
+    if ((target >> bit) & 1) {
+      target ^= p.first;
+      solution ^= p.second;
+    }
   }
   REQUIRE(target == 0);
   for (int i = 0; i < 4; ++i) batch[at + i] = static_cast<char>(solution >> (8 * i));
@@ -381,7 +390,9 @@ TEST_CASE("partition: bad batches are refused whole") {
   CHECK(w->log_end_offset() == Offset(0));
 }
 
-TEST_CASE("partition: garbage after the last batch is reported at the end, not taken for a tail in progress") {
+TEST_CASE(
+    "partition: garbage after the last batch is reported at the end, not taken for a tail in "
+    "progress") {
   io::MemEnv env;
   {
     auto w = OpenWrite(&env);
@@ -399,11 +410,12 @@ TEST_CASE("partition: garbage after the last batch is reported at the end, not t
   auto at_end = r->Read(Offset(4), 100);
   REQUIRE_FALSE(at_end.ok());
   CHECK(at_end.status().IsCorruption());
-  CHECK(at_end.status().message().find("position " + std::to_string(2 * MakeBatch("v0-", 2).size())) !=
-        std::string::npos);
+  CHECK(at_end.status().message().find(
+            "position " + std::to_string(2 * MakeBatch("v0-", 2).size())) != std::string::npos);
 }
 
-TEST_CASE("partition: opening reads the checkpoints and the unflushed tail, never the flushed log") {
+TEST_CASE(
+    "partition: opening reads the checkpoints and the unflushed tail, never the flushed log") {
   // A 10 GB partition must open in milliseconds: what open reads may grow
   // with the number of segments (an index and a short tail scan each), never
   // with the bytes below the recovery point. Two logs of three segments, one
@@ -453,7 +465,8 @@ size_t WriteThreeSegments(io::Env* env) {
 
 void SetRecoveryPoint(io::Env* env, int64_t offset) {
   REQUIRE(env->WriteFileAtomic(kDir + "/recovery-point-offset-checkpoint",
-                               fmt::format("0\n1\nt 0 {}\n", offset)).ok());
+                               fmt::format("0\n1\nt 0 {}\n", offset))
+              .ok());
 }
 
 const std::string kActiveLog = kDir + "/00000000000000000030.log";
@@ -482,7 +495,8 @@ TEST_CASE("partition: recovery does not trust an index entry that names the wron
   CHECK(read->next_offset == Offset(36));
 }
 
-TEST_CASE("partition: an incomplete batch below the recovery point is reported, and nothing is cut") {
+TEST_CASE(
+    "partition: an incomplete batch below the recovery point is reported, and nothing is cut") {
   io::MemEnv env;
   const size_t batch_size = WriteThreeSegments(&env);
   // The active segment holds offsets 30..35 in two batches; cutting inside
@@ -503,7 +517,9 @@ TEST_CASE("partition: an incomplete batch below the recovery point is reported, 
   CHECK(*size == first_active + 10);  // not cut
 }
 
-TEST_CASE("partition: a batch cut short under its own index entry, below the recovery point, is reported") {
+TEST_CASE(
+    "partition: a batch cut short under its own index entry, below the recovery point, is "
+    "reported") {
   io::MemEnv env;
   log::PartitionOptions o = SmallOptions(&env, 1 << 20);
   o.index_interval_bytes = 1;  // every batch gets an index entry
@@ -515,17 +531,20 @@ TEST_CASE("partition: a batch cut short under its own index entry, below the rec
   }
   const std::string log_path = kDir + "/00000000000000000000.log";
   const size_t batch_size = MakeBatch("v0-", 3).size();
-  REQUIRE(env.TruncateFile(log_path, 3 * batch_size + 64).ok());  // the fourth batch keeps its header only
+  REQUIRE(env.TruncateFile(log_path, 3 * batch_size + 64)
+              .ok());  // the fourth batch keeps its header only
   auto w = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
   REQUIRE_FALSE(w.ok());
   CHECK(w.status().IsCorruption());
-  CHECK(w.status().message().find(fmt::format("position {} (offset 9)", 3 * batch_size)) != std::string::npos);
+  CHECK(w.status().message().find(fmt::format("position {} (offset 9)", 3 * batch_size)) !=
+        std::string::npos);
   auto size = env.FileSize(log_path);
   REQUIRE(size.ok());
   CHECK(*size == 3 * batch_size + 64);
 }
 
-TEST_CASE("partition: a sealed segment that ends below the recovery point after cleaning is not damage") {
+TEST_CASE(
+    "partition: a sealed segment that ends below the recovery point after cleaning is not damage") {
   io::MemEnv env;
   const size_t batch_size = WriteThreeSegments(&env);
   // Offsets 15..29 live in the second segment; the cleaner kept only its

@@ -76,8 +76,10 @@ TEST_CASE("power loss: every acknowledged append survives exactly once") {
       REQUIRE((*all)[i].offset == static_cast<int64_t>(i));
       ++seen[IdOf((*all)[i].value)];
     }
-    for (const auto& [id, count] : seen) REQUIRE_MESSAGE(count == 1, "id ", id, " seen ", count, " times");
-    for (int id : acked) REQUIRE_MESSAGE(seen.count(id) == 1, "acknowledged id ", id, " lost in round ", round);
+    for (const auto& [id, count] : seen)
+      REQUIRE_MESSAGE(count == 1, "id ", id, " seen ", count, " times");
+    for (int id : acked)
+      REQUIRE_MESSAGE(seen.count(id) == 1, "acknowledged id ", id, " lost in round ", round);
     // Survivors that were never acknowledged are now durable too: keep them
     // in the expected set so later rounds check them as well.
     for (const auto& [id, count] : seen) acked.insert(id);
@@ -92,7 +94,8 @@ TEST_CASE("power loss: every acknowledged append survives exactly once") {
 // of the states FaultEnv::Crash allows: a prefix of the unsynced writes, the
 // next one torn, zeroed or garbage, renames and creations kept or lost.
 // Recovery must cut what is torn and keep every acknowledged record.
-TEST_CASE("power loss: a cut in the middle of appends, syncs and rolls keeps every acknowledged record") {
+TEST_CASE(
+    "power loss: a cut in the middle of appends, syncs and rolls keeps every acknowledged record") {
   std::mt19937 rng(20261129);
   io::FaultEnv env;
   const std::string dir = "/data/crash-1";
@@ -145,11 +148,14 @@ TEST_CASE("power loss: a cut in the middle of appends, syncs and rolls keeps eve
       REQUIRE((*all)[i].offset == static_cast<int64_t>(i));
       ++seen[IdOf((*all)[i].value)];
     }
-    for (const auto& [id, count] : seen) REQUIRE_MESSAGE(count == 1, "id ", id, " seen ", count, " times");
-    for (int id : acked) REQUIRE_MESSAGE(seen.count(id) == 1, "acknowledged id ", id, " lost in round ", round);
+    for (const auto& [id, count] : seen)
+      REQUIRE_MESSAGE(count == 1, "id ", id, " seen ", count, " times");
+    for (int id : acked)
+      REQUIRE_MESSAGE(seen.count(id) == 1, "acknowledged id ", id, " lost in round ", round);
     for (const auto& [id, count] : seen) acked.insert(id);
   }
-  MESSAGE(cuts_mid_work, " cuts in the middle of the work; recovery truncated ", truncated, " bytes");
+  MESSAGE(cuts_mid_work, " cuts in the middle of the work; recovery truncated ", truncated,
+          " bytes");
   CHECK(cuts_mid_work > 50);
   CHECK(truncated > 0);
   CHECK(acked.size() > 100);

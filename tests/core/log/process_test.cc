@@ -93,7 +93,8 @@ TEST_CASE("crash: SIGKILL at random moments never loses or duplicates an acknowl
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   int rounds = 0;
   for (; rounds < 60 && (rounds < 50 || std::chrono::steady_clock::now() < deadline); ++rounds) {
-    Child c = Spawn({dir, fmt::format("r{}", rounds), "1000000", std::to_string(1 + rng() % 50), "1"});
+    Child c =
+        Spawn({dir, fmt::format("r{}", rounds), "1000000", std::to_string(1 + rng() % 50), "1"});
     std::this_thread::sleep_for(std::chrono::milliseconds(10 + rng() % 250));
     kill(c.pid, SIGKILL);
     int status = 0;
@@ -116,7 +117,8 @@ TEST_CASE("crash: SIGKILL at random moments never loses or duplicates an acknowl
     for (const auto& [round, count] : acked_by_round) {
       const auto& seen = by_writer[fmt::format("r{}", round)];
       for (int n = 0; n < count; ++n) {
-        REQUIRE_MESSAGE(seen.count(n) == 1, "round ", round, " record ", n, " was acknowledged but is missing");
+        REQUIRE_MESSAGE(seen.count(n) == 1, "round ", round, " record ", n,
+                        " was acknowledged but is missing");
       }
     }
   }

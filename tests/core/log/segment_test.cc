@@ -74,7 +74,8 @@ void CheckSameState(const Segment& a, const Segment& b) {
 
 }  // namespace
 
-TEST_CASE("segment: appends track the end, offsets and timestamps, with an index entry every interval") {
+TEST_CASE(
+    "segment: appends track the end, offsets and timestamps, with an index entry every interval") {
   io::MemEnv env;
   auto seg = Create(&env);
   CHECK(seg->empty());
@@ -210,8 +211,9 @@ TEST_CASE("segment: a torn tail is not damage; garbage and offsets going backwar
   testing::AppendBytes(&env, seg->log_path(), testing::MakeSimpleBatch(kBase.value(), 1, 3000));
   auto back = Open(&env);
   CHECK(back->tail_damage().IsCorruption());
-  CHECK(back->tail_damage().message().find(fmt::format("{}: batch at position {}: offset 100 goes backwards",
-                                                       seg->log_path(), end + next.size())) != std::string::npos);
+  CHECK(back->tail_damage().message().find(
+            fmt::format("{}: batch at position {}: offset 100 goes backwards", seg->log_path(),
+                        end + next.size())) != std::string::npos);
   CHECK(back->size() == end + next.size());
 }
 

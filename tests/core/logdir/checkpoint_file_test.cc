@@ -51,7 +51,8 @@ TEST_CASE("checkpoint: errors name the file and the line") {
       {"0\n-1\n", "cp: line 2: expected an entry count, found '-1'"},
       {"0\n1 2\n", "cp: line 2: expected an entry count, found '1 2'"},
       {"0\n2\na 0 1\n", "cp: the count says 2 entries but the file has 1"},
-      {"0\n1\na 0 1\nb 0 1\n", "cp: line 4: the count says 1 entries but more lines follow: 'b 0 1'"},
+      {"0\n1\na 0 1\nb 0 1\n",
+       "cp: line 4: the count says 1 entries but more lines follow: 'b 0 1'"},
       {"0\n1\na 0 1\n\n", "cp: line 4: the count says 1 entries but more lines follow: ''"},
       {"0\n2\na 0 1\na 0\n", "cp: line 4: expected 'topic partition offset', found 'a 0'"},
       {"0\n1\na 0 1 2\n", "cp: line 3: expected 'topic partition offset', found 'a 0 1 2'"},
@@ -76,7 +77,8 @@ TEST_CASE("checkpoint: errors name the file and the line") {
   }
   auto newer = ParseCheckpoint("1\n0\n", "cp");
   CHECK(newer.status().code() == kq::Status::Code::kNotSupported);
-  CHECK(newer.status().message() == "cp: line 1: checkpoint version 1 is not supported (expected 0)");
+  CHECK(newer.status().message() ==
+        "cp: line 1: checkpoint version 1 is not supported (expected 0)");
 }
 
 TEST_CASE("checkpoint: a huge count on a short file is rejected without allocating") {

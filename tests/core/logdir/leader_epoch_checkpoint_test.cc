@@ -37,9 +37,12 @@ TEST_CASE("leader epoch: malformed and out-of-order tables are corruption with a
       {"0\n1\n-1 0\n", "lec: line 3: bad epoch '-1'"},
       {"0\n1\n2147483648 0\n", "lec: line 3: bad epoch '2147483648'"},
       {"0\n1\n1 x\n", "lec: line 3: bad start offset 'x'"},
-      {"0\n2\n3 10\n3 20\n", "lec: line 4: epoch 3 at offset 20 does not follow epoch 3 at offset 10"},
-      {"0\n2\n3 10\n2 20\n", "lec: line 4: epoch 2 at offset 20 does not follow epoch 3 at offset 10"},
-      {"0\n2\n3 10\n4 5\n", "lec: line 4: epoch 4 at offset 5 does not follow epoch 3 at offset 10"},
+      {"0\n2\n3 10\n3 20\n",
+       "lec: line 4: epoch 3 at offset 20 does not follow epoch 3 at offset 10"},
+      {"0\n2\n3 10\n2 20\n",
+       "lec: line 4: epoch 2 at offset 20 does not follow epoch 3 at offset 10"},
+      {"0\n2\n3 10\n4 5\n",
+       "lec: line 4: epoch 4 at offset 5 does not follow epoch 3 at offset 10"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
@@ -88,13 +91,11 @@ TEST_CASE("leader epoch: EndOffsetFor follows Kafka's OffsetForLeaderEpoch rule"
     int64_t end;
   };
   const Case cases[] = {
-      {5, 5, 1800},   // latest epoch: ends at the log end
-      {3, 3, 1500},   // ends where epoch 5 starts
-      {4, 3, 1500},   // unknown epoch between: largest below, next start
-      {0, 0, 1200},
-      {1, 0, 1200},
-      {6, -1, -1},    // newer than anything known
-      {-1, -1, -1},   // no epoch
+      {5, 5, 1800},                             // latest epoch: ends at the log end
+      {3, 3, 1500},                             // ends where epoch 5 starts
+      {4, 3, 1500},                             // unknown epoch between: largest below, next start
+      {0, 0, 1200}, {1, 0, 1200}, {6, -1, -1},  // newer than anything known
+      {-1, -1, -1},                             // no epoch
   };
   for (const Case& c : cases) {
     CAPTURE(c.requested);

@@ -158,13 +158,15 @@ TEST_CASE("log dir: create, list, describe, alter, grow and delete topics") {
     CHECK(orders->config.retention_ms == 1000);
     CHECK(orders->config.flush.kind == FlushPolicy::Kind::kOs);
     // All or nothing: a bad change leaves the earlier ones unapplied.
-    kq::Status bad = log_dir.AlterTopicConfig("orders", {{"retention.ms", "5"}, {"segment.bytes", "1"}});
+    kq::Status bad =
+        log_dir.AlterTopicConfig("orders", {{"retention.ms", "5"}, {"segment.bytes", "1"}});
     CHECK(bad.IsInvalidArgument());
     CHECK(bad.message().find("topic 'orders': bad value '1' for topic config segment.bytes") == 0);
     CHECK(log_dir.DescribeTopic("orders")->config.retention_ms == 1000);
     REQUIRE(log_dir.AlterTopicConfig("orders", {{"retention.ms", std::nullopt}}).ok());
     CHECK(log_dir.DescribeTopic("orders")->config.retention_ms == 604800000);
-    CHECK(log_dir.DescribeTopic("orders")->config.explicit_keys() == std::set<std::string>{"flush"});
+    CHECK(log_dir.DescribeTopic("orders")->config.explicit_keys() ==
+          std::set<std::string>{"flush"});
 
     REQUIRE(log_dir.AddPartitions("orders", 5).ok());
     CHECK(log_dir.DescribeTopic("orders")->partitions == 5);
@@ -253,7 +255,9 @@ TEST_CASE("log dir: OpenPartition refuses unknown topics and partitions") {
     auto no_topic = log_dir.OpenPartition("nope", PartitionId(0), OpenMode::kRead);
     CHECK(no_topic.status().IsNotFound());
     CHECK(no_topic.status().message() == fmt::format("topic 'nope' does not exist in {}", dir));
-    CHECK(log_dir.OpenPartition("../x", PartitionId(0), OpenMode::kRead).status().IsInvalidArgument());
+    CHECK(log_dir.OpenPartition("../x", PartitionId(0), OpenMode::kRead)
+              .status()
+              .IsInvalidArgument());
     // A folder removed by hand: read-only opens say so, writers recreate it.
     REQUIRE(env->RemoveTree(JoinPath(dir, "t-1")).ok());
     CHECK(log_dir.OpenPartition("t", PartitionId(1), OpenMode::kRead).status().IsNotFound());
@@ -363,7 +367,10 @@ TEST_CASE("log dir: corrupt topic metadata is reported with its path") {
     REQUIRE(log_dir.ok());
     REQUIRE(log_dir->CreateTopic("t", 1, TopicConfig()).ok());
     const std::string meta = log_dir->TopicMetadataPath("t");
-    const char* bad_files[] = {"{", "[]", R"({"config": {}})", R"({"partitions": 0})",
+    const char* bad_files[] = {"{",
+                               "[]",
+                               R"({"config": {}})",
+                               R"({"partitions": 0})",
                                R"({"partitions": "3"})",
                                R"({"partitions": 1, "config": {"retention.ms": "soon"}})"};
     for (const char* text : bad_files) {

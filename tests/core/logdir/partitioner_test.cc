@@ -56,8 +56,7 @@ TEST_CASE("partitioner: keyed records follow the hash of every kind") {
     CHECK(murmur2.Partition(std::string_view(key), 100) == MurmurPartition(key, 100));
     CHECK(murmur2_random.Partition(std::string_view(key), 100) == MurmurPartition(key, 100));
     CHECK(consistent.Partition(std::string_view(key), 100) == ConsistentPartition(key, 100));
-    CHECK(consistent_random.Partition(std::string_view(key), 100) ==
-          ConsistentPartition(key, 100));
+    CHECK(consistent_random.Partition(std::string_view(key), 100) == ConsistentPartition(key, 100));
   }
 }
 

@@ -47,22 +47,22 @@ TEST_CASE("segment name: anything but 20 digits and a known suffix is rejected")
   const char* rejects[] = {
       "",
       ".log",
-      "123.log",                                 // not padded
-      "0000000000000000000.log",                 // 19 digits
-      "000000000000000000000.log",               // 21 digits
-      "0000000000000000000a.log",                // not a digit
-      "-0000000000000000001.log",                // sign
+      "123.log",                    // not padded
+      "0000000000000000000.log",    // 19 digits
+      "000000000000000000000.log",  // 21 digits
+      "0000000000000000000a.log",   // not a digit
+      "-0000000000000000001.log",   // sign
       "+0000000000000000001.log",
-      "00000000000000000000",                    // no suffix
-      "00000000000000000000.txnindex",           // Kafka's, not ours
+      "00000000000000000000",           // no suffix
+      "00000000000000000000.txnindex",  // Kafka's, not ours
       "00000000000000000000.snapshot",
       "00000000000000000000.log.tmp",
-      "00000000000000000000.cleaned",            // transient with no kind
-      "00000000000000000000.log.cleaned.swap",   // two transients
+      "00000000000000000000.cleaned",           // transient with no kind
+      "00000000000000000000.log.cleaned.swap",  // two transients
       "00000000000000000000.LOG",
       "00000000000000000000.log ",
-      "99999999999999999999.log",                // beyond int64
-      "09223372036854775808.log",                // int64 max + 1
+      "99999999999999999999.log",  // beyond int64
+      "09223372036854775808.log",  // int64 max + 1
       "leader-epoch-checkpoint",
   };
   for (const char* name : rejects) {
@@ -108,7 +108,7 @@ TEST_CASE("partition dir: renamed, malformed and foreign folders are rejected") 
       "orders",
       "orders-",
       "-3",
-      "orders-03",          // would not round-trip
+      "orders-03",  // would not round-trip
       "orders-+3",
       "orders-3a",
       "orders-2147483648",  // beyond int32

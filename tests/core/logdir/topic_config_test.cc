@@ -31,12 +31,18 @@ TEST_CASE("topic config: Describe lists every effective value in name order") {
   auto entries = c.Describe();
   REQUIRE(entries.size() == 12);
   const char* expected[][2] = {
-      {"cleanup.policy", "delete"},        {"delete.retention.ms", "86400000"},
-      {"flush", "fsync"},                  {"index.interval.bytes", "4096"},
-      {"max.message.bytes", "1048588"},    {"min.cleanable.dirty.ratio", "0.5"},
-      {"min.compaction.lag.ms", "0"},      {"retention.bytes", "-1"},
-      {"retention.ms", "-1"},              {"segment.bytes", "1073741824"},
-      {"segment.index.bytes", "10485760"}, {"segment.ms", "604800000"},
+      {"cleanup.policy", "delete"},
+      {"delete.retention.ms", "86400000"},
+      {"flush", "fsync"},
+      {"index.interval.bytes", "4096"},
+      {"max.message.bytes", "1048588"},
+      {"min.cleanable.dirty.ratio", "0.5"},
+      {"min.compaction.lag.ms", "0"},
+      {"retention.bytes", "-1"},
+      {"retention.ms", "-1"},
+      {"segment.bytes", "1073741824"},
+      {"segment.index.bytes", "10485760"},
+      {"segment.ms", "604800000"},
   };
   for (size_t i = 0; i < entries.size(); ++i) {
     CHECK(entries[i].name == expected[i][0]);
@@ -92,17 +98,27 @@ TEST_CASE("topic config: bad values name the key, the value and the expected for
     const char* value;
   };
   const Case cases[] = {
-      {"cleanup.policy", "keep"},       {"cleanup.policy", ""},
-      {"cleanup.policy", "delete,"},    {"retention.ms", "-2"},
-      {"retention.ms", "1h"},           {"retention.ms", ""},
-      {"retention.ms", " 5"},           {"retention.ms", "+5"},
+      {"cleanup.policy", "keep"},
+      {"cleanup.policy", ""},
+      {"cleanup.policy", "delete,"},
+      {"retention.ms", "-2"},
+      {"retention.ms", "1h"},
+      {"retention.ms", ""},
+      {"retention.ms", " 5"},
+      {"retention.ms", "+5"},
       {"retention.ms", "99999999999999999999"},
-      {"segment.bytes", "13"},          {"segment.bytes", "2147483648"},
-      {"segment.ms", "0"},              {"segment.index.bytes", "3"},
-      {"min.cleanable.dirty.ratio", "1.5"}, {"min.cleanable.dirty.ratio", "nan"},
-      {"min.cleanable.dirty.ratio", "-0.1"}, {"flush", "always"},
-      {"flush", "interval:"},           {"flush", "interval:0"},
-      {"flush", "interval:-5"},         {"max.message.bytes", "-1"},
+      {"segment.bytes", "13"},
+      {"segment.bytes", "2147483648"},
+      {"segment.ms", "0"},
+      {"segment.index.bytes", "3"},
+      {"min.cleanable.dirty.ratio", "1.5"},
+      {"min.cleanable.dirty.ratio", "nan"},
+      {"min.cleanable.dirty.ratio", "-0.1"},
+      {"flush", "always"},
+      {"flush", "interval:"},
+      {"flush", "interval:0"},
+      {"flush", "interval:-5"},
+      {"max.message.bytes", "-1"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.key);

@@ -7,9 +7,9 @@
 using namespace kq::log;
 
 TEST_CASE("topic name: Kafka's legal names are accepted") {
-  const std::string accepts[] = {"a",        "orders",        "my-topic", "my_topic",
-                                 "v1.events", "__consumer_offsets", "...", ".a",
-                                 "A-Z_0.9",  std::string(249, 'x')};
+  const std::string accepts[] = {
+      "a",   "orders", "my-topic", "my_topic",           "v1.events", "__consumer_offsets",
+      "...", ".a",     "A-Z_0.9",  std::string(249, 'x')};
   for (const std::string& name : accepts) {
     CAPTURE(name);
     CHECK(ValidateTopicName(name).ok());
@@ -23,13 +23,14 @@ TEST_CASE("topic name: rejections name the problem") {
   };
   const Case cases[] = {
       {"", "topic name is empty"},
-      {"../x", "topic name '../x' contains '/': only letters, digits, '.', '_' and '-' are allowed"},
+      {"../x",
+       "topic name '../x' contains '/': only letters, digits, '.', '_' and '-' are allowed"},
       {"a/b", "topic name 'a/b' contains '/': only letters, digits, '.', '_' and '-' are allowed"},
       {"a b", "topic name 'a b' contains ' ': only letters, digits, '.', '_' and '-' are allowed"},
       {".", "topic name '.' is not allowed: '.' and '..' are reserved"},
       {"..", "topic name '..' is not allowed: '.' and '..' are reserved"},
-      {std::string(250, 'a'), "topic name '" + std::string(32, 'a') +
-                                  "...' is 250 characters long; the maximum is 249"},
+      {std::string(250, 'a'),
+       "topic name '" + std::string(32, 'a') + "...' is 250 characters long; the maximum is 249"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);

@@ -118,7 +118,10 @@ void CheckRebuilt(const std::string& out, const format::BatchHeader& in,
 }
 
 std::vector<TestRecord> Mixed() {
-  return {{.offset_delta = 0, .timestamp = 1000, .key = "a", .value = "a0",
+  return {{.offset_delta = 0,
+           .timestamp = 1000,
+           .key = "a",
+           .value = "a0",
            .headers = {{"h", "x"}, {"h", std::nullopt}}},
           {.offset_delta = 1, .timestamp = 1001, .key = std::nullopt, .value = "keyless"},
           {.offset_delta = 2, .timestamp = 999, .key = "b", .value = std::nullopt},
@@ -129,10 +132,13 @@ std::vector<TestRecord> Mixed() {
 TEST_CASE("batch filter: keyless and superseded records go, tombstones get a horizon once") {
   for (const Compression codec : {Compression::kNone, Compression::kZstd}) {
     CAPTURE(static_cast<int>(codec));
-    const std::string batch = testing::MakeBatch(
-        Mixed(), {.compression = codec, .base_offset = 40, .partition_leader_epoch = 3,
-                  .producer_id = 77, .producer_epoch = 2, .base_sequence = 9,
-                  .last_offset_delta = 7});
+    const std::string batch = testing::MakeBatch(Mixed(), {.compression = codec,
+                                                           .base_offset = 40,
+                                                           .partition_leader_epoch = 3,
+                                                           .producer_id = 77,
+                                                           .producer_epoch = 2,
+                                                           .base_sequence = 9,
+                                                           .last_offset_delta = 7});
     KeyMap map(1 << 20);
     MapBatch(&map, batch);
     const FilterContext context{&map, 100, kNow, kRetention};
@@ -170,10 +176,10 @@ TEST_CASE("batch filter: keyless and superseded records go, tombstones get a hor
 }
 
 TEST_CASE("batch filter: an emptied batch is dropped, or kept empty at the same offsets") {
-  const std::string batch = testing::MakeBatch(
-      {{.offset_delta = 0, .timestamp = 5000, .key = "k", .value = "1"},
-       {.offset_delta = 1, .timestamp = 7000, .key = "k", .value = "2"}},
-      {.base_offset = 10});
+  const std::string batch =
+      testing::MakeBatch({{.offset_delta = 0, .timestamp = 5000, .key = "k", .value = "1"},
+                          {.offset_delta = 1, .timestamp = 7000, .key = "k", .value = "2"}},
+                         {.base_offset = 10});
   KeyMap map(1 << 20);
   map.Put(HashKey("k"), 50);  // a later batch holds k's latest value
   const FilterContext context{&map, 100, kNow, kRetention};

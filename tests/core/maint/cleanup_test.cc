@@ -23,7 +23,8 @@ log::LogDir OpenDir(io::Env* env) {
 // Topic "t" with two partitions; partition 0 gets eleven hours of data, one
 // segment per hour (three batches of keys k0..k9 fill one exactly), the last
 // hour in the active segment. Every batch rewrites the same ten keys.
-log::LogDir ElevenHours(io::MemEnv* env, const std::string& policy, const std::string& retention_ms) {
+log::LogDir ElevenHours(io::MemEnv* env, const std::string& policy,
+                        const std::string& retention_ms) {
   log::LogDir dir = OpenDir(env);
   const uint64_t batch_size = testing::MakeBatch("h00-", 10).size();
   log::TopicConfig config;
@@ -149,7 +150,8 @@ TEST_CASE("cleanup: a dry run reports both steps and changes no byte") {
   CHECK(Snapshot(&env, dir) == before);
 }
 
-TEST_CASE("cleanup: a partition outside the topic or without its folder is an error, never created") {
+TEST_CASE(
+    "cleanup: a partition outside the topic or without its folder is an error, never created") {
   io::MemEnv env;
   log::LogDir dir = ElevenHours(&env, "delete", "1000");
   maint::CleanupReport report;

@@ -30,7 +30,8 @@ struct Active {
 };
 
 Active ActiveSegment(io::Env* env) {
-  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
+  auto p =
+      log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
   REQUIRE(p.ok());
   const log::SegmentInfo last = (*p)->Segments().back();
   auto bytes = env->ReadFileToString(last.log_path);
@@ -39,7 +40,8 @@ Active ActiveSegment(io::Env* env) {
 }
 
 uint64_t LogBytes(io::Env* env) {
-  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
+  auto p =
+      log::Partition::Open(kDir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
   REQUIRE(p.ok());
   return (*p)->size_bytes();
 }
@@ -108,7 +110,8 @@ TEST_CASE("compactor: a tiny --max-memory cleans in several passes with the same
   REQUIRE(maint::CompactPartition(kDir, Options(&tiny, 8 * 1024), &tiny_stats).ok());
   CHECK(big_stats.passes == 1);
   CHECK(tiny_stats.passes > 3);
-  CHECK(testing::ReadRecords(&tiny, kDir, kSegmentBytes) == testing::ReadRecords(&big, kDir, kSegmentBytes));
+  CHECK(testing::ReadRecords(&tiny, kDir, kSegmentBytes) ==
+        testing::ReadRecords(&big, kDir, kSegmentBytes));
   CHECK(tiny_stats.filter.removed() == big_stats.filter.removed());
 }
 
@@ -152,8 +155,9 @@ TEST_CASE("compactor: min.compaction.lag.ms keeps recent segments out of the cle
 TEST_CASE("compactor: a second cleaner is refused and stale .cleaned files are removed") {
   io::MemEnv env;
   testing::WriteUpdates(&env, kDir, kSegmentBytes, 100, 40);
-  const std::string stale = kDir + "/" + log::MakeSegmentFileName(Offset(0), log::SegmentFileKind::kLog,
-                                                                   log::TransientSuffix::kCleaned);
+  const std::string stale = kDir + "/" +
+                            log::MakeSegmentFileName(Offset(0), log::SegmentFileKind::kLog,
+                                                     log::TransientSuffix::kCleaned);
   {
     auto f = env.CreateTruncated(stale);
     REQUIRE(f.ok());
@@ -174,7 +178,8 @@ TEST_CASE("compactor: a second cleaner is refused and stale .cleaned files are r
 }
 
 TEST_CASE("compactor: a failure at each swap step leaves a log that opens with every live record") {
-  for (const char* step : {"locked", "removed-indexes", "renamed-log", "renamed-indexes", "removed-source"}) {
+  for (const char* step :
+       {"locked", "removed-indexes", "renamed-log", "renamed-indexes", "removed-source"}) {
     CAPTURE(step);
     io::MemEnv env;
     testing::WriteUpdates(&env, kDir, kSegmentBytes, 300, 40);

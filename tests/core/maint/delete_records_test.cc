@@ -103,7 +103,8 @@ TEST_CASE("delete records: below the low watermark nothing changes; the log end 
 TEST_CASE("delete records: past the high watermark is OutOfRange and changes nothing") {
   io::MemEnv env;
   log::LogDir dir = TenBatches(&env);
-  auto pending = maint::PrepareDeleteRecords(dir, {"t", PartitionId(0), DeleteBefore::AtOffset(Offset(101))});
+  auto pending =
+      maint::PrepareDeleteRecords(dir, {"t", PartitionId(0), DeleteBefore::AtOffset(Offset(101))});
   CHECK(pending.status().IsOutOfRange());
   CHECK(pending.status().message() == "partition t-0 ends at offset 100");
   const auto r = DeleteOne(dir, DeleteBefore::AtOffset(Offset(101)));
@@ -115,7 +116,8 @@ TEST_CASE("delete records: past the high watermark is OutOfRange and changes not
   CHECK(Look(dir).records == 100);
 }
 
-TEST_CASE("delete records: a time resolves through the time index to the first record at or after it") {
+TEST_CASE(
+    "delete records: a time resolves through the time index to the first record at or after it") {
   io::MemEnv env;
   log::LogDir dir = TenBatches(&env);
   // Before every record: nothing goes.

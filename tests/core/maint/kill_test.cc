@@ -42,7 +42,8 @@ std::chrono::microseconds RunToEnd(const std::string& dir) {
   REQUIRE(waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start);
 }
 
 // `keys` keys over `rounds` rounds, key k last updated in round k % rounds,
@@ -51,7 +52,8 @@ std::chrono::microseconds RunToEnd(const std::string& dir) {
 // cleaner swaps last). Every tenth key ends in a tombstone; every fourth
 // batch is zstd-compressed; every 97th record has no key.
 void WriteSpreadUpdates(io::Env* env, const std::string& dir, int keys, int rounds) {
-  auto p = log::Partition::Open(dir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kWrite);
+  auto p =
+      log::Partition::Open(dir, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kWrite);
   REQUIRE(p.ok());
   int batch_no = 0, n = 0;
   for (int round = 0; round < rounds; ++round) {
@@ -62,8 +64,8 @@ void WriteSpreadUpdates(io::Env* env, const std::string& dir, int keys, int roun
     const auto tomb = [&](int k) { return round == k % rounds && k % 10 == 0; };
     for (size_t first = 0; first < due.size(); first += 50) {
       const size_t count = std::min<size_t>(50, due.size() - first);
-      testing::AppendUpdateBatch(env, **p, std::span<const int>(due).subspan(first, count), round, tomb,
-                                 &batch_no, &n);
+      testing::AppendUpdateBatch(env, **p, std::span<const int>(due).subspan(first, count), round,
+                                 tomb, &batch_no, &n);
     }
   }
   REQUIRE((*p)->Close().ok());
@@ -102,7 +104,8 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
   const std::string dir = tmp.path() + "/t-0";
   WriteSpreadUpdates(env, pristine, 2000, 60);
   const RecMap before = testing::ReadRecords(env, pristine, kSegmentBytes);
-  auto p = log::Partition::Open(pristine, testing::MaintOptions(env, kSegmentBytes), log::OpenMode::kRead);
+  auto p = log::Partition::Open(pristine, testing::MaintOptions(env, kSegmentBytes),
+                                log::OpenMode::kRead);
   REQUIRE(p.ok());
   const std::vector<log::SegmentInfo> segments = (*p)->Segments();
   const int64_t active_base = segments.back().base_offset.value();
@@ -114,7 +117,8 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
   for (size_t i = 0; i + 1 < segments.size(); ++i) {
     bool holds = false;
     for (const auto& [offset, r] : latest) {
-      holds = holds || (offset >= segments[i].base_offset.value() && offset < segments[i].next_offset.value());
+      holds = holds || (offset >= segments[i].base_offset.value() &&
+                        offset < segments[i].next_offset.value());
     }
     CHECK_MESSAGE(holds, "segment ", segments[i].base_offset.value(), " holds no newest value");
   }
@@ -122,7 +126,8 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
   // Kill times are drawn from the length of a whole run on this machine, so
   // the kills land inside the work however fast or slow the machine is.
   CopyDir(pristine, dir);
-  const auto full_run = std::max<std::chrono::microseconds>(RunToEnd(dir), std::chrono::microseconds(1000));
+  const auto full_run =
+      std::max<std::chrono::microseconds>(RunToEnd(dir), std::chrono::microseconds(1000));
   CopyDir(pristine, dir);
 
   std::mt19937 rng(7);
@@ -156,7 +161,8 @@ TEST_CASE("kill: SIGKILL of the cleaner at random points never loses a live reco
     // finished one leaves nothing to do, so start again from the original.
     if (WIFEXITED(status)) CopyDir(pristine, dir);
   }
-  MESSAGE(kills << " kills, " << finished << " finished runs, a full run takes " << full_run.count() << " us");
+  MESSAGE(kills << " kills, " << finished << " finished runs, a full run takes " << full_run.count()
+                << " us");
   CHECK(kills > 0);
   // A last run to the end leaves exactly the latest record of each key.
   RunToEnd(dir);

@@ -59,7 +59,8 @@ inline void AppendUpdateBatch(io::Env* env, log::Partition& p, std::span<const i
     if (++*n % 97 == 0) {
       b.Add(env->NowMs(), std::nullopt, "keyless");
     } else {
-      b.Add(env->NowMs(), key, tomb(k) ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
+      b.Add(env->NowMs(), key,
+            tomb(k) ? std::optional<std::string_view>() : std::optional<std::string_view>(value));
     }
   }
   auto batch = b.Finish();
@@ -104,13 +105,14 @@ inline RecMap ReadRecords(io::Env* env, const std::string& dir, uint64_t segment
     while (!rest.empty()) {
       auto probe = format::ProbeFrame(rest);
       REQUIRE(probe.state == format::FrameState::kComplete);
-      Status s = format::ForEachRecord(rest.substr(0, probe.size), &scratch, [&](const format::RecordView& r) {
-        if (r.offset >= at.value()) {
-          out[r.offset] = {r.key ? std::optional<std::string>(*r.key) : std::nullopt,
-                           r.value ? std::optional<std::string>(*r.value) : std::nullopt};
-        }
-        return Status::Ok();
-      });
+      Status s = format::ForEachRecord(
+          rest.substr(0, probe.size), &scratch, [&](const format::RecordView& r) {
+            if (r.offset >= at.value()) {
+              out[r.offset] = {r.key ? std::optional<std::string>(*r.key) : std::nullopt,
+                               r.value ? std::optional<std::string>(*r.value) : std::nullopt};
+            }
+            return Status::Ok();
+          });
       REQUIRE_MESSAGE(s.ok(), s.ToString());
       rest.remove_prefix(probe.size);
     }

@@ -69,14 +69,17 @@ int64_t FirstDamagedOffset(const Files& before, const Files& after) {
   return INT64_MAX;
 }
 
-TEST_CASE("repair fuzz: any damage is repaired into a partition that opens, verifies and holds only written records") {
+TEST_CASE(
+    "repair fuzz: any damage is repaired into a partition that opens, verifies and holds only "
+    "written records") {
   std::mt19937 rng(5);
   int records_dropped = 0;
   for (int round = 0; round < kRounds; ++round) {
     io::MemEnv env;
     std::map<int64_t, std::string> written;  // offset -> value
     {
-      auto w = log::Partition::Open(kDir, testing::MaintOptions(&env, kSegmentBytes), log::OpenMode::kWrite);
+      auto w = log::Partition::Open(kDir, testing::MaintOptions(&env, kSegmentBytes),
+                                    log::OpenMode::kWrite);
       REQUIRE(w.ok());
       const int batches = 5 + static_cast<int>(rng() % 30);
       testing::AppendRemembered(**w, batches, 5, "", &written);
@@ -102,12 +105,17 @@ TEST_CASE("repair fuzz: any damage is repaired into a partition that opens, veri
     vo.topic = "t";
     maint::VerifyReport verified;
     std::string problems;
-    REQUIRE(maint::VerifyPartition(kDir, vo, [&](const maint::VerifyProblem& p) {
-      if (!p.note) problems += p.file + ": " + p.message + "\n";
-    }, &verified).ok());
+    REQUIRE(maint::VerifyPartition(
+                kDir, vo,
+                [&](const maint::VerifyProblem& p) {
+                  if (!p.note) problems += p.file + ": " + p.message + "\n";
+                },
+                &verified)
+                .ok());
     CHECK_MESSAGE(problems.empty(), problems);
 
-    auto p = log::Partition::Open(kDir, testing::MaintOptions(&env, kSegmentBytes), log::OpenMode::kWrite);
+    auto p = log::Partition::Open(kDir, testing::MaintOptions(&env, kSegmentBytes),
+                                  log::OpenMode::kWrite);
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     auto all = testing::ReadAll(**p);
     REQUIRE_MESSAGE(all.ok(), all.status().ToString());
@@ -121,8 +129,9 @@ TEST_CASE("repair fuzz: any damage is repaired into a partition that opens, veri
     for (const auto& r : *all) kept[r.offset] = r.value;
     for (const auto& [offset, value] : written) {
       if (offset >= first_damaged) break;
-      REQUIRE_MESSAGE(kept.count(offset), "offset " << offset << " dropped, before the first damage at offset "
-                                                    << first_damaged);
+      REQUIRE_MESSAGE(
+          kept.count(offset),
+          "offset " << offset << " dropped, before the first damage at offset " << first_damaged);
     }
     if (first_damaged == INT64_MAX) CHECK(all->size() == written.size());
     records_dropped += static_cast<int>(written.size() - all->size());

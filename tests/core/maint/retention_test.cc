@@ -15,7 +15,8 @@ constexpr int64_t kHour = 3600 * 1000;
 std::unique_ptr<log::Partition> TenHours(io::MemEnv* env) {
   // Three batches of one size fill a segment exactly.
   const uint64_t batch_size = testing::MakeBatch("h00-", 10).size();
-  auto p = log::Partition::Open(kDir, testing::MaintOptions(env, 3 * batch_size), log::OpenMode::kWrite);
+  auto p =
+      log::Partition::Open(kDir, testing::MaintOptions(env, 3 * batch_size), log::OpenMode::kWrite);
   REQUIRE(p.ok());
   const int64_t start = env->NowMs() - 11 * kHour;
   for (int h = 0; h <= 10; ++h) {
@@ -71,7 +72,9 @@ TEST_CASE("retention: retention.bytes removes the oldest segments while the exce
   CHECK(records->front().offset == segments[3].base_offset.value());
 }
 
-TEST_CASE("retention: an expired active segment is rolled and removed, and deletion stops at the first young segment") {
+TEST_CASE(
+    "retention: an expired active segment is rolled and removed, and deletion stops at the first "
+    "young segment") {
   io::MemEnv env;
   auto p = TenHours(&env);
   const auto segments = p->Segments();

@@ -33,9 +33,13 @@ std::vector<maint::VerifyProblem> Verify(io::Env* env, bool contiguous = true) {
   o.expect_contiguous = contiguous;
   std::vector<maint::VerifyProblem> problems;
   maint::VerifyReport report;
-  REQUIRE(maint::VerifyPartition(kDir, o, [&](const maint::VerifyProblem& p) {
-    if (!p.note) problems.push_back(p);
-  }, &report).ok());
+  REQUIRE(maint::VerifyPartition(
+              kDir, o,
+              [&](const maint::VerifyProblem& p) {
+                if (!p.note) problems.push_back(p);
+              },
+              &report)
+              .ok());
   CHECK(report.problems == static_cast<int>(problems.size()));
   return problems;
 }
@@ -97,7 +101,8 @@ TEST_CASE("verifier: a flipped bit in any batch is found, naming the file and th
       const auto problems = Verify(&env);
       bool named = false;
       for (const auto& p : problems) {
-        if (p.file == b.path && p.position >= b.position && p.position <= b.position + b.size) named = true;
+        if (p.file == b.path && p.position >= b.position && p.position <= b.position + b.size)
+          named = true;
       }
       CHECK(named);
       testing::FlipBit(&env, b.path, b.position + at, bit);  // undo
@@ -111,7 +116,8 @@ TEST_CASE("verifier: bad index entries are reported with the index file") {
   io::MemEnv env;
   WriteLog(&env);
   const auto batches = AllBatches(&env);
-  const std::string index = batches.front().path.substr(0, batches.front().path.size() - 4) + ".index";
+  const std::string index =
+      batches.front().path.substr(0, batches.front().path.size() - 4) + ".index";
   auto bytes = env.ReadFileToString(index);
   REQUIRE(bytes.ok());
   REQUIRE(bytes->size() >= 8);
@@ -121,7 +127,8 @@ TEST_CASE("verifier: bad index entries are reported with the index file") {
   CHECK(problems.front().file == index);
 }
 
-TEST_CASE("repair: a torn tail is truncated and indexes rebuilt; corruption is cut only when asked") {
+TEST_CASE(
+    "repair: a torn tail is truncated and indexes rebuilt; corruption is cut only when asked") {
   io::MemEnv env;
   WriteLog(&env);
   const auto batches = AllBatches(&env);
@@ -159,7 +166,9 @@ TEST_CASE("repair: a torn tail is truncated and indexes rebuilt; corruption is c
   CHECK(records.rbegin()->first == 99);
 }
 
-TEST_CASE("repair: damaged checkpoints are found by verify and reset by repair, so the partition opens again") {
+TEST_CASE(
+    "repair: damaged checkpoints are found by verify and reset by repair, so the partition opens "
+    "again") {
   io::MemEnv env;
   WriteLog(&env);
   const std::string recovery_point = kDir + "/recovery-point-offset-checkpoint";
@@ -168,7 +177,8 @@ TEST_CASE("repair: damaged checkpoints are found by verify and reset by repair, 
   REQUIRE(env.WriteFileAtomic(recovery_point, "0\n1\nt 0 2x0\n").ok());
   REQUIRE(env.WriteFileAtomic(epochs, "7\n").ok());
   REQUIRE(env.WriteFileAtomic(log_start, "garbage").ok());
-  CHECK_FALSE(log::Partition::Open(kDir, testing::MaintOptions(&env, 1500), log::OpenMode::kWrite).ok());
+  CHECK_FALSE(
+      log::Partition::Open(kDir, testing::MaintOptions(&env, 1500), log::OpenMode::kWrite).ok());
 
   const auto found = Verify(&env);
   std::vector<std::string> files;
