@@ -354,6 +354,7 @@ def emit_decode(e, msg, s):
         e("}")
     e(f"const bool flexible = {cond_expr(msg.flexible, lo, hi)};")
     e("(void)flexible;")
+    e("(void)version;")
     tagged = [f for f in s.fields if f.tagged is not None]
     for f in s.fields:
         if not f.versions or f.versions[0] > hi or f.versions[1] < lo:

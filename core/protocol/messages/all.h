@@ -21,10 +21,17 @@
 #include "protocol/messages/api_versions.h"
 #include "protocol/messages/create_topics.h"
 #include "protocol/messages/delete_topics.h"
+#include "protocol/messages/delete_records.h"
 #include "protocol/messages/init_producer_id.h"
 #include "protocol/messages/offset_for_leader_epoch.h"
 #include "protocol/messages/describe_configs.h"
+#include "protocol/messages/alter_configs.h"
 #include "protocol/messages/sasl_authenticate.h"
+#include "protocol/messages/create_partitions.h"
+#include "protocol/messages/delete_groups.h"
+#include "protocol/messages/incremental_alter_configs.h"
+#include "protocol/messages/offset_delete.h"
+#include "protocol/messages/describe_cluster.h"
 
 namespace kq::protocol {
 
@@ -64,14 +71,28 @@ void ForEachMessageType(F&& f) {
   f.template operator()<CreateTopicsResponse>();
   f.template operator()<DeleteTopicsRequest>();
   f.template operator()<DeleteTopicsResponse>();
+  f.template operator()<DeleteRecordsRequest>();
+  f.template operator()<DeleteRecordsResponse>();
   f.template operator()<InitProducerIdRequest>();
   f.template operator()<InitProducerIdResponse>();
   f.template operator()<OffsetForLeaderEpochRequest>();
   f.template operator()<OffsetForLeaderEpochResponse>();
   f.template operator()<DescribeConfigsRequest>();
   f.template operator()<DescribeConfigsResponse>();
+  f.template operator()<AlterConfigsRequest>();
+  f.template operator()<AlterConfigsResponse>();
   f.template operator()<SaslAuthenticateRequest>();
   f.template operator()<SaslAuthenticateResponse>();
+  f.template operator()<CreatePartitionsRequest>();
+  f.template operator()<CreatePartitionsResponse>();
+  f.template operator()<DeleteGroupsRequest>();
+  f.template operator()<DeleteGroupsResponse>();
+  f.template operator()<IncrementalAlterConfigsRequest>();
+  f.template operator()<IncrementalAlterConfigsResponse>();
+  f.template operator()<OffsetDeleteRequest>();
+  f.template operator()<OffsetDeleteResponse>();
+  f.template operator()<DescribeClusterRequest>();
+  f.template operator()<DescribeClusterResponse>();
 }
 
 }  // namespace kq::protocol

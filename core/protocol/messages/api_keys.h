@@ -27,10 +27,17 @@ enum class ApiKey : int16_t {
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
+  kDeleteRecords = 21,
   kInitProducerId = 22,
   kOffsetForLeaderEpoch = 23,
   kDescribeConfigs = 32,
+  kAlterConfigs = 33,
   kSaslAuthenticate = 36,
+  kCreatePartitions = 37,
+  kDeleteGroups = 42,
+  kIncrementalAlterConfigs = 44,
+  kOffsetDelete = 47,
+  kDescribeCluster = 60,
 };
 
 struct ApiRange {
@@ -45,7 +52,7 @@ struct ApiInfo {
   int16_t first_flexible;  // -1: no flexible version
 };
 
-inline constexpr std::array<ApiInfo, 21> kApiTable = {{
+inline constexpr std::array<ApiInfo, 28> kApiTable = {{
     {ApiKey::kProduce, "Produce", {0, 11}, 9},
     {ApiKey::kFetch, "Fetch", {0, 17}, 12},
     {ApiKey::kListOffsets, "ListOffsets", {0, 10}, 6},
@@ -63,10 +70,17 @@ inline constexpr std::array<ApiInfo, 21> kApiTable = {{
     {ApiKey::kApiVersions, "ApiVersions", {0, 3}, 3},
     {ApiKey::kCreateTopics, "CreateTopics", {0, 7}, 5},
     {ApiKey::kDeleteTopics, "DeleteTopics", {0, 6}, 4},
+    {ApiKey::kDeleteRecords, "DeleteRecords", {0, 2}, 2},
     {ApiKey::kInitProducerId, "InitProducerId", {0, 5}, 2},
     {ApiKey::kOffsetForLeaderEpoch, "OffsetForLeaderEpoch", {0, 4}, 4},
     {ApiKey::kDescribeConfigs, "DescribeConfigs", {0, 4}, 4},
+    {ApiKey::kAlterConfigs, "AlterConfigs", {0, 2}, 2},
     {ApiKey::kSaslAuthenticate, "SaslAuthenticate", {0, 2}, 2},
+    {ApiKey::kCreatePartitions, "CreatePartitions", {0, 3}, 2},
+    {ApiKey::kDeleteGroups, "DeleteGroups", {0, 2}, 2},
+    {ApiKey::kIncrementalAlterConfigs, "IncrementalAlterConfigs", {0, 1}, 1},
+    {ApiKey::kOffsetDelete, "OffsetDelete", {0, 0}, -1},
+    {ApiKey::kDescribeCluster, "DescribeCluster", {0, 1}, 0},
 }};
 
 }  // namespace kq::protocol

@@ -22,6 +22,7 @@ Status ApiVersionsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     client_software_name = r.ReadString(flexible, "ApiVersionsRequest.client_software_name");
   }
@@ -60,6 +61,7 @@ void ApiVersionsRequest::Encode(WireWriter& w, int16_t version) const {
 Status ApiVersion::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (true) {
     api_key = r.ReadInt16("ApiVersion.api_key");
   }
@@ -104,6 +106,7 @@ void ApiVersion::Encode(WireWriter& w, int16_t version) const {
 Status SupportedFeatureKey::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     name = r.ReadString(flexible, "SupportedFeatureKey.name");
   }
@@ -148,6 +151,7 @@ void SupportedFeatureKey::Encode(WireWriter& w, int16_t version) const {
 Status FinalizedFeatureKey::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     name = r.ReadString(flexible, "FinalizedFeatureKey.name");
   }
@@ -197,6 +201,7 @@ Status ApiVersionsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("ApiVersionsResponse.error_code");
   }

@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status CreatableReplicaAssignment::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("CreatableReplicaAssignment.partition_index");
   }
@@ -74,6 +75,7 @@ void CreatableReplicaAssignment::Encode(WireWriter& w, int16_t version) const {
 Status CreatableTopicConfig::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "CreatableTopicConfig.name");
   }
@@ -112,6 +114,7 @@ void CreatableTopicConfig::Encode(WireWriter& w, int16_t version) const {
 Status CreatableTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "CreatableTopic.name");
   }
@@ -205,6 +208,7 @@ Status CreateTopicsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 10, "CreateTopicsRequest.topics");
@@ -265,6 +269,7 @@ void CreateTopicsRequest::Encode(WireWriter& w, int16_t version) const {
 Status CreatableTopicConfigs::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (version >= 5) {
     name = r.ReadString(flexible, "CreatableTopicConfigs.name");
   }
@@ -329,6 +334,7 @@ void CreatableTopicConfigs::Encode(WireWriter& w, int16_t version) const {
 Status CreatableTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "CreatableTopicResult.name");
   }
@@ -447,6 +453,7 @@ Status CreateTopicsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("CreateTopicsResponse.throttle_time_ms");
   }

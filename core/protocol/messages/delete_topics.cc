@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status DeleteTopicState::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 6) {
     if (version >= 6) {
       name = r.ReadNullableString(flexible, "DeleteTopicState.name");
@@ -68,6 +69,7 @@ Status DeleteTopicsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 6) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 1, "DeleteTopicsRequest.topics");
@@ -146,6 +148,7 @@ void DeleteTopicsRequest::Encode(WireWriter& w, int16_t version) const {
 Status DeletableTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     if (version >= 6) {
       name = r.ReadNullableString(flexible, "DeletableTopicResult.name");
@@ -218,6 +221,7 @@ Status DeleteTopicsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("DeleteTopicsResponse.throttle_time_ms");
   }

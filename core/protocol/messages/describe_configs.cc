@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status DescribeConfigsResource::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     resource_type = r.ReadInt8("DescribeConfigsResource.resource_type");
   }
@@ -88,6 +89,7 @@ Status DescribeConfigsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 4, "DescribeConfigsRequest.resources");
@@ -148,6 +150,7 @@ void DescribeConfigsRequest::Encode(WireWriter& w, int16_t version) const {
 Status DescribeConfigsSynonym::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     name = r.ReadString(flexible, "DescribeConfigsSynonym.name");
   }
@@ -192,6 +195,7 @@ void DescribeConfigsSynonym::Encode(WireWriter& w, int16_t version) const {
 Status DescribeConfigsResourceResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "DescribeConfigsResourceResult.name");
   }
@@ -289,6 +293,7 @@ void DescribeConfigsResourceResult::Encode(WireWriter& w, int16_t version) const
 Status DescribeConfigsResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("DescribeConfigsResult.error_code");
   }
@@ -366,6 +371,7 @@ Status DescribeConfigsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     throttle_time_ms = r.ReadInt32("DescribeConfigsResponse.throttle_time_ms");
   }

@@ -22,6 +22,7 @@ Status DescribeGroupsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 1, "DescribeGroupsRequest.groups");
@@ -79,6 +80,7 @@ void DescribeGroupsRequest::Encode(WireWriter& w, int16_t version) const {
 Status DescribedGroupMember::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     member_id = r.ReadString(flexible, "DescribedGroupMember.member_id");
   }
@@ -150,6 +152,7 @@ void DescribedGroupMember::Encode(WireWriter& w, int16_t version) const {
 Status DescribedGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("DescribedGroup.error_code");
   }
@@ -239,6 +242,7 @@ Status DescribeGroupsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 5;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("DescribeGroupsResponse.throttle_time_ms");
   }

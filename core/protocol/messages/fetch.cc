@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status ReplicaState::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 15) {
     replica_id = r.ReadInt32("ReplicaState.replica_id");
   }
@@ -55,6 +56,7 @@ void ReplicaState::Encode(WireWriter& w, int16_t version) const {
 Status FetchPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (true) {
     partition = r.ReadInt32("FetchPartition.partition");
   }
@@ -143,6 +145,7 @@ void FetchPartition::Encode(WireWriter& w, int16_t version) const {
 Status FetchTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version <= 12) {
     topic = r.ReadString(flexible, "FetchTopic.topic");
   }
@@ -203,6 +206,7 @@ void FetchTopic::Encode(WireWriter& w, int16_t version) const {
 Status ForgottenTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 7 && version <= 12) {
     topic = r.ReadString(flexible, "ForgottenTopic.topic");
   }
@@ -269,6 +273,7 @@ Status FetchRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version <= 14) {
     replica_id = r.ReadInt32("FetchRequest.replica_id");
   }
@@ -443,6 +448,7 @@ void FetchRequest::Encode(WireWriter& w, int16_t version) const {
 Status FetchResponseEpochEndOffset::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 12) {
     epoch = r.ReadInt32("FetchResponseEpochEndOffset.epoch");
   }
@@ -481,6 +487,7 @@ void FetchResponseEpochEndOffset::Encode(WireWriter& w, int16_t version) const {
 Status FetchResponseLeaderIdAndEpoch::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 12) {
     leader_id = r.ReadInt32("FetchResponseLeaderIdAndEpoch.leader_id");
   }
@@ -519,6 +526,7 @@ void FetchResponseLeaderIdAndEpoch::Encode(WireWriter& w, int16_t version) const
 Status SnapshotId::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (true) {
     end_offset = r.ReadInt64("SnapshotId.end_offset");
   }
@@ -557,6 +565,7 @@ void SnapshotId::Encode(WireWriter& w, int16_t version) const {
 Status AbortedTransaction::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 4) {
     producer_id = r.ReadInt64("AbortedTransaction.producer_id");
   }
@@ -595,6 +604,7 @@ void AbortedTransaction::Encode(WireWriter& w, int16_t version) const {
 Status PartitionData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("PartitionData.partition_index");
   }
@@ -760,6 +770,7 @@ void PartitionData::Encode(WireWriter& w, int16_t version) const {
 Status FetchableTopicResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version <= 12) {
     topic = r.ReadString(flexible, "FetchableTopicResponse.topic");
   }
@@ -820,6 +831,7 @@ void FetchableTopicResponse::Encode(WireWriter& w, int16_t version) const {
 Status FetchResponseNodeEndpoint::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 16) {
     node_id = r.ReadInt32("FetchResponseNodeEndpoint.node_id");
   }
@@ -882,6 +894,7 @@ Status FetchResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 12;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("FetchResponse.throttle_time_ms");
   }

@@ -22,6 +22,7 @@ Status FindCoordinatorRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version <= 3) {
     key = r.ReadString(flexible, "FindCoordinatorRequest.key");
   }
@@ -85,6 +86,7 @@ void FindCoordinatorRequest::Encode(WireWriter& w, int16_t version) const {
 Status Coordinator::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 4) {
     key = r.ReadString(flexible, "Coordinator.key");
   }
@@ -161,6 +163,7 @@ Status FindCoordinatorResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("FindCoordinatorResponse.throttle_time_ms");
   }

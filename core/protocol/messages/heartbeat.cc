@@ -21,6 +21,7 @@ Status HeartbeatRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "HeartbeatRequest.group_id");
   }
@@ -84,6 +85,7 @@ Status HeartbeatResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("HeartbeatResponse.throttle_time_ms");
   }

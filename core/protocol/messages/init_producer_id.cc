@@ -22,6 +22,7 @@ Status InitProducerIdRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 2;
   (void)flexible;
+  (void)version;
   if (true) {
     transactional_id = r.ReadNullableString(flexible, "InitProducerIdRequest.transactional_id");
   }
@@ -77,6 +78,7 @@ Status InitProducerIdResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 2;
   (void)flexible;
+  (void)version;
   if (true) {
     throttle_time_ms = r.ReadInt32("InitProducerIdResponse.throttle_time_ms");
   }

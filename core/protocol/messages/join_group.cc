@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status JoinGroupRequestProtocol::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "JoinGroupRequestProtocol.name");
   }
@@ -59,6 +60,7 @@ Status JoinGroupRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "JoinGroupRequest.group_id");
   }
@@ -166,6 +168,7 @@ void JoinGroupRequest::Encode(WireWriter& w, int16_t version) const {
 Status JoinGroupResponseMember::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     member_id = r.ReadString(flexible, "JoinGroupResponseMember.member_id");
   }
@@ -224,6 +227,7 @@ Status JoinGroupResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("JoinGroupResponse.throttle_time_ms");
   }

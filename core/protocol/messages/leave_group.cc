@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status MemberIdentity::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     member_id = r.ReadString(flexible, "MemberIdentity.member_id");
   }
@@ -82,6 +83,7 @@ Status LeaveGroupRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "LeaveGroupRequest.group_id");
   }
@@ -142,6 +144,7 @@ void LeaveGroupRequest::Encode(WireWriter& w, int16_t version) const {
 Status MemberResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     member_id = r.ReadString(flexible, "MemberResponse.member_id");
   }
@@ -200,6 +203,7 @@ Status LeaveGroupResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("LeaveGroupResponse.throttle_time_ms");
   }

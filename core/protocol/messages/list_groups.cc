@@ -21,6 +21,7 @@ Status ListGroupsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 4) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 1, "ListGroupsRequest.states_filter");
@@ -95,6 +96,7 @@ void ListGroupsRequest::Encode(WireWriter& w, int16_t version) const {
 Status ListedGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "ListedGroup.group_id");
   }
@@ -150,6 +152,7 @@ Status ListGroupsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 3;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("ListGroupsResponse.throttle_time_ms");
   }

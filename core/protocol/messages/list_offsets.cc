@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status ListOffsetsPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("ListOffsetsPartition.partition_index");
   }
@@ -67,6 +68,7 @@ void ListOffsetsPartition::Encode(WireWriter& w, int16_t version) const {
 Status ListOffsetsTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "ListOffsetsTopic.name");
   }
@@ -126,6 +128,7 @@ Status ListOffsetsRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     replica_id = r.ReadInt32("ListOffsetsRequest.replica_id");
   }
@@ -192,6 +195,7 @@ void ListOffsetsRequest::Encode(WireWriter& w, int16_t version) const {
 Status ListOffsetsPartitionResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("ListOffsetsPartitionResponse.partition_index");
   }
@@ -273,6 +277,7 @@ void ListOffsetsPartitionResponse::Encode(WireWriter& w, int16_t version) const 
 Status ListOffsetsTopicResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "ListOffsetsTopicResponse.name");
   }
@@ -333,6 +338,7 @@ Status ListOffsetsResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("ListOffsetsResponse.throttle_time_ms");
   }

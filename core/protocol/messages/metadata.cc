@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status MetadataRequestTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 10) {
     topic_id = r.ReadUuid("MetadataRequestTopic.topic_id");
   }
@@ -67,6 +68,7 @@ Status MetadataRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     {
       const int32_t n = r.ReadArrayCount(flexible, version >= 1, 2, "MetadataRequest.topics");
@@ -138,6 +140,7 @@ void MetadataRequest::Encode(WireWriter& w, int16_t version) const {
 Status MetadataResponseBroker::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     node_id = r.ReadInt32("MetadataResponseBroker.node_id");
   }
@@ -196,6 +199,7 @@ void MetadataResponseBroker::Encode(WireWriter& w, int16_t version) const {
 Status MetadataResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("MetadataResponsePartition.error_code");
   }
@@ -320,6 +324,7 @@ void MetadataResponsePartition::Encode(WireWriter& w, int16_t version) const {
 Status MetadataResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("MetadataResponseTopic.error_code");
   }
@@ -410,6 +415,7 @@ Status MetadataResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     throttle_time_ms = r.ReadInt32("MetadataResponse.throttle_time_ms");
   }

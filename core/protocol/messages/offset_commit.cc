@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status OffsetCommitRequestPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("OffsetCommitRequestPartition.partition_index");
   }
@@ -74,6 +75,7 @@ void OffsetCommitRequestPartition::Encode(WireWriter& w, int16_t version) const 
 Status OffsetCommitRequestTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "OffsetCommitRequestTopic.name");
   }
@@ -134,6 +136,7 @@ Status OffsetCommitRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "OffsetCommitRequest.group_id");
   }
@@ -222,6 +225,7 @@ void OffsetCommitRequest::Encode(WireWriter& w, int16_t version) const {
 Status OffsetCommitResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (true) {
     partition_index = r.ReadInt32("OffsetCommitResponsePartition.partition_index");
   }
@@ -260,6 +264,7 @@ void OffsetCommitResponsePartition::Encode(WireWriter& w, int16_t version) const
 Status OffsetCommitResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "OffsetCommitResponseTopic.name");
   }
@@ -320,6 +325,7 @@ Status OffsetCommitResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 8;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     throttle_time_ms = r.ReadInt32("OffsetCommitResponse.throttle_time_ms");
   }

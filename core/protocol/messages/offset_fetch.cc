@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status OffsetFetchRequestTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version <= 7) {
     name = r.ReadString(flexible, "OffsetFetchRequestTopic.name");
   }
@@ -74,6 +75,7 @@ void OffsetFetchRequestTopic::Encode(WireWriter& w, int16_t version) const {
 Status OffsetFetchRequestTopics::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     name = r.ReadString(flexible, "OffsetFetchRequestTopics.name");
   }
@@ -131,6 +133,7 @@ void OffsetFetchRequestTopics::Encode(WireWriter& w, int16_t version) const {
 Status OffsetFetchRequestGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     group_id = r.ReadString(flexible, "OffsetFetchRequestGroup.group_id");
   }
@@ -214,6 +217,7 @@ Status OffsetFetchRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version <= 7) {
     group_id = r.ReadString(flexible, "OffsetFetchRequest.group_id");
   }
@@ -300,6 +304,7 @@ void OffsetFetchRequest::Encode(WireWriter& w, int16_t version) const {
 Status OffsetFetchResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version <= 7) {
     partition_index = r.ReadInt32("OffsetFetchResponsePartition.partition_index");
   }
@@ -364,6 +369,7 @@ void OffsetFetchResponsePartition::Encode(WireWriter& w, int16_t version) const 
 Status OffsetFetchResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version <= 7) {
     name = r.ReadString(flexible, "OffsetFetchResponseTopic.name");
   }
@@ -418,6 +424,7 @@ void OffsetFetchResponseTopic::Encode(WireWriter& w, int16_t version) const {
 Status OffsetFetchResponsePartitions::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     partition_index = r.ReadInt32("OffsetFetchResponsePartitions.partition_index");
   }
@@ -482,6 +489,7 @@ void OffsetFetchResponsePartitions::Encode(WireWriter& w, int16_t version) const
 Status OffsetFetchResponseTopics::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     name = r.ReadString(flexible, "OffsetFetchResponseTopics.name");
   }
@@ -537,6 +545,7 @@ void OffsetFetchResponseTopics::Encode(WireWriter& w, int16_t version) const {
 Status OffsetFetchResponseGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     group_id = r.ReadString(flexible, "OffsetFetchResponseGroup.group_id");
   }
@@ -602,6 +611,7 @@ Status OffsetFetchResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 6;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     throttle_time_ms = r.ReadInt32("OffsetFetchResponse.throttle_time_ms");
   }

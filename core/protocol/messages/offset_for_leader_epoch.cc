@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status OffsetForLeaderPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     partition = r.ReadInt32("OffsetForLeaderPartition.partition");
   }
@@ -61,6 +62,7 @@ void OffsetForLeaderPartition::Encode(WireWriter& w, int16_t version) const {
 Status OffsetForLeaderTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     topic = r.ReadString(flexible, "OffsetForLeaderTopic.topic");
   }
@@ -120,6 +122,7 @@ Status OffsetForLeaderEpochRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     replica_id = r.ReadInt32("OffsetForLeaderEpochRequest.replica_id");
   }
@@ -174,6 +177,7 @@ void OffsetForLeaderEpochRequest::Encode(WireWriter& w, int16_t version) const {
 Status OffsetForLeaderEpochResponseEpochEndOffset::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("OffsetForLeaderEpochResponseEpochEndOffset.error_code");
   }
@@ -227,6 +231,7 @@ void OffsetForLeaderEpochResponseEpochEndOffset::Encode(WireWriter& w, int16_t v
 Status OffsetForLeaderTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     topic = r.ReadString(flexible, "OffsetForLeaderTopicResult.topic");
   }
@@ -287,6 +292,7 @@ Status OffsetForLeaderEpochResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("OffsetForLeaderEpochResponse.throttle_time_ms");
   }

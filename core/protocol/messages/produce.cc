@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status PartitionProduceData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     index = r.ReadInt32("PartitionProduceData.index");
   }
@@ -55,6 +56,7 @@ void PartitionProduceData::Encode(WireWriter& w, int16_t version) const {
 Status TopicProduceData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "TopicProduceData.name");
   }
@@ -113,6 +115,7 @@ Status ProduceRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 3) {
     if (version >= 3) {
       transactional_id = r.ReadNullableString(flexible, "ProduceRequest.transactional_id");
@@ -188,6 +191,7 @@ void ProduceRequest::Encode(WireWriter& w, int16_t version) const {
 Status BatchIndexAndErrorMessage::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 8) {
     batch_index = r.ReadInt32("BatchIndexAndErrorMessage.batch_index");
   }
@@ -238,6 +242,7 @@ void BatchIndexAndErrorMessage::Encode(WireWriter& w, int16_t version) const {
 Status ProduceResponseLeaderIdAndEpoch::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 10) {
     leader_id = r.ReadInt32("ProduceResponseLeaderIdAndEpoch.leader_id");
   }
@@ -276,6 +281,7 @@ void ProduceResponseLeaderIdAndEpoch::Encode(WireWriter& w, int16_t version) con
 Status PartitionProduceResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     index = r.ReadInt32("PartitionProduceResponse.index");
   }
@@ -396,6 +402,7 @@ void PartitionProduceResponse::Encode(WireWriter& w, int16_t version) const {
 Status TopicProduceResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     name = r.ReadString(flexible, "TopicProduceResponse.name");
   }
@@ -451,6 +458,7 @@ void TopicProduceResponse::Encode(WireWriter& w, int16_t version) const {
 Status ProduceResponseNodeEndpoint::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (version >= 10) {
     node_id = r.ReadInt32("ProduceResponseNodeEndpoint.node_id");
   }
@@ -513,6 +521,7 @@ Status ProduceResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 9;
   (void)flexible;
+  (void)version;
   if (true) {
     {
       const int32_t n = r.ReadArrayCount(flexible, false, 3, "ProduceResponse.responses");

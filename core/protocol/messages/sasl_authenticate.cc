@@ -22,6 +22,7 @@ Status SaslAuthenticateRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 2;
   (void)flexible;
+  (void)version;
   if (true) {
     auth_bytes = r.ReadBytes(flexible, "SaslAuthenticateRequest.auth_bytes");
   }
@@ -59,6 +60,7 @@ Status SaslAuthenticateResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 2;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("SaslAuthenticateResponse.error_code");
   }

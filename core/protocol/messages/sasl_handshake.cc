@@ -22,6 +22,7 @@ Status SaslHandshakeRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = false;
   (void)flexible;
+  (void)version;
   if (true) {
     mechanism = r.ReadString(flexible, "SaslHandshakeRequest.mechanism");
   }
@@ -59,6 +60,7 @@ Status SaslHandshakeResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = false;
   (void)flexible;
+  (void)version;
   if (true) {
     error_code = r.ReadInt16("SaslHandshakeResponse.error_code");
   }

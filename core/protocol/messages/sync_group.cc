@@ -17,6 +17,7 @@ constexpr int32_t kMaxReserve = 1024;
 Status SyncGroupRequestAssignment::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     member_id = r.ReadString(flexible, "SyncGroupRequestAssignment.member_id");
   }
@@ -59,6 +60,7 @@ Status SyncGroupRequest::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (true) {
     group_id = r.ReadString(flexible, "SyncGroupRequest.group_id");
   }
@@ -174,6 +176,7 @@ Status SyncGroupResponse::Decode(WireReader& r, int16_t version) {
   }
   const bool flexible = version >= 4;
   (void)flexible;
+  (void)version;
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("SyncGroupResponse.throttle_time_ms");
   }

@@ -123,6 +123,13 @@ inline void FillSample(DeleteTopicState* m, int16_t version, bool nulls, SampleC
 inline void FillSample(DeleteTopicsRequest* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(DeletableTopicResult* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(DeleteTopicsResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteRecordsPartition* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteRecordsTopic* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteRecordsRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteRecordsPartitionResult* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(DeleteRecordsTopicResult* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteRecordsResponse* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(InitProducerIdRequest* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(InitProducerIdResponse* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(OffsetForLeaderPartition* m, int16_t version, bool nulls, SampleCounter& c);
@@ -142,8 +149,47 @@ inline void FillSample(DescribeConfigsResourceResult* m, int16_t version, bool n
                        SampleCounter& c);
 inline void FillSample(DescribeConfigsResult* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(DescribeConfigsResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(AlterConfigsRequestAlterableConfig* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(AlterConfigsRequestAlterConfigsResource* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(AlterConfigsRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(AlterConfigsResponseAlterConfigsResourceResponse* m, int16_t version,
+                       bool nulls, SampleCounter& c);
+inline void FillSample(AlterConfigsResponse* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(SaslAuthenticateRequest* m, int16_t version, bool nulls, SampleCounter& c);
 inline void FillSample(SaslAuthenticateResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(CreatePartitionsAssignment* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(CreatePartitionsTopic* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(CreatePartitionsRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(CreatePartitionsTopicResult* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(CreatePartitionsResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteGroupsRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeletableGroupResult* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DeleteGroupsResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(IncrementalAlterConfigsRequestAlterableConfig* m, int16_t version,
+                       bool nulls, SampleCounter& c);
+inline void FillSample(IncrementalAlterConfigsRequestAlterConfigsResource* m, int16_t version,
+                       bool nulls, SampleCounter& c);
+inline void FillSample(IncrementalAlterConfigsRequest* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(IncrementalAlterConfigsResponseAlterConfigsResourceResponse* m,
+                       int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(IncrementalAlterConfigsResponse* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(OffsetDeleteRequestPartition* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(OffsetDeleteRequestTopic* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(OffsetDeleteRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(OffsetDeleteResponsePartition* m, int16_t version, bool nulls,
+                       SampleCounter& c);
+inline void FillSample(OffsetDeleteResponseTopic* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(OffsetDeleteResponse* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DescribeClusterRequest* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DescribeClusterBroker* m, int16_t version, bool nulls, SampleCounter& c);
+inline void FillSample(DescribeClusterResponse* m, int16_t version, bool nulls, SampleCounter& c);
 
 inline void FillSample(PartitionProduceData* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
@@ -2359,6 +2405,106 @@ inline void FillSample(DeleteTopicsResponse* m, int16_t version, bool nulls, Sam
   }
 }
 
+inline void FillSample(DeleteRecordsPartition* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->offset = static_cast<int64_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(DeleteRecordsTopic* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->partitions.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->partitions.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(DeleteRecordsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->topics.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->topics.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+  if (true) {
+    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(DeleteRecordsPartitionResult* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->low_watermark = static_cast<int64_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(DeleteRecordsTopicResult* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->partitions.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->partitions.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(DeleteRecordsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->topics.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->topics.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
 inline void FillSample(InitProducerIdRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
@@ -2669,6 +2815,104 @@ inline void FillSample(DescribeConfigsResponse* m, int16_t version, bool nulls, 
   }
 }
 
+inline void FillSample(AlterConfigsRequestAlterableConfig* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->value.reset();
+    } else {
+      m->value = "s" + std::to_string(c.Take());
+    }
+  }
+}
+
+inline void FillSample(AlterConfigsRequestAlterConfigsResource* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->resource_name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->configs.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->configs.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(AlterConfigsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->resources.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->resources.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+  if (true) {
+    { m->validate_only = true; }
+  }
+}
+
+inline void FillSample(AlterConfigsResponseAlterConfigsResourceResponse* m, int16_t version,
+                       bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->error_message.reset();
+    } else {
+      m->error_message = "s" + std::to_string(c.Take());
+    }
+  }
+  if (true) {
+    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->resource_name = "s" + std::to_string(c.Take()); }
+  }
+}
+
+inline void FillSample(AlterConfigsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->responses.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->responses.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
 inline void FillSample(SaslAuthenticateRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
@@ -2697,6 +2941,426 @@ inline void FillSample(SaslAuthenticateResponse* m, int16_t version, bool nulls,
   }
   if (version >= 1) {
     { m->session_lifetime_ms = static_cast<int64_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(CreatePartitionsAssignment* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->broker_ids.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->broker_ids.emplace_back();
+        item = static_cast<int32_t>(c.Take() + 1000);
+      }
+    }
+  }
+}
+
+inline void FillSample(CreatePartitionsTopic* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->count = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->assignments.reset();
+    } else {
+      auto& v = m->assignments.emplace();
+      v.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = v.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(CreatePartitionsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->topics.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->topics.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+  if (true) {
+    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->validate_only = true; }
+  }
+}
+
+inline void FillSample(CreatePartitionsTopicResult* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->error_message.reset();
+    } else {
+      m->error_message = "s" + std::to_string(c.Take());
+    }
+  }
+}
+
+inline void FillSample(CreatePartitionsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->results.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->results.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(DeleteGroupsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->groups_names.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->groups_names.emplace_back();
+        item = "s" + std::to_string(c.Take());
+      }
+    }
+  }
+}
+
+inline void FillSample(DeletableGroupResult* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->group_id = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(DeleteGroupsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->results.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->results.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(IncrementalAlterConfigsRequestAlterableConfig* m, int16_t version,
+                       bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->config_operation = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->value.reset();
+    } else {
+      m->value = "s" + std::to_string(c.Take());
+    }
+  }
+}
+
+inline void FillSample(IncrementalAlterConfigsRequestAlterConfigsResource* m, int16_t version,
+                       bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->resource_name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->configs.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->configs.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(IncrementalAlterConfigsRequest* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    {
+      m->resources.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->resources.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+  if (true) {
+    { m->validate_only = true; }
+  }
+}
+
+inline void FillSample(IncrementalAlterConfigsResponseAlterConfigsResourceResponse* m,
+                       int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->error_message.reset();
+    } else {
+      m->error_message = "s" + std::to_string(c.Take());
+    }
+  }
+  if (true) {
+    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->resource_name = "s" + std::to_string(c.Take()); }
+  }
+}
+
+inline void FillSample(IncrementalAlterConfigsResponse* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->responses.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->responses.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(OffsetDeleteRequestPartition* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(OffsetDeleteRequestTopic* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->partitions.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->partitions.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(OffsetDeleteRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->group_id = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->topics.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->topics.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(OffsetDeleteResponsePartition* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(OffsetDeleteResponseTopic* m, int16_t version, bool nulls,
+                       SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->name = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    {
+      m->partitions.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->partitions.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(OffsetDeleteResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->topics.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->topics.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+}
+
+inline void FillSample(DescribeClusterRequest* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->include_cluster_authorized_operations = true; }
+  }
+  if (version >= 1) {
+    { m->endpoint_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+}
+
+inline void FillSample(DescribeClusterBroker* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->broker_id = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->host = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->port = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->rack.reset();
+    } else {
+      m->rack = "s" + std::to_string(c.Take());
+    }
+  }
+}
+
+inline void FillSample(DescribeClusterResponse* m, int16_t version, bool nulls, SampleCounter& c) {
+  (void)version;
+  (void)nulls;
+  (void)c;
+  if (true) {
+    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    if (nulls && (true)) {
+      m->error_message.reset();
+    } else {
+      m->error_message = "s" + std::to_string(c.Take());
+    }
+  }
+  if (version >= 1) {
+    { m->endpoint_type = static_cast<int8_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    { m->cluster_id = "s" + std::to_string(c.Take()); }
+  }
+  if (true) {
+    { m->controller_id = static_cast<int32_t>(c.Take() + 1000); }
+  }
+  if (true) {
+    {
+      m->brokers.clear();
+      for (int i = 0; i < 2; ++i) {
+        auto& item = m->brokers.emplace_back();
+        FillSample(&item, version, nulls, c);
+      }
+    }
+  }
+  if (true) {
+    { m->cluster_authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
   }
 }
 
