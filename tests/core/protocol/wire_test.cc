@@ -7,6 +7,7 @@
 #include "base/encoding.h"
 #include "core/protocol/protocol_test_util.h"
 #include "protocol/error_codes.h"
+#include "protocol/messages/all.h"
 
 namespace kq::protocol {
 namespace {
@@ -246,6 +247,91 @@ TEST_CASE("writer: file-backed records become their own chunk, the frame size co
   const std::string& head = chunks[0].bytes;
   CHECK(DecodeFixed32BE(head.data() + head.size() - 4) == 500);
   CHECK(w.size() == 0);
+}
+
+}  // namespace
+}  // namespace kq::protocol
+
+namespace kq::protocol {
+namespace {
+
+// Responses spelled out byte by byte from the protocol reference (section 6
+// of kafka-format-and-protocol.md), independently of the generator.
+TEST_CASE("responses: ApiVersions v3 as librdkafka parses it") {
+  ApiVersionsResponse resp;
+  resp.api_keys.push_back({.api_key = 0, .min_version = 0, .max_version = 7});
+  resp.api_keys.push_back({.api_key = 18, .min_version = 0, .max_version = 3});
+  WireWriter w;
+  EncodeResponseHeader(w, 1, 18, 3);
+  resp.Encode(w, 3);
+  CHECK(testing::Flatten(w) == Bytes({0, 0,  0, 1,           // header v0: no tag byte
+                                      0, 0,                  // error_code
+                                      3,                     // compact count 2
+                                      0, 0,  0, 0, 0, 7, 0,  // Produce 0-7, no tags
+                                      0, 18, 0, 0, 0, 3, 0,  // ApiVersions 0-3, no tags
+                                      0, 0,  0, 0,           // throttle_time_ms
+                                      0}));                  // no tagged fields
+}
+
+TEST_CASE("responses: Produce v7 puts throttle_time_ms last") {
+  ProduceResponse resp;
+  auto& t = resp.responses.emplace_back();
+  t.name = "t";
+  auto& p = t.partition_responses.emplace_back();
+  p.base_offset = 5;
+  p.log_start_offset = 0;
+  resp.throttle_time_ms = 2;
+  WireWriter w;
+  resp.Encode(w, 7);
+  CHECK(testing::Flatten(w) == Bytes({0,    0,    0,    1,    0, 1, 't',     // 1 topic "t"
+                                      0,    0,    0,    1,                   // 1 partition
+                                      0,    0,    0,    0,                   // index 0
+                                      0,    0,                               // error_code
+                                      0,    0,    0,    0,    0, 0, 0,   5,  // base_offset 5
+                                      0xff, 0xff, 0xff, 0xff,  // log_append_time_ms -1
+                                      0xff, 0xff, 0xff, 0xff,  //
+                                      0,    0,    0,    0,    0, 0, 0,   0,  // log_start_offset 0
+                                      0,    0,    0,    2}));                // throttle_time_ms
+}
+
+TEST_CASE("responses: Metadata v9 is compact with a tag byte after every struct") {
+  MetadataResponse resp;
+  auto& b = resp.brokers.emplace_back();
+  b.node_id = 1;
+  b.host = "h";
+  b.port = 9092;
+  resp.cluster_id = "c";
+  resp.controller_id = 1;
+  auto& t = resp.topics.emplace_back();
+  t.name = "t";
+  auto& p = t.partitions.emplace_back();
+  p.leader_id = 1;
+  p.leader_epoch = 0;
+  p.replica_nodes = {1};
+  p.isr_nodes = {1};
+  t.topic_authorized_operations = 0;
+  WireWriter w;
+  EncodeResponseHeader(w, 7, 3, 9);
+  resp.Encode(w, 9);
+  CHECK(testing::Flatten(w) ==
+        Bytes({0,    0,   0, 7,   0,                            // header v1: correlation id, tags
+               0,    0,   0, 0,                                 // throttle_time_ms
+               2,                                               // 1 broker
+               0,    0,   0, 1,   2, 'h', 0, 0, 0x23, 0x84,     // node 1, "h", 9092
+               0,    0,                                         // rack null, broker tags
+               2,    'c',                                       // cluster_id "c"
+               0,    0,   0, 1,                                 // controller_id
+               2,                                               // 1 topic
+               0,    0,   2, 't', 0,                            // error, "t", is_internal false
+               2,                                               // 1 partition
+               0,    0,   0, 0,   0, 0,   0, 0, 0,    1,        // error, index 0, leader 1
+               0,    0,   0, 0,                                 // leader_epoch 0
+               2,    0,   0, 0,   1, 2,   0, 0, 0,    1,    1,  // replicas [1], isr [1], offline []
+               0,                                               // partition tags
+               0,    0,   0, 0,                                 // topic_authorized_operations
+               0,                                               // topic tags
+               0x80, 0,   0, 0,                                 // cluster_authorized_operations
+               0}));                                            // body tags
 }
 
 }  // namespace
