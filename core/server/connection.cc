@@ -1,0 +1,303 @@
+#include "server/connection.h"
+
+#include <sys/sendfile.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <uv.h>
+
+#include "server/server_log.h"
+
+namespace kq::server {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+
+struct WriteRequest {
+  uv_write_t req;
+  std::string bytes;
+  std::weak_ptr<Connection> connection;
+};
+
+int32_t ReadBigEndian32(const char* p) {
+  return static_cast<int32_t>((uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) |
+                              (uint32_t(uint8_t(p[2])) << 8) | uint32_t(uint8_t(p[3])));
+}
+
+std::string BigEndian32(uint32_t v) {
+  return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
+}
+
+// What stands in for file bytes that vanished under a send (a follower's
+// truncation shortened the segment): the start of a batch longer than what
+// is left, so clients take it for the partial batch at the end of a fetch
+// and drop it, as they do for any partial batch.
+std::string PartialBatchFiller(size_t len) {
+  std::string out(len, '\0');
+  if (len >= 12) {
+    std::memset(out.data(), 0xff, 8);  // base offset -1
+    out.replace(8, 4, BigEndian32(0x7fffffff));
+  }
+  return out;
+}
+
+}  // namespace
+
+Connection::Connection(uv_tcp_s* tcp, uint64_t id, std::string peer, RequestHandler* handler,
+                       ConnectionLimits* limits, OnClose on_close)
+    : tcp_(tcp),
+      info_(std::make_shared<ConnectionInfo>()),
+      handler_(handler),
+      limits_(limits),
+      on_close_(std::move(on_close)),
+      last_active_(std::chrono::steady_clock::now()) {
+  info_->id = id;
+  info_->peer = std::move(peer);
+  tcp_->data = this;
+}
+
+Connection::~Connection() {
+  for (auto& slot : slots_)
+    if (!slot->done) limits_->queued_request_bytes -= slot->request_bytes;
+}
+
+void Connection::Start() { StartReading(); }
+
+void Connection::StartReading() {
+  if (reading_ || closed_ || draining_) return;
+  reading_ = true;
+  uv_read_start(
+      reinterpret_cast<uv_stream_t*>(tcp_),
+      [](uv_handle_t* h, size_t, uv_buf_t* buf) {
+        auto* self = static_cast<Connection*>(h->data);
+        std::string& in = self->in_;
+        // Compact consumed bytes before growing.
+        if (self->in_start_ > 0 && self->in_start_ * 2 >= in.size()) {
+          in.erase(0, self->in_start_);
+          self->in_start_ = 0;
+        }
+        size_t used = in.size();
+        in.resize(used + kReadChunk);
+        *buf = uv_buf_init(in.data() + used, kReadChunk);
+      },
+      [](uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+        auto* self = static_cast<Connection*>(s->data);
+        // Give back the part of the buffer the read did not fill.
+        size_t filled = nread > 0 ? static_cast<size_t>(nread) : 0;
+        if (buf->base != nullptr) self->in_.resize(self->in_.size() - kReadChunk + filled);
+        self->OnRead(nread, buf->base);
+      });
+}
+
+void Connection::StopReading() {
+  if (!reading_ || closed_) return;
+  reading_ = false;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_));
+}
+
+void Connection::OnRead(long nread, const char*) {
+  if (nread == UV_EOF) return Close("client closed the connection");
+  if (nread < 0) return Close(uv_strerror(static_cast<int>(nread)));
+  if (nread == 0) return;
+  last_active_ = std::chrono::steady_clock::now();
+  ParseFrames();
+}
+
+void Connection::ParseFrames() {
+  if (parsing_) return;            // a handler answered at once, inside this loop
+  auto self = shared_from_this();  // a handler may close us
+  parsing_ = true;
+  while (!closed_ && !draining_) {
+    size_t available = in_.size() - in_start_;
+    if (available < 4) break;
+    int32_t size = ReadBigEndian32(in_.data() + in_start_);
+    if (size <= 0 || size > limits_->max_request_bytes) {
+      LogEvent(LogLevel::kWarn, "bad_frame",
+               {{"conn", std::to_string(id())},
+                {"peer", peer()},
+                {"size", std::to_string(size)},
+                {"limit", std::to_string(limits_->max_request_bytes)}});
+      parsing_ = false;
+      return Close(size <= 0 ? "request size is not positive"
+                             : "request larger than socket.request.max.bytes");
+    }
+    if (available - 4 < static_cast<size_t>(size)) {
+      // Reserve once for a large request instead of growing by 64 KiB steps.
+      in_.reserve(in_start_ + 4 + static_cast<size_t>(size) + kReadChunk);
+      break;
+    }
+    if (slots_.size() >= kMaxInFlight ||
+        limits_->queued_request_bytes > limits_->max_queued_request_bytes) {
+      StopReading();
+      parsing_ = false;
+      return;
+    }
+    std::string frame(in_.data() + in_start_ + 4, static_cast<size_t>(size));
+    in_start_ += 4 + static_cast<size_t>(size);
+    if (in_start_ == in_.size()) in_.clear(), in_start_ = 0;
+
+    auto slot = std::make_unique<Slot>();
+    slot->request_bytes = size;
+    limits_->queued_request_bytes += size;
+    Slot* raw = slot.get();
+    slots_.push_back(std::move(slot));
+    std::weak_ptr<Connection> weak = self;
+    handler_->Handle(info_, std::move(frame), [weak, raw](Response response) {
+      if (auto conn = weak.lock(); conn && !conn->closed_) conn->Complete(raw, std::move(response));
+    });
+  }
+  parsing_ = false;
+  if (!closed_ && !draining_ && slots_.size() < kMaxInFlight &&
+      limits_->queued_request_bytes <= limits_->max_queued_request_bytes)
+    StartReading();
+}
+
+void Connection::MaybeResumeReading() {
+  if (closed_ || draining_ || reading_) return;
+  ParseFrames();
+}
+
+void Connection::Complete(Slot* slot, Response response) {
+  if (slot->done) return;  // a handler answered twice: keep the first
+  slot->done = true;
+  slot->response = std::move(response);
+  limits_->queued_request_bytes -= slot->request_bytes;
+  Pump();
+}
+
+void Connection::Pump() {
+  auto self = shared_from_this();
+  while (!closed_ && !write_pending_) {
+    if (!writing_) {
+      if (slots_.empty() || !slots_.front()->done) break;
+      writing_ = std::move(slots_.front());
+      slots_.pop_front();
+      out_next_ = 0;
+      if (writing_->response.no_response) {
+        bool close = writing_->response.close_after;
+        writing_.reset();
+        if (close) return Close("request refused");
+        continue;
+      }
+      uint64_t total = 0;
+      for (const auto& c : writing_->response.chunks) total += c.size();
+      bool written = WriteBytes(BigEndian32(static_cast<uint32_t>(total)));
+      if (closed_) return;  // the write failed: the response went with the connection
+      if (!written) break;
+    }
+    auto& chunks = writing_->response.chunks;
+    bool pending = false;
+    while (out_next_ < chunks.size() && !pending) {
+      OutChunk& chunk = chunks[out_next_++];
+      pending = chunk.fd >= 0 ? !SendFile(chunk) : !WriteBytes(std::move(chunk.bytes));
+      if (closed_) return;
+    }
+    if (pending) break;
+    bool close = writing_->response.close_after;
+    writing_.reset();
+    last_active_ = std::chrono::steady_clock::now();
+    if (close) return Close("closed after the response");
+  }
+  if (!closed_) {
+    CloseIfDrained();
+    if (!closed_ && slots_.size() < kMaxInFlight) MaybeResumeReading();
+  }
+}
+
+bool Connection::WriteBytes(std::string bytes) {
+  if (bytes.empty()) return true;
+  uv_buf_t buf = uv_buf_init(bytes.data(), static_cast<unsigned>(bytes.size()));
+  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1);
+  if (n == static_cast<int>(bytes.size())) return true;
+  if (n < 0 && n != UV_EAGAIN) {
+    Close(uv_strerror(n));
+    return true;
+  }
+  auto* w = new WriteRequest;
+  w->bytes = n > 0 ? bytes.substr(static_cast<size_t>(n)) : std::move(bytes);
+  w->connection = weak_from_this();
+  w->req.data = w;
+  buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
+  write_pending_ = true;
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(tcp_), &buf, 1,
+                    [](uv_write_t* req, int status) {
+                      auto* w = static_cast<WriteRequest*>(req->data);
+                      auto conn = w->connection.lock();
+                      delete w;
+                      if (!conn || conn->closed_) return;
+                      conn->write_pending_ = false;
+                      if (status < 0) return conn->Close(uv_strerror(status));
+                      conn->Pump();
+                    });
+  if (rc < 0) {
+    delete w;
+    write_pending_ = false;
+    Close(uv_strerror(rc));
+    return true;
+  }
+  return false;
+}
+
+bool Connection::SendFile(const OutChunk& chunk) {
+  uv_os_fd_t socket_fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &socket_fd) != 0) {
+    Close("no socket descriptor");
+    return true;
+  }
+  off_t pos = static_cast<off_t>(chunk.file_pos);
+  size_t left = chunk.file_len;
+  while (left > 0) {
+    ssize_t n = ::sendfile(socket_fd, chunk.fd, &pos, left);
+    if (n > 0) {
+      left -= static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno != EAGAIN) {
+      if (errno == EPIPE || errno == ECONNRESET) {
+        Close(std::strerror(errno));
+        return true;
+      }
+      break;  // the file side failed: copy what can be read, fill the rest
+    }
+    if (n == 0) break;  // the file is shorter than it was located
+    // The socket buffer is full: copy the rest, and let libuv write it when
+    // the socket drains.
+    std::string rest(left, '\0');
+    ssize_t got = ::pread(chunk.fd, rest.data(), left, pos);
+    size_t have = got > 0 ? static_cast<size_t>(got) : 0;
+    if (have < left) rest.replace(have, left - have, PartialBatchFiller(left - have));
+    return WriteBytes(std::move(rest));
+  }
+  if (left == 0) return true;
+  return WriteBytes(PartialBatchFiller(left));
+}
+
+void Connection::Drain() {
+  draining_ = true;
+  StopReading();
+  CloseIfDrained();
+}
+
+void Connection::CloseIfDrained() {
+  if (draining_ && slots_.empty() && !writing_ && !write_pending_) Close("server shutting down");
+}
+
+void Connection::Close(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  LogEvent(LogLevel::kInfo, "disconnect",
+           {{"conn", std::to_string(id())}, {"peer", peer()}, {"reason", std::string(reason)}});
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_));
+  uv_close(reinterpret_cast<uv_handle_t*>(tcp_),
+           [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
+  for (auto& slot : slots_)
+    if (!slot->done) limits_->queued_request_bytes -= slot->request_bytes, slot->done = true;
+  slots_.clear();
+  writing_.reset();
+  if (on_close_) on_close_(this);
+}
+
+}  // namespace kq::server
