@@ -1,0 +1,160 @@
+#include "server/broker.h"
+
+#include <fmt/format.h>
+
+#include "log/topic_name.h"
+#include "protocol/error_codes.h"
+#include "protocol/messages/api_versions.h"
+#include "server/handlers.h"
+#include "server/server_log.h"
+
+namespace kq::server {
+
+using protocol::ApiKey;
+
+const std::vector<AdvertisedApi>& AdvertisedApis() {
+  // Produce from 3 and Fetch from 4 would do for RecordBatch v2, but
+  // librdkafka enables features only when the ranges overlap old versions
+  // too (kafka-format-and-protocol.md, 6.5), so every API starts at 0.
+  // Fetch stops at 12 and Metadata's topic ids stay zero: topics have no ids.
+  static const std::vector<AdvertisedApi> apis = {
+      {ApiKey::kProduce, 0, 9},         {ApiKey::kFetch, 0, 12},
+      {ApiKey::kListOffsets, 0, 6},     {ApiKey::kMetadata, 0, 12},
+      {ApiKey::kFindCoordinator, 0, 4}, {ApiKey::kApiVersions, 0, 3},
+      {ApiKey::kCreateTopics, 0, 7},    {ApiKey::kDeleteTopics, 0, 6},
+      {ApiKey::kInitProducerId, 0, 4},  {ApiKey::kOffsetForLeaderEpoch, 0, 4},
+      {ApiKey::kDescribeConfigs, 0, 4},
+  };
+  return apis;
+}
+
+const AdvertisedApi* FindAdvertised(int16_t api_key) {
+  for (const auto& api : AdvertisedApis())
+    if (static_cast<int16_t>(api.key) == api_key) return &api;
+  return nullptr;
+}
+
+Result<std::unique_ptr<Broker>> Broker::Create(uv_loop_s* loop, const ServerConfig& config,
+                                               log::LogDir log_dir) {
+  std::unique_ptr<Broker> broker(new Broker(loop, config, std::move(log_dir)));
+  KQ_ASSIGN_OR_RETURN(broker->fetch_waiters_, FetchWaiters::Create(loop));
+  broker->flush_queue_ = std::make_unique<FlushQueue>(loop, &broker->partitions_);
+  KQ_ASSIGN_OR_RETURN(broker->producer_ids_,
+                      ProducerIds::Open(broker->log_dir_.env(), broker->log_dir_.path()));
+  return broker;
+}
+
+Broker::Broker(uv_loop_s* loop, const ServerConfig& config, log::LogDir log_dir)
+    : loop_(loop),
+      config_(config),
+      log_dir_(std::move(log_dir)),
+      advertised_(config.advertised()),
+      partitions_(&log_dir_) {}
+
+Broker::~Broker() { (void)Shutdown(); }
+
+Status Broker::Shutdown() {
+  if (fetch_waiters_) fetch_waiters_->ExpireAll();
+  if (flush_queue_) flush_queue_->FlushNow();
+  return partitions_.CloseAll();
+}
+
+Result<log::TopicInfo> Broker::AutoCreateTopic(const std::string& topic) {
+  KQ_RETURN_IF_ERROR(log::ValidateTopicName(topic));
+  log::TopicConfig defaults;
+  return log_dir_.EnsureTopic(topic, static_cast<int32_t>(config_.GetInt("num.partitions")),
+                              defaults);
+}
+
+void Broker::Handle(const std::shared_ptr<ConnectionInfo>& connection, std::string frame,
+                    Respond respond) {
+  auto request = std::make_shared<Request>();
+  request->frame = std::move(frame);
+  request->connection = connection;
+  request->respond = std::move(respond);
+  auto body_offset = protocol::DecodeRequestHeader(request->frame, &request->header);
+  if (!body_offset.ok()) {
+    // No correlation id to answer with: Kafka closes the connection too.
+    LogEvent(LogLevel::kWarn, "bad_request",
+             {{"conn", std::to_string(connection->id)},
+              {"peer", connection->peer},
+              {"error", body_offset.status().ToString()}});
+    return request->CloseConnection();
+  }
+  request->body_offset = *body_offset;
+  Dispatch(request);
+}
+
+void Broker::Dispatch(const RequestPtr& request) {
+  const auto& header = request->header;
+  const AdvertisedApi* api = FindAdvertised(header.api_key);
+  bool version_ok = api != nullptr && header.api_version >= api->min_version &&
+                    header.api_version <= api->max_version;
+  if (header.api_key == static_cast<int16_t>(ApiKey::kApiVersions) && !version_ok) {
+    // Kafka's rule: a too-new ApiVersions gets UNSUPPORTED_VERSION in a v0
+    // body that lists the versions, so the client retries with one it has.
+    return HandleApiVersions(*this, request);
+  }
+  if (!version_ok) {
+    LogEvent(LogLevel::kWarn, "unsupported_api",
+             {{"conn", std::to_string(request->connection->id)},
+              {"peer", request->connection->peer},
+              {"api_key", std::to_string(header.api_key)},
+              {"api_version", std::to_string(header.api_version)}});
+    return request->CloseConnection();
+  }
+  switch (api->key) {
+    case ApiKey::kApiVersions:
+      return HandleApiVersions(*this, request);
+    case ApiKey::kMetadata:
+      return HandleMetadata(*this, request);
+    case ApiKey::kProduce:
+      return HandleProduce(*this, request);
+    case ApiKey::kFetch:
+      return HandleFetch(*this, request);
+    case ApiKey::kListOffsets:
+      return HandleListOffsets(*this, request);
+    case ApiKey::kFindCoordinator:
+      return HandleFindCoordinator(*this, request);
+    case ApiKey::kCreateTopics:
+      return HandleCreateTopics(*this, request);
+    case ApiKey::kDeleteTopics:
+      return HandleDeleteTopics(*this, request);
+    case ApiKey::kInitProducerId:
+      return HandleInitProducerId(*this, request);
+    case ApiKey::kOffsetForLeaderEpoch:
+      return HandleOffsetForLeaderEpoch(*this, request);
+    case ApiKey::kDescribeConfigs:
+      return HandleDescribeConfigs(*this, request);
+    default:
+      return request->CloseConnection();
+  }
+}
+
+Result<PartitionProducers*> Broker::Producers(const std::string& topic, int32_t partition,
+                                              log::Partition* p) {
+  auto key = std::make_pair(topic, partition);
+  if (auto it = producers_.find(key); it != producers_.end()) return it->second.get();
+  KQ_ASSIGN_OR_RETURN(auto state, PartitionProducers::Rebuild(p));
+  PartitionProducers* raw = state.get();
+  producers_.emplace(std::move(key), std::move(state));
+  return raw;
+}
+
+void Broker::ForgetTopic(const std::string& topic) {
+  partitions_.Forget(topic);
+  for (auto it = producers_.begin(); it != producers_.end();)
+    it = it->first.first == topic ? producers_.erase(it) : std::next(it);
+}
+
+void LogRequestError(const Request& request, std::string_view what, const Status& status) {
+  LogEvent(LogLevel::kWarn, "request_error",
+           {{"conn", std::to_string(request.connection->id)},
+            {"peer", request.connection->peer},
+            {"api", std::string(protocol::ApiName(static_cast<ApiKey>(request.header.api_key)))},
+            {"version", std::to_string(request.header.api_version)},
+            {"what", std::string(what)},
+            {"error", status.ToString()}});
+}
+
+}  // namespace kq::server

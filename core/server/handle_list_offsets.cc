@@ -1,0 +1,79 @@
+// ListOffsets: earliest (-2), latest (-1) or the first offset at or after a
+// timestamp. Latest is the log end: with one replica the high watermark is
+// the log end, and without transactions so is the last stable offset.
+#include "protocol/error_codes.h"
+#include "protocol/messages/list_offsets.h"
+#include "server/handlers.h"
+
+namespace kq::server {
+namespace {
+
+using protocol::ErrorCode;
+
+constexpr int64_t kLatest = -1;
+constexpr int64_t kEarliest = -2;
+
+}  // namespace
+
+void HandleListOffsets(Broker& broker, const RequestPtr& request) {
+  protocol::ListOffsetsRequest req;
+  if (Status s = request->Decode(&req); !s.ok()) {
+    LogRequestError(*request, "decode", s);
+    return request->CloseConnection();
+  }
+  protocol::ListOffsetsResponse response;
+  for (const auto& topic : req.topics) {
+    auto& topic_out = response.topics.emplace_back();
+    topic_out.name = topic.name;
+    for (const auto& in : topic.partitions) {
+      auto& out = topic_out.partitions.emplace_back();
+      out.partition_index = in.partition_index;
+      auto partition = broker.partitions().Get(topic.name, in.partition_index);
+      if (!partition.ok()) {
+        out.error_code = static_cast<int16_t>(partition.status().IsNotFound()
+                                                  ? ErrorCode::kUnknownTopicOrPartition
+                                                  : ErrorCode::kKafkaStorageError);
+        continue;
+      }
+      log::Partition* p = *partition;
+      if (Status s = p->Refresh(); !s.ok()) {
+        out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+        continue;
+      }
+      int32_t epoch = p->leader_epoch().value();
+      if (in.current_leader_epoch >= 0 && in.current_leader_epoch != epoch) {
+        out.error_code =
+            static_cast<int16_t>(in.current_leader_epoch > epoch ? ErrorCode::kUnknownLeaderEpoch
+                                                                 : ErrorCode::kFencedLeaderEpoch);
+        continue;
+      }
+      int64_t offset = 0;
+      if (in.timestamp == kLatest) {
+        offset = p->log_end_offset().value();
+      } else if (in.timestamp == kEarliest) {
+        offset = p->log_start_offset().value();
+      } else if (in.timestamp >= 0) {
+        auto found = p->OffsetForTimestamp(in.timestamp);
+        if (!found.ok()) {
+          out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+          continue;
+        }
+        offset = found->value();
+        // Kafka answers -1 when no record is that recent.
+        if (offset == p->log_end_offset().value())
+          offset = -1;
+        else
+          out.timestamp = in.timestamp;
+      } else {
+        out.error_code = static_cast<int16_t>(ErrorCode::kUnsupportedVersion);
+        continue;
+      }
+      out.offset = offset;
+      out.leader_epoch = epoch;
+      if (request->version() == 0) out.old_style_offsets = {offset};
+    }
+  }
+  request->Reply(response);
+}
+
+}  // namespace kq::server

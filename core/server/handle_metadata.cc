@@ -1,0 +1,94 @@
+// Metadata: this server is the whole cluster: one broker, the leader and
+// only replica of every partition. Topics are created on request when
+// auto.create.topics.enable is on and the client allows it.
+#include <fmt/format.h>
+
+#include "log/topic_name.h"
+#include "protocol/error_codes.h"
+#include "protocol/messages/metadata.h"
+#include "server/handlers.h"
+
+namespace kq::server {
+namespace {
+
+using protocol::ErrorCode;
+
+bool IsInternalTopic(std::string_view name) {
+  return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
+protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string& name,
+                                              bool may_create) {
+  protocol::MetadataResponseTopic out;
+  out.name = name;
+  out.is_internal = IsInternalTopic(name);
+  auto info = broker.partitions().Topic(name);
+  if (!info.ok() && info.status().IsNotFound() && may_create) {
+    info = broker.AutoCreateTopic(name);
+    if (info.ok()) {
+      // Kafka answers LEADER_NOT_AVAILABLE for a topic it just created;
+      // kq's topic is ready at once, so its partitions are listed now.
+    }
+  }
+  if (!info.ok()) {
+    out.error_code = info.status().IsNotFound()
+                         ? static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition)
+                     : info.status().IsInvalidArgument()
+                         ? static_cast<int16_t>(ErrorCode::kInvalidTopicException)
+                         : static_cast<int16_t>(ErrorCode::kUnknownServerError);
+    return out;
+  }
+  for (int32_t p = 0; p < info->partitions; ++p) {
+    protocol::MetadataResponsePartition part;
+    part.partition_index = p;
+    part.leader_id = broker.node_id();
+    part.leader_epoch = 0;
+    if (auto open = broker.partitions().Get(name, p); open.ok())
+      part.leader_epoch = (*open)->leader_epoch().value();
+    part.replica_nodes = {broker.node_id()};
+    part.isr_nodes = {broker.node_id()};
+    out.partitions.push_back(std::move(part));
+  }
+  return out;
+}
+
+}  // namespace
+
+void HandleMetadata(Broker& broker, const RequestPtr& request) {
+  protocol::MetadataRequest req;
+  if (Status s = request->Decode(&req); !s.ok()) {
+    LogRequestError(*request, "decode", s);
+    return request->CloseConnection();
+  }
+  protocol::MetadataResponse response;
+  response.brokers.push_back(
+      {broker.node_id(), broker.advertised().host, broker.advertised().port, std::nullopt});
+  response.cluster_id = broker.log_dir().cluster_id();
+  response.controller_id = broker.node_id();
+
+  // v0: an empty list means every topic; v1+: null means every topic and
+  // empty means none (a brokers-only refresh).
+  bool all = !req.topics.has_value() || (request->version() == 0 && req.topics->empty());
+  if (all) {
+    auto names = broker.log_dir().ListTopics();
+    if (names.ok())
+      for (const auto& name : *names)
+        response.topics.push_back(DescribeTopic(broker, name, /*may_create=*/false));
+  } else {
+    bool may_create = broker.config().GetBool("auto.create.topics.enable") &&
+                      (request->version() < 4 || req.allow_auto_topic_creation);
+    for (const auto& topic : *req.topics) {
+      if (!topic.name) {
+        protocol::MetadataResponseTopic unknown;
+        unknown.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicId);
+        unknown.topic_id = topic.topic_id;
+        response.topics.push_back(std::move(unknown));
+        continue;
+      }
+      response.topics.push_back(DescribeTopic(broker, *topic.name, may_create));
+    }
+  }
+  request->Reply(response);
+}
+
+}  // namespace kq::server

@@ -1,0 +1,226 @@
+// Produce: every batch is validated whole (framing, magic 2, CRC, every
+// record decoded, through its codec) before anything of its partition touches
+// the disk; then it is appended as sent, only its base offset and leader
+// epoch patched. acks=0 gets no response; acks=1 and -1 are answered after
+// the sync that covers the append when the topic's flush policy is fsync
+// (one fdatasync shared by every request of the loop turn: FlushQueue).
+#include <fmt/format.h>
+
+#include "format/record.h"
+#include "format/record_batch.h"
+#include "protocol/error_codes.h"
+#include "protocol/messages/produce.h"
+#include "server/handlers.h"
+
+namespace kq::server {
+namespace {
+
+using protocol::ErrorCode;
+
+int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
+
+struct PartitionError {
+  ErrorCode code;
+  std::string message;
+};
+
+// Splits `records` into whole batches and validates each one. On success
+// `batches` holds copies the log may patch in place.
+std::optional<PartitionError> ValidateBatches(std::string_view records, size_t max_batch_bytes,
+                                              bool compacted, std::vector<std::string>* batches,
+                                              std::vector<format::BatchHeader>* headers) {
+  std::string scratch;
+  size_t position = 0;
+  while (position < records.size()) {
+    std::string_view rest = records.substr(position);
+    format::FrameProbe probe = format::ProbeFrame(rest, SIZE_MAX);
+    if (probe.state != format::FrameState::kComplete) {
+      if (rest.size() >= format::kBatchHeaderSize && rest[16] != format::kMagicV2)
+        return PartitionError{
+            ErrorCode::kUnsupportedForMessageFormat,
+            fmt::format("batch at byte {}: magic {} (kq stores RecordBatch v2 only)", position,
+                        int(rest[16]))};
+      return PartitionError{
+          ErrorCode::kCorruptMessage,
+          fmt::format(
+              "batch at byte {}: {}", position,
+              probe.state == format::FrameState::kIncomplete ? "truncated" : probe.problem)};
+    }
+    std::string_view batch = rest.substr(0, probe.size);
+    if (batch.size() > max_batch_bytes)
+      return PartitionError{ErrorCode::kMessageTooLarge,
+                            fmt::format("batch at byte {} is {} bytes; the topic allows {}",
+                                        position, batch.size(), max_batch_bytes)};
+    if (Status s = format::ValidateBatch(batch); !s.ok())
+      return PartitionError{ErrorCode::kCorruptMessage,
+                            fmt::format("batch at byte {}: {}", position, s.message())};
+    auto header = format::DecodeBatchHeader(batch);
+    if (!header.ok() || header->is_control())
+      return PartitionError{
+          ErrorCode::kInvalidRecord,
+          fmt::format("batch at byte {}: clients may not write control batches", position)};
+    if (header->is_transactional())
+      return PartitionError{ErrorCode::kInvalidRecord,
+                            "kq-serve does not support transactions (no transaction coordinator)"};
+    Status records_ok = format::ForEachRecord(batch, &scratch, [&](const format::RecordView& r) {
+      if (compacted && !r.key)
+        return Status::InvalidArgument("a record without a key on a compacted topic");
+      return Status::Ok();
+    });
+    if (!records_ok.ok())
+      return PartitionError{records_ok.code() == Status::Code::kNotSupported
+                                ? ErrorCode::kUnsupportedCompressionType
+                            : records_ok.IsInvalidArgument() ? ErrorCode::kInvalidRecord
+                                                             : ErrorCode::kCorruptMessage,
+                            fmt::format("batch at byte {}: {}", position, records_ok.message())};
+    batches->emplace_back(batch);
+    headers->push_back(*header);
+    position += batch.size();
+  }
+  if (batches->empty())
+    return PartitionError{ErrorCode::kInvalidRecord, "no record batch in the request"};
+  return std::nullopt;
+}
+
+// What one partition's append came to.
+struct Appended {
+  protocol::PartitionProduceResponse* response;
+  FlushQueue::Key key;
+  bool wait_for_sync;
+};
+
+void ProducePartition(Broker& broker, const std::string& topic,
+                      const protocol::PartitionProduceData& data,
+                      protocol::PartitionProduceResponse* out, std::vector<Appended>* appended) {
+  out->index = data.index;
+  auto fail = [&](ErrorCode code, std::string message) {
+    out->error_code = Code(code);
+    out->base_offset = -1;
+    out->error_message = std::move(message);
+  };
+  auto info = broker.partitions().Topic(topic);
+  if (!info.ok() && info.status().IsNotFound() &&
+      broker.config().GetBool("auto.create.topics.enable"))
+    info = broker.AutoCreateTopic(topic);
+  if (!info.ok())
+    return fail(info.status().IsInvalidArgument() ? ErrorCode::kInvalidTopicException
+                                                  : ErrorCode::kUnknownTopicOrPartition,
+                info.status().message());
+  auto partition = broker.partitions().Get(topic, data.index);
+  if (!partition.ok())
+    return fail(partition.status().IsNotFound() ? ErrorCode::kUnknownTopicOrPartition
+                                                : ErrorCode::kKafkaStorageError,
+                partition.status().message());
+  if (data.records.is_null) return fail(ErrorCode::kInvalidRecord, "null records");
+
+  size_t max_batch = static_cast<size_t>(std::min<int64_t>(
+      info->config.max_message_bytes, broker.config().GetInt("message.max.bytes")));
+  std::vector<std::string> batches;
+  std::vector<format::BatchHeader> headers;
+  if (auto error = ValidateBatches(data.records.bytes, max_batch, info->config.cleanup_compact,
+                                   &batches, &headers)) {
+    return fail(error->code, std::move(error->message));
+  }
+
+  log::Partition* p = *partition;
+  PartitionProducers* producers = nullptr;
+  for (const auto& h : headers) {
+    if (h.producer_id < 0) continue;
+    if (producers == nullptr) {
+      auto state = broker.Producers(topic, data.index, p);
+      if (!state.ok()) return fail(ErrorCode::kKafkaStorageError, state.status().message());
+      producers = *state;
+    }
+    int64_t duplicate_base = -1;
+    switch (producers->Check(h, &duplicate_base)) {
+      case SequenceCheck::kAppend:
+        break;
+      case SequenceCheck::kDuplicate:
+        // A retry of a batch already in the log: acknowledged, not appended.
+        if (headers.size() == 1) {
+          out->base_offset = duplicate_base;
+          out->log_start_offset = p->log_start_offset().value();
+          return;
+        }
+        return fail(ErrorCode::kDuplicateSequenceNumber,
+                    "duplicate batch in a multi-batch request");
+      case SequenceCheck::kOutOfOrder:
+        return fail(ErrorCode::kOutOfOrderSequenceNumber,
+                    fmt::format("producer {} epoch {}: sequence {} does not follow the last one",
+                                h.producer_id, h.producer_epoch, h.base_sequence));
+      case SequenceCheck::kInvalidEpoch:
+        return fail(ErrorCode::kInvalidProducerEpoch,
+                    fmt::format("producer {}: epoch {} is older than the current one",
+                                h.producer_id, h.producer_epoch));
+    }
+  }
+
+  auto result = p->Append(std::span<std::string>(batches));
+  if (!result.ok()) return fail(ErrorCode::kKafkaStorageError, result.status().ToString());
+  if (producers != nullptr) {
+    for (const auto& b : batches) {
+      auto h = format::DecodeBatchHeader(b);  // with the offset the log gave it
+      if (h.ok() && h->producer_id >= 0) producers->Record(*h);
+    }
+  }
+  out->base_offset = result->first_offset.value();
+  out->log_start_offset = p->log_start_offset().value();
+  broker.fetch_waiters().Notify(p->dir());
+  const log::FlushPolicy& flush = info->config.flush;
+  bool wait = flush.kind == log::FlushPolicy::Kind::kFsync;
+  if (flush.kind == log::FlushPolicy::Kind::kInterval)
+    broker.flush_queue().SyncWithin({topic, data.index}, flush.interval_ms);
+  appended->push_back({out, {topic, data.index}, wait});
+}
+
+}  // namespace
+
+void HandleProduce(Broker& broker, const RequestPtr& request) {
+  auto req = std::make_shared<protocol::ProduceRequest>();
+  if (Status s = request->Decode(req.get()); !s.ok()) {
+    LogRequestError(*request, "decode", s);
+    return request->CloseConnection();
+  }
+  auto response = std::make_shared<protocol::ProduceResponse>();
+  std::vector<Appended> appended;
+  bool transactional = req->transactional_id.has_value();
+  // `appended` keeps pointers into the response: no reallocation after this.
+  response->responses.reserve(req->topic_data.size());
+  for (const auto& topic : req->topic_data) {
+    auto& topic_out = response->responses.emplace_back();
+    topic_out.name = topic.name;
+    topic_out.partition_responses.reserve(topic.partition_data.size());
+    for (const auto& data : topic.partition_data) {
+      auto& out = topic_out.partition_responses.emplace_back();
+      if (transactional) {
+        out.index = data.index;
+        out.error_code = Code(ErrorCode::kTransactionalIdAuthorizationFailed);
+        out.base_offset = -1;
+        out.error_message = "kq-serve does not support transactions";
+        continue;
+      }
+      ProducePartition(broker, topic.name, data, &out, &appended);
+    }
+  }
+  // acks=0: the producer does not read a response (Kafka sends none).
+  if (req->acks == 0) return request->NoResponse();
+
+  auto waiting = std::make_shared<size_t>(0);
+  for (const auto& a : appended)
+    if (a.wait_for_sync) ++*waiting;
+  if (*waiting == 0) return request->Reply(*response);
+  for (const auto& a : appended) {
+    if (!a.wait_for_sync) continue;
+    protocol::PartitionProduceResponse* out = a.response;
+    broker.flush_queue().AfterSync(a.key, [request, response, req, waiting, out](Status s) {
+      if (!s.ok()) {
+        out->error_code = Code(ErrorCode::kKafkaStorageError);
+        out->base_offset = -1;
+        out->error_message = s.ToString();
+      }
+      if (--*waiting == 0) request->Reply(*response);
+    });
+  }
+}
+
+}  // namespace kq::server

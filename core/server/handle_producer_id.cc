@@ -1,0 +1,36 @@
+// InitProducerId: ids for idempotent producers. Transactional producers are
+// refused: kq-serve has no transaction coordinator.
+#include "protocol/error_codes.h"
+#include "protocol/messages/init_producer_id.h"
+#include "server/handlers.h"
+
+namespace kq::server {
+
+void HandleInitProducerId(Broker& broker, const RequestPtr& request) {
+  protocol::InitProducerIdRequest req;
+  if (Status s = request->Decode(&req); !s.ok()) {
+    LogRequestError(*request, "decode", s);
+    return request->CloseConnection();
+  }
+  protocol::InitProducerIdResponse response;
+  if (req.transactional_id.has_value()) {
+    response.error_code =
+        static_cast<int16_t>(protocol::ErrorCode::kTransactionalIdAuthorizationFailed);
+    return request->Reply(response);
+  }
+  if (req.producer_id >= 0) {
+    // KIP-360: an existing producer asks for a bumped epoch. A fresh id is
+    // as good and needs no per-producer bookkeeping here.
+  }
+  auto id = broker.producer_ids().Next();
+  if (!id.ok()) {
+    LogRequestError(*request, "allocate producer id", id.status());
+    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnknownServerError);
+    return request->Reply(response);
+  }
+  response.producer_id = *id;
+  response.producer_epoch = 0;
+  request->Reply(response);
+}
+
+}  // namespace kq::server

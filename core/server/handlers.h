@@ -1,0 +1,23 @@
+// The request handlers, one file each (handle_*.cc). Each decodes its
+// request, acts on the log directory through the Broker, and answers
+// exactly once: at once, or later for requests that wait.
+#pragma once
+
+#include "server/broker.h"
+#include "server/request.h"
+
+namespace kq::server {
+
+void HandleApiVersions(Broker& broker, const RequestPtr& request);
+void HandleMetadata(Broker& broker, const RequestPtr& request);
+void HandleProduce(Broker& broker, const RequestPtr& request);
+void HandleFetch(Broker& broker, const RequestPtr& request);
+void HandleListOffsets(Broker& broker, const RequestPtr& request);
+void HandleFindCoordinator(Broker& broker, const RequestPtr& request);
+void HandleCreateTopics(Broker& broker, const RequestPtr& request);
+void HandleDeleteTopics(Broker& broker, const RequestPtr& request);
+void HandleDescribeConfigs(Broker& broker, const RequestPtr& request);
+void HandleInitProducerId(Broker& broker, const RequestPtr& request);
+void HandleOffsetForLeaderEpoch(Broker& broker, const RequestPtr& request);
+
+}  // namespace kq::server

@@ -1,0 +1,93 @@
+#include "server/serve.h"
+
+#include <csignal>
+
+#include <fmt/format.h>
+#include <uv.h>
+
+#include "io/env.h"
+#include "log/log_dir.h"
+#include "server/broker.h"
+#include "server/server.h"
+#include "server/server_log.h"
+
+namespace kq::server {
+namespace {
+
+struct SignalContext {
+  Server* server;
+  Broker* broker;
+  uv_signal_t sigterm;
+  uv_signal_t sigint;
+  uv_loop_t* loop;
+  int64_t grace_ms;
+  bool stopping = false;
+};
+
+void OnSignal(uv_signal_t* handle, int signum) {
+  auto* ctx = static_cast<SignalContext*>(handle->data);
+  if (ctx->stopping) return;
+  ctx->stopping = true;
+  LogEvent(LogLevel::kInfo, "shutdown", {{"signal", signum == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  // Parked fetches answer now with what they have; produces waiting for a
+  // sync get it; then the connections drain.
+  ctx->broker->fetch_waiters().ExpireAll();
+  ctx->broker->flush_queue().FlushNow();
+  ctx->server->Shutdown(ctx->grace_ms, [ctx] {
+    uv_signal_stop(&ctx->sigterm);
+    uv_signal_stop(&ctx->sigint);
+    uv_stop(ctx->loop);
+  });
+}
+
+}  // namespace
+
+Status RunServer(const ServeOptions& options) {
+  std::signal(SIGPIPE, SIG_IGN);  // a vanished client is an EPIPE, not a death
+  KQ_ASSIGN_OR_RETURN(log::LogDir log_dir,
+                      log::LogDir::Open(io::Env::Default(), options.log_dir, true));
+  uv_loop_t loop;
+  if (int rc = uv_loop_init(&loop); rc != 0)
+    return Status::IoError(fmt::format("uv_loop_init: {}", uv_strerror(rc)));
+  Status result;
+  {
+    auto broker = Broker::Create(&loop, options.config, std::move(log_dir));
+    if (!broker.ok()) {
+      result = broker.status();
+    } else {
+      ServerOptions server_options;
+      server_options.listen = options.config.listener();
+      server_options.max_connections = options.config.GetInt("max.connections");
+      server_options.idle_timeout_ms = options.config.GetInt("connections.max.idle.ms");
+      server_options.max_request_bytes = options.config.GetInt("socket.request.max.bytes");
+      server_options.max_queued_request_bytes = options.config.GetInt("queued.max.request.bytes");
+      Server server(&loop, server_options, broker->get());
+      result = server.Listen();
+      if (result.ok()) {
+        (*broker)->SetListeningPort(server.port());
+        LogEvent(LogLevel::kInfo, "listening",
+                 {{"address", HostPort{server_options.listen.host, server.port()}.ToString()},
+                  {"advertised", (*broker)->advertised().ToString()},
+                  {"log_dir", options.log_dir}});
+        if (options.on_listening) options.on_listening(server.port());
+        SignalContext ctx{&server, broker->get(), {}, {}, &loop, options.shutdown_grace_ms};
+        uv_signal_init(&loop, &ctx.sigterm);
+        uv_signal_init(&loop, &ctx.sigint);
+        ctx.sigterm.data = ctx.sigint.data = &ctx;
+        uv_signal_start(&ctx.sigterm, OnSignal, SIGTERM);
+        uv_signal_start(&ctx.sigint, OnSignal, SIGINT);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_close(reinterpret_cast<uv_handle_t*>(&ctx.sigterm), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&ctx.sigint), nullptr);
+        result = (*broker)->Shutdown();
+        LogEvent(LogLevel::kInfo, "stopped", {{"status", result.ok() ? "ok" : result.ToString()}});
+      }
+    }
+  }
+  // Let every closed handle's callback run before the loop goes.
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  return result;
+}
+
+}  // namespace kq::server
