@@ -27,11 +27,17 @@ struct uv_loop_s;
 
 namespace kq::server {
 
-// The versions kq-serve implements, per API: what ApiVersions advertises.
+class Broker;
+struct Request;
+using RequestHandlerFn = void (*)(Broker& broker, const std::shared_ptr<Request>& request);
+
+// The versions kq-serve implements, per API, and the handler that serves
+// them: what ApiVersions advertises.
 struct AdvertisedApi {
   protocol::ApiKey key;
   int16_t min_version;
   int16_t max_version;
+  RequestHandlerFn handler;
 };
 const std::vector<AdvertisedApi>& AdvertisedApis();
 const AdvertisedApi* FindAdvertised(int16_t api_key);

@@ -19,5 +19,10 @@ void HandleDeleteTopics(Broker& broker, const RequestPtr& request);
 void HandleDescribeConfigs(Broker& broker, const RequestPtr& request);
 void HandleInitProducerId(Broker& broker, const RequestPtr& request);
 void HandleOffsetForLeaderEpoch(Broker& broker, const RequestPtr& request);
+void HandleCreatePartitions(Broker& broker, const RequestPtr& request);
+void HandleAlterConfigs(Broker& broker, const RequestPtr& request);
+void HandleIncrementalAlterConfigs(Broker& broker, const RequestPtr& request);
+void HandleDeleteRecords(Broker& broker, const RequestPtr& request);
+void HandleDescribeCluster(Broker& broker, const RequestPtr& request);
 
 }  // namespace kq::server
