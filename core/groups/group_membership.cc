@@ -235,10 +235,6 @@ Status GroupMemberImpl::Leave() {
 
 }  // namespace
 
-std::string CoordinatorLockPath(std::string_view log_dir, std::string_view group) {
-  return io::JoinPath(GroupPath(log_dir, group), "coordinator.lock");
-}
-
 Result<std::unique_ptr<ServedGroupClaim>> ClaimGroupForServer(io::Env* env,
                                                               const std::string& log_dir,
                                                               std::string_view group) {

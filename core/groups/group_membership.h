@@ -37,6 +37,7 @@
 
 #include "base/result.h"
 #include "base/status.h"
+#include "groups/group_registry.h"  // CoordinatorLockPath
 #include "groups/topic_partition.h"
 #include "io/env.h"
 
@@ -68,9 +69,6 @@ class GroupMember {
   // Releases every partition and the membership. Idempotent.
   virtual Status Leave() = 0;
 };
-
-// DIR/.kq/groups/<group>/coordinator.lock
-std::string CoordinatorLockPath(std::string_view log_dir, std::string_view group);
 
 // A server's hold on a group (see the top of this file). Destroying it
 // empties the lock file and releases the lock.

@@ -295,3 +295,16 @@ TEST_CASE("membership: a joiner looking at the coordinator lock does not block a
   release.join();
   CHECK_MESSAGE(m.ok(), m.status().ToString());
 }
+
+TEST_CASE("membership: a group folder is not removed while kq-serve serves the group") {
+  Fixture f;
+  auto claim = ClaimGroupForServer(f.env, f.dir, "g");
+  REQUIRE(claim.ok());
+  Status s = RemoveGroupFolder(f.env, f.dir, "g");
+  CHECK(s.IsBusy());
+  CHECK(s.message().find("served by kq-serve") != std::string::npos);
+  CHECK(f.env->FileExists(CoordinatorLockPath(f.dir, "g")));
+  claim->reset();
+  CHECK(RemoveGroupFolder(f.env, f.dir, "g").ok());
+  CHECK(!f.env->IsDirectory(GroupPath(f.dir, "g")));
+}
