@@ -16,12 +16,13 @@
 namespace kq::coordinator {
 namespace {
 
-// Kafka's member id: the client id, a dash and a random UUID.
-std::string NewMemberId(std::string_view client_id) {
+// Kafka's member id: the group instance id (static members) or the client
+// id, a dash and a random UUID.
+std::string NewMemberId(std::string_view prefix) {
   static std::mt19937_64 rng{std::random_device{}()};
   const uint64_t hi = rng();
   const uint64_t lo = rng();
-  return fmt::format("{}-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", client_id, hi >> 32,
+  return fmt::format("{}-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", prefix, hi >> 32,
                      (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48, lo & 0xffffffffffffULL);
 }
 
@@ -175,7 +176,7 @@ void GroupCoordinator::JoinNewMember(Group& group, JoinRequest& request, JoinCal
   if (!group.SupportsProtocols(request.protocol_type, request.protocols)) {
     return fail(kInconsistentGroupProtocol);
   }
-  std::string member_id = NewMemberId(request.client_id);
+  std::string member_id = NewMemberId(request.group_instance_id.value_or(request.client_id));
   if (request.group_instance_id) {
     // Static members never get MEMBER_ID_REQUIRED: their instance id already
     // names them across restarts.

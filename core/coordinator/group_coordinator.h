@@ -70,6 +70,8 @@ class GroupCoordinator {
  public:
   // `store` is the directory's offsets store (groups::OffsetsStore::Open).
   GroupCoordinator(CoordinatorOptions options, std::unique_ptr<groups::OffsetsStore> store);
+  // Releases the groups' claims. Callbacks still waiting are dropped
+  // unanswered: call Shutdown first to answer them.
   ~GroupCoordinator();
   GroupCoordinator(const GroupCoordinator&) = delete;
   GroupCoordinator& operator=(const GroupCoordinator&) = delete;

@@ -157,6 +157,7 @@ TEST_CASE("coordinator: a static member restarting takes its place back without 
   REQUIRE(back.ready());
   CHECK(back->error_code == kNone);
   CHECK(back->member_id != s.follower);
+  CHECK(back->member_id.starts_with(follower_instance + "-"));
   CHECK(back->generation_id == s.generation);
   CHECK(back->leader == s.leader);
   CHECK(h.State() == "Stable");
