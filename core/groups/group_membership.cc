@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
+#include <chrono>
 #include <map>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -19,6 +22,56 @@ namespace {
 
 // How often Join retries when a liveness check removed its file mid-join.
 constexpr int kRegisterAttempts = 5;
+// How long Join waits, in total, for other joiners to stop looking at the
+// coordinator lock (each holds it for an instant).
+constexpr int kServedCheckAttempts = 200;
+constexpr auto kServedCheckPause = std::chrono::milliseconds(5);
+constexpr std::string_view kServerTag = "kq-serve ";
+
+// The pid a server wrote into coordinator.lock, or 0 for an empty or foreign
+// text (a joiner looking, or a server between locking and writing).
+long ServerPid(io::Env* env, const std::string& path) {
+  Result<std::string> text = env->ReadFileToString(path);
+  if (!text.ok() || !text->starts_with(kServerTag)) return 0;
+  long pid = 0;
+  const char* begin = text->data() + kServerTag.size();
+  auto [ptr, ec] = std::from_chars(begin, text->data() + text->size(), pid);
+  return ec == std::errc() && pid > 0 ? pid : 0;
+}
+
+// Busy when a server holds the group. Called after the member registered, so
+// a server that claims the group after our look sees our member file.
+Status RefuseIfServed(io::Env* env, const std::string& log_dir, const std::string& group) {
+  const std::string path = CoordinatorLockPath(log_dir, group);
+  for (int attempt = 0; attempt < kServedCheckAttempts; ++attempt) {
+    Result<std::unique_ptr<io::FileLock>> lock = env->LockFile(path, io::LockWait::kTry);
+    if (lock.ok()) return Status::Ok();  // released at once: we only looked
+    if (!lock.status().IsBusy()) return lock.status();
+    if (const long pid = ServerPid(env, path); pid != 0) {
+      return Status::Busy(fmt::format(
+          "group '{}' is served by kq-serve (pid {}) on this directory: consume it through "
+          "the server (-b) or stop the server's members of the group first ({})",
+          log::EscapeForMessage(group), pid, path));
+    }
+    std::this_thread::sleep_for(kServedCheckPause);
+  }
+  return Status::Busy(fmt::format("group '{}': {} stays locked by another process",
+                                  log::EscapeForMessage(group), path));
+}
+
+class ServedGroupClaimImpl final : public ServedGroupClaim {
+ public:
+  ServedGroupClaimImpl(io::Env* env, std::string path, std::unique_ptr<io::FileLock> lock)
+      : env_(env), path_(std::move(path)), lock_(std::move(lock)) {}
+  // Empty first, then unlock: a joiner that finds the lock held with an
+  // empty file waits instead of blaming a server that is gone.
+  ~ServedGroupClaimImpl() override { (void)env_->CreateTruncated(path_); }
+
+ private:
+  io::Env* env_;
+  std::string path_;
+  std::unique_ptr<io::FileLock> lock_;
+};
 
 // "<hostname>-<pid>-<8 hex digits>", the host name reduced to characters
 // that are safe in a file name.
@@ -182,6 +235,39 @@ Status GroupMemberImpl::Leave() {
 
 }  // namespace
 
+Result<std::unique_ptr<ServedGroupClaim>> ClaimGroupForServer(io::Env* env,
+                                                              const std::string& log_dir,
+                                                              std::string_view group) {
+  KQ_RETURN_IF_ERROR(ValidateGroupName(group));
+  KQ_RETURN_IF_ERROR(env->CreateDir(GroupPath(log_dir, group)));
+  const std::string path = CoordinatorLockPath(log_dir, group);
+  Result<std::unique_ptr<io::FileLock>> lock = env->LockFile(path, io::LockWait::kTry);
+  if (!lock.ok()) {
+    if (!lock.status().IsBusy()) return lock.status();
+    if (const long pid = ServerPid(env, path); pid != 0) {
+      return Status::Busy(fmt::format("group '{}' is served by another kq-serve (pid {}) ({})",
+                                      log::EscapeForMessage(group), pid, path));
+    }
+    return Status::Busy(fmt::format("group '{}': a kq-consume -G member is joining ({} is locked)",
+                                    log::EscapeForMessage(group), path));
+  }
+  {
+    KQ_ASSIGN_OR_RETURN(std::unique_ptr<io::AppendableFile> file, env->CreateTruncated(path));
+    KQ_RETURN_IF_ERROR(file->Append(fmt::format("{}{}\n", kServerTag, static_cast<long>(getpid()))));
+    KQ_RETURN_IF_ERROR(file->Close());
+  }
+  auto claim = std::make_unique<ServedGroupClaimImpl>(env, path, std::move(*lock));
+  // Only now look for members: one that registered before our lock is seen
+  // here, one that registers after it sees our pid (RefuseIfServed).
+  KQ_ASSIGN_OR_RETURN(std::vector<LiveMember> live, ListLiveMembers(env, log_dir, group));
+  if (!live.empty()) {
+    return Status::Busy(fmt::format("group '{}' has {} member(s) of kq-consume -G (e.g. {})",
+                                    log::EscapeForMessage(group), live.size(),
+                                    live.front().member_id));
+  }
+  return std::unique_ptr<ServedGroupClaim>(std::move(claim));
+}
+
 Result<std::unique_ptr<GroupMember>> GroupMember::Join(io::Env* env, const std::string& log_dir,
                                                        std::string group,
                                                        std::vector<std::string> topics) {
@@ -195,9 +281,14 @@ Result<std::unique_ptr<GroupMember>> GroupMember::Join(io::Env* env, const std::
   for (const std::string& topic : topics) {
     KQ_RETURN_IF_ERROR(dir.DescribeTopic(topic).status());
   }
+  const std::string group_name = group;
   auto member =
       std::make_unique<GroupMemberImpl>(env, std::move(dir), std::move(group), std::move(topics));
   KQ_RETURN_IF_ERROR(member->Register());
+  if (Status served = RefuseIfServed(env, log_dir, group_name); !served.ok()) {
+    (void)member->Leave();
+    return served;
+  }
   return std::unique_ptr<GroupMember>(std::move(member));
 }
 

@@ -12,16 +12,32 @@
 // only while it holds the partition's lock, so two members never own the same
 // partition at once, even while their views of the membership disagree.
 //
+// Served groups: a group is served either by these server-less members or by
+// kq-serve's group coordinator, never both at once. The server holds
+//
+//   DIR/.kq/groups/<group>/coordinator.lock   "kq-serve <pid>\n" while held
+//
+// while the group has members there (ClaimGroupForServer); the file is
+// emptied before the lock is released. Whoever comes second is refused:
+// Join fails with Busy "group 'G' is served by kq-serve (pid N) ...", and
+// ClaimGroupForServer fails with Busy while a server-less member is alive.
+// Each side first makes itself visible (member file registered / lock taken
+// and pid written) and only then looks for the other, so two racing joiners
+// cannot both miss each other. Join takes the lock for an instant to look; a
+// held lock with an empty file is another joiner looking, and Join retries.
+//
 // Thread safety: not thread safe. The Env must outlive the member. The
 // member leaves (releases everything) when destroyed.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "base/status.h"
+#include "groups/group_registry.h"  // CoordinatorLockPath
 #include "groups/topic_partition.h"
 #include "io/env.h"
 
@@ -30,7 +46,8 @@ namespace kq::groups {
 class GroupMember {
  public:
   // Registers a new member of `group` subscribed to `topics` (which must
-  // exist). Owns nothing until the first Poll.
+  // exist). Owns nothing until the first Poll. Busy when kq-serve serves the
+  // group (see above); the member file is removed again then.
   static Result<std::unique_ptr<GroupMember>> Join(io::Env* env, const std::string& log_dir,
                                                    std::string group,
                                                    std::vector<std::string> topics);
@@ -52,5 +69,20 @@ class GroupMember {
   // Releases every partition and the membership. Idempotent.
   virtual Status Leave() = 0;
 };
+
+// A server's hold on a group (see the top of this file). Destroying it
+// empties the lock file and releases the lock.
+class ServedGroupClaim {
+ public:
+  virtual ~ServedGroupClaim() = default;
+};
+
+// Takes the group for a server in this process. Busy naming the reason when
+// a server-less member is alive (e.g. "group 'g' has 2 members of kq-consume
+// -G (e.g. host-12-0a1b2c3d)"), when another server holds the group, or when
+// a joiner is looking at the lock this instant (retry later). Does not block.
+Result<std::unique_ptr<ServedGroupClaim>> ClaimGroupForServer(io::Env* env,
+                                                              const std::string& log_dir,
+                                                              std::string_view group);
 
 }  // namespace kq::groups

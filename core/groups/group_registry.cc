@@ -77,6 +77,10 @@ std::string PartitionLockPath(std::string_view log_dir, std::string_view group,
                       fmt::format("{}-{}{}", tp.topic, tp.partition, kLockSuffix));
 }
 
+std::string CoordinatorLockPath(std::string_view log_dir, std::string_view group) {
+  return io::JoinPath(GroupPath(log_dir, group), "coordinator.lock");
+}
+
 std::string EncodeMemberFile(const std::vector<std::string>& topics) {
   std::string out = fmt::format("{}\n", kMemberFileHeader);
   for (const std::string& t : topics) out += t + "\n";
@@ -160,6 +164,15 @@ Status RemoveGroupFolder(io::Env* env, std::string_view log_dir, std::string_vie
   }
   const std::string path = GroupPath(log_dir, group);
   if (!env->IsDirectory(path)) return Status::Ok();
+  // Held across the removal, so no server claims the group meanwhile.
+  Result<std::unique_ptr<io::FileLock>> served =
+      env->LockFile(CoordinatorLockPath(log_dir, group), io::LockWait::kTry);
+  if (!served.ok()) {
+    if (!served.status().IsBusy()) return served.status();
+    return Status::Busy(fmt::format("group '{}' is served by kq-serve: {} is locked",
+                                    log::EscapeForMessage(group),
+                                    CoordinatorLockPath(log_dir, group)));
+  }
   return env->RemoveTree(path);
 }
 

@@ -36,6 +36,8 @@ std::string MemberFilePath(std::string_view log_dir, std::string_view group,
                            std::string_view member_id);
 std::string PartitionLockPath(std::string_view log_dir, std::string_view group,
                               const TopicPartition& tp);
+// Held by kq-serve while it serves the group (group_membership.h).
+std::string CoordinatorLockPath(std::string_view log_dir, std::string_view group);
 
 // The member file's contents for `topics`, and its parse (nullopt when the
 // text is incomplete or malformed: a member still joining).
@@ -61,7 +63,8 @@ Result<std::map<TopicPartition, std::string>> ListPartitionOwners(
 // Groups that have a membership folder, sorted.
 Result<std::vector<std::string>> ListGroupFolders(io::Env* env, std::string_view log_dir);
 
-// Removes the group's membership folder. Busy when a member is alive.
+// Removes the group's membership folder. Busy when a member is alive or
+// kq-serve serves the group (holds its coordinator.lock).
 Status RemoveGroupFolder(io::Env* env, std::string_view log_dir, std::string_view group);
 
 }  // namespace kq::groups

@@ -248,3 +248,63 @@ TEST_CASE("membership: a member that exits cleanly leaves no file behind") {
   REQUIRE(names.ok());
   CHECK(names->empty());
 }
+
+TEST_CASE("membership: a group claimed by kq-serve refuses server-less members, and back") {
+  Fixture f;
+  auto claim = ClaimGroupForServer(f.env, f.dir, "g");
+  REQUIRE_MESSAGE(claim.ok(), claim.status().ToString());
+  auto refused = GroupMember::Join(f.env, f.dir, "g", {"t"});
+  REQUIRE(refused.status().IsBusy());
+  CHECK_MESSAGE(refused.status().message().find(fmt::format(
+                    "group 'g' is served by kq-serve (pid {})", getpid())) != std::string::npos,
+                refused.status().ToString());
+  CHECK(ListLiveMembers(f.env, f.dir, "g")->empty());  // the refused member left no file
+  // Another group is not affected.
+  CHECK(GroupMember::Join(f.env, f.dir, "other", {"t"}).ok());
+  // A second server cannot take the group either.
+  auto second = ClaimGroupForServer(f.env, f.dir, "g");
+  REQUIRE(second.status().IsBusy());
+  CHECK(second.status().message().find("another kq-serve") != std::string::npos);
+
+  claim->reset();  // the server's group became empty
+  auto m = f.Join();
+  // Now the member holds the group: the server is refused, naming it.
+  auto blocked = ClaimGroupForServer(f.env, f.dir, "g");
+  REQUIRE(blocked.status().IsBusy());
+  CHECK_MESSAGE(blocked.status().message().find(m->member_id()) != std::string::npos,
+                blocked.status().ToString());
+  // The refused claim released the lock: members keep joining.
+  auto m2 = f.Join();
+  REQUIRE(m->Leave().ok());
+  REQUIRE(m2->Leave().ok());
+  CHECK(ClaimGroupForServer(f.env, f.dir, "g").ok());
+}
+
+TEST_CASE("membership: a joiner looking at the coordinator lock does not block another joiner") {
+  Fixture f;
+  // A server served the group before: its pid must not outlive its claim.
+  REQUIRE(ClaimGroupForServer(f.env, f.dir, "g").ok());
+  // Held with an empty file: another joiner taking its look.
+  auto looking = f.env->LockFile(CoordinatorLockPath(f.dir, "g"), io::LockWait::kTry);
+  REQUIRE(looking.ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    looking->reset();
+  });
+  auto m = GroupMember::Join(f.env, f.dir, "g", {"t"});
+  release.join();
+  CHECK_MESSAGE(m.ok(), m.status().ToString());
+}
+
+TEST_CASE("membership: a group folder is not removed while kq-serve serves the group") {
+  Fixture f;
+  auto claim = ClaimGroupForServer(f.env, f.dir, "g");
+  REQUIRE(claim.ok());
+  Status s = RemoveGroupFolder(f.env, f.dir, "g");
+  CHECK(s.IsBusy());
+  CHECK(s.message().find("served by kq-serve") != std::string::npos);
+  CHECK(f.env->FileExists(CoordinatorLockPath(f.dir, "g")));
+  claim->reset();
+  CHECK(RemoveGroupFolder(f.env, f.dir, "g").ok());
+  CHECK(!f.env->IsDirectory(GroupPath(f.dir, "g")));
+}
