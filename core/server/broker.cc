@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <uv.h>
+
 #include "log/topic_name.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/api_versions.h"
@@ -35,6 +37,16 @@ const std::vector<AdvertisedApi>& AdvertisedApis() {
       {ApiKey::kIncrementalAlterConfigs, 0, 1, HandleIncrementalAlterConfigs},
       {ApiKey::kDeleteRecords, 0, 2, HandleDeleteRecords},
       {ApiKey::kDescribeCluster, 0, 1, HandleDescribeCluster},
+      {ApiKey::kJoinGroup, 0, 7, HandleJoinGroup},
+      {ApiKey::kSyncGroup, 0, 5, HandleSyncGroup},
+      {ApiKey::kHeartbeat, 0, 4, HandleHeartbeat},
+      {ApiKey::kLeaveGroup, 0, 5, HandleLeaveGroup},
+      {ApiKey::kOffsetCommit, 0, 8, HandleOffsetCommit},
+      {ApiKey::kOffsetFetch, 0, 8, HandleOffsetFetch},
+      {ApiKey::kOffsetDelete, 0, 0, HandleOffsetDelete},
+      {ApiKey::kListGroups, 0, 4, HandleListGroups},
+      {ApiKey::kDescribeGroups, 0, 5, HandleDescribeGroups},
+      {ApiKey::kDeleteGroups, 0, 2, HandleDeleteGroups},
   };
   return apis;
 }
@@ -52,6 +64,23 @@ Result<std::unique_ptr<Broker>> Broker::Create(uv_loop_s* loop, const ServerConf
   broker->flush_queue_ = std::make_unique<FlushQueue>(loop, &broker->partitions_);
   KQ_ASSIGN_OR_RETURN(broker->producer_ids_,
                       ProducerIds::Open(broker->log_dir_.env(), broker->log_dir_.path()));
+  KQ_ASSIGN_OR_RETURN(auto store,
+                      groups::OffsetsStore::Open(broker->log_dir_.env(), broker->log_dir_.path()));
+  coordinator::CoordinatorOptions options;
+  options.env = broker->log_dir_.env();
+  options.log_dir = broker->log_dir_.path();
+  options.group_min_session_timeout_ms =
+      static_cast<int32_t>(config.GetInt("group.min.session.timeout.ms"));
+  options.group_max_session_timeout_ms =
+      static_cast<int32_t>(config.GetInt("group.max.session.timeout.ms"));
+  options.group_initial_rebalance_delay_ms =
+      static_cast<int32_t>(config.GetInt("group.initial.rebalance.delay.ms"));
+  options.offsets_retention_ms = config.GetInt("offsets.retention.minutes") * 60 * 1000;
+  broker->coordinator_ =
+      std::make_unique<coordinator::GroupCoordinator>(std::move(options), std::move(store));
+  broker->coordinator_timer_ = new uv_timer_t;
+  uv_timer_init(loop, broker->coordinator_timer_);
+  broker->coordinator_timer_->data = broker.get();
   return broker;
 }
 
@@ -62,9 +91,32 @@ Broker::Broker(uv_loop_s* loop, const ServerConfig& config, log::LogDir log_dir)
       advertised_(config.advertised()),
       partitions_(&log_dir_) {}
 
-Broker::~Broker() { (void)Shutdown(); }
+Broker::~Broker() {
+  (void)Shutdown();
+  if (coordinator_timer_ != nullptr)
+    uv_close(reinterpret_cast<uv_handle_t*>(coordinator_timer_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+}
+
+void Broker::ArmCoordinatorTimer() {
+  std::optional<int64_t> next = coordinator_->NextDeadline();
+  if (!next) {
+    uv_timer_stop(coordinator_timer_);
+    return;
+  }
+  int64_t now = log_dir_.env()->NowMs();
+  uv_timer_start(
+      coordinator_timer_,
+      [](uv_timer_t* t) {
+        auto* self = static_cast<Broker*>(t->data);
+        self->coordinator_->Tick(self->log_dir_.env()->NowMs());
+        self->ArmCoordinatorTimer();
+      },
+      static_cast<uint64_t>(std::max<int64_t>(*next - now, 0)), 0);
+}
 
 Status Broker::Shutdown() {
+  if (coordinator_) coordinator_->Shutdown();
   if (fetch_waiters_) fetch_waiters_->ExpireAll();
   if (flush_queue_) flush_queue_->FlushNow();
   return partitions_.CloseAll();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "coordinator/group_coordinator.h"
 #include "log/log_dir.h"
 #include "protocol/api_keys.h"
 #include "server/connection.h"
@@ -24,6 +25,7 @@
 #include "server/server_config.h"
 
 struct uv_loop_s;
+struct uv_timer_s;
 
 namespace kq::server {
 
@@ -63,6 +65,10 @@ class Broker : public RequestHandler {
   FetchWaiters& fetch_waiters() { return *fetch_waiters_; }
   FlushQueue& flush_queue() { return *flush_queue_; }
   ProducerIds& producer_ids() { return *producer_ids_; }
+  coordinator::GroupCoordinator& coordinator() { return *coordinator_; }
+  // Re-arms the one timer that drives the coordinator's deadlines; call
+  // after every coordinator call.
+  void ArmCoordinatorTimer();
   int32_t node_id() const { return config_.node_id(); }
   const HostPort& advertised() const { return advertised_; }
   // Once listening: a listener on port 0 advertises the port it got.
@@ -93,6 +99,8 @@ class Broker : public RequestHandler {
   std::unique_ptr<FlushQueue> flush_queue_;
   std::unique_ptr<ProducerIds> producer_ids_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionProducers>> producers_;
+  std::unique_ptr<coordinator::GroupCoordinator> coordinator_;
+  uv_timer_s* coordinator_timer_ = nullptr;
 };
 
 // One log line for a request that failed in a way the client sees only as an

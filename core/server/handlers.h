@@ -24,5 +24,15 @@ void HandleAlterConfigs(Broker& broker, const RequestPtr& request);
 void HandleIncrementalAlterConfigs(Broker& broker, const RequestPtr& request);
 void HandleDeleteRecords(Broker& broker, const RequestPtr& request);
 void HandleDescribeCluster(Broker& broker, const RequestPtr& request);
+void HandleJoinGroup(Broker& broker, const RequestPtr& request);
+void HandleSyncGroup(Broker& broker, const RequestPtr& request);
+void HandleHeartbeat(Broker& broker, const RequestPtr& request);
+void HandleLeaveGroup(Broker& broker, const RequestPtr& request);
+void HandleOffsetCommit(Broker& broker, const RequestPtr& request);
+void HandleOffsetFetch(Broker& broker, const RequestPtr& request);
+void HandleOffsetDelete(Broker& broker, const RequestPtr& request);
+void HandleListGroups(Broker& broker, const RequestPtr& request);
+void HandleDescribeGroups(Broker& broker, const RequestPtr& request);
+void HandleDeleteGroups(Broker& broker, const RequestPtr& request);
 
 }  // namespace kq::server
