@@ -2,7 +2,8 @@
 # Source after helpers.sh:
 #   . "$(dirname "$0")/serve.sh"
 #   start_kq_serve [FLAGS...]     # sets KQ_SERVE=127.0.0.1:PORT and KQ_SERVE_PID
-# It listens on 127.0.0.1 and a port the kernel picks, logs to
+# It listens on $KQ_SERVE_LISTEN, by default 127.0.0.1 and a port the kernel
+# picks (a restart on the same port: KQ_SERVE_LISTEN=$KQ_SERVE), logs to
 # $KQ_TEST_TMP/.serve-log, and never outlives the test: a watchdog kills it
 # after 600 s, and the exit trap kills it.
 
@@ -10,7 +11,7 @@ KQ_SERVE_PID=
 start_kq_serve() {
   local log="$KQ_TEST_TMP/.serve-log"
   : >"$log"
-  kq-serve -d "$KQ_DIR" --listen 127.0.0.1:0 "$@" 2>>"$log" </dev/null >/dev/null &
+  kq-serve -d "$KQ_DIR" --listen "${KQ_SERVE_LISTEN:-127.0.0.1:0}" "$@" 2>>"$log" </dev/null >/dev/null &
   KQ_SERVE_PID=$!
   (sleep 600; kill -KILL "$KQ_SERVE_PID" 2>/dev/null) </dev/null >/dev/null 2>&1 &
   KQ_SERVE_WATCHDOG=$!
