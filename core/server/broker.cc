@@ -47,6 +47,12 @@ const std::vector<AdvertisedApi>& AdvertisedApis() {
       {ApiKey::kListGroups, 0, 4, HandleListGroups},
       {ApiKey::kDescribeGroups, 0, 5, HandleDescribeGroups},
       {ApiKey::kDeleteGroups, 0, 2, HandleDeleteGroups},
+      // After a v0 handshake a client sends raw SASL tokens outside Kafka's
+      // framing, which kq-serve does not read (the connection closes);
+      // librdkafka needs v0 listed to use SASL at all, then sends v1 and
+      // SaslAuthenticate, as every client since Kafka 1.0 does.
+      {ApiKey::kSaslHandshake, 0, 1, HandleSaslHandshake},
+      {ApiKey::kSaslAuthenticate, 0, 2, HandleSaslAuthenticate},
   };
   return apis;
 }
@@ -170,6 +176,14 @@ void Broker::Dispatch(const RequestPtr& request) {
               {"peer", request->connection->peer},
               {"api_key", std::to_string(header.api_key)},
               {"api_version", std::to_string(header.api_version)}});
+    return request->CloseConnection();
+  }
+  if (users_ && !request->connection->authenticated && api->key != ApiKey::kApiVersions &&
+      api->key != ApiKey::kSaslHandshake && api->key != ApiKey::kSaslAuthenticate) {
+    LogEvent(LogLevel::kWarn, "unauthenticated_request",
+             {{"conn", std::to_string(request->connection->id)},
+              {"peer", request->connection->peer},
+              {"api", std::string(protocol::ApiName(api->key))}});
     return request->CloseConnection();
   }
   api->handler(*this, request);

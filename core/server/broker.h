@@ -16,6 +16,7 @@
 #include "coordinator/group_coordinator.h"
 #include "log/log_dir.h"
 #include "protocol/api_keys.h"
+#include "server/access.h"
 #include "server/connection.h"
 #include "server/fetch_waiters.h"
 #include "server/flush_queue.h"
@@ -71,6 +72,22 @@ class Broker : public RequestHandler {
   void ArmCoordinatorTimer();
   int32_t node_id() const { return config_.node_id(); }
   const HostPort& advertised() const { return advertised_; }
+  // SASL/PLAIN users (connections must authenticate) and ACLs (what each
+  // user may do); either may be absent.
+  void SetAccess(std::optional<Users> users, std::optional<Acl> acl) {
+    users_ = std::move(users);
+    acl_ = std::move(acl);
+  }
+  const Users* users() const { return users_ ? &*users_ : nullptr; }
+  // Whether the request's principal may do `op` on the resource: always,
+  // without an ACL file.
+  bool Allowed(const Request& request, Operation op, ResourceType type,
+               std::string_view name) const {
+    return !acl_ || acl_->Allows(request.connection->principal, op, type, name);
+  }
+  bool AllowedAnyWrite(const Request& request) const {
+    return !acl_ || acl_->AllowsAnyWrite(request.connection->principal);
+  }
   // Once listening: a listener on port 0 advertises the port it got.
   void SetListeningPort(uint16_t port) {
     if (!config_.IsSet("advertised.listeners")) advertised_.port = port;
@@ -100,6 +117,8 @@ class Broker : public RequestHandler {
   std::unique_ptr<ProducerIds> producer_ids_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionProducers>> producers_;
   std::unique_ptr<coordinator::GroupCoordinator> coordinator_;
+  std::optional<Users> users_;
+  std::optional<Acl> acl_;
   uv_timer_s* coordinator_timer_ = nullptr;
 };
 

@@ -89,6 +89,10 @@ void HandleCreatePartitions(Broker& broker, const RequestPtr& request) {
       out.error_code = Code(code);
       out.error_message = std::move(message);
     };
+    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name)) {
+      fail(ErrorCode::kTopicAuthorizationFailed, "not allowed");
+      continue;
+    }
     if (topic.assignments && !topic.assignments->empty()) {
       fail(ErrorCode::kInvalidReplicaAssignment,
            "replica assignments are not supported: kq-serve is a single broker");
@@ -129,6 +133,11 @@ void HandleAlterConfigs(Broker& broker, const RequestPtr& request) {
                               : "only topic configs can be altered";
       continue;
     }
+    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic,
+                        resource.resource_name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      continue;
+    }
     // AlterConfigs replaces the whole set: what is not named returns to its
     // default (Kafka's semantics, which IncrementalAlterConfigs fixed).
     std::vector<log::ConfigChange> changes;
@@ -157,6 +166,11 @@ void HandleIncrementalAlterConfigs(Broker& broker, const RequestPtr& request) {
       out.error_message = resource.resource_type == kResourceBroker
                               ? "broker configs are read-only: restart kq-serve with --config"
                               : "only topic configs can be altered";
+      continue;
+    }
+    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic,
+                        resource.resource_name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
       continue;
     }
     auto info = broker.partitions().Topic(resource.resource_name);
@@ -212,6 +226,10 @@ void HandleDeleteRecords(Broker& broker, const RequestPtr& request) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = in.partition_index;
       out.low_watermark = -1;
+      if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name)) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        continue;
+      }
       auto partition = broker.partitions().Get(topic.name, in.partition_index);
       if (!partition.ok()) {
         out.error_code = Code(partition.status().IsNotFound() ? ErrorCode::kUnknownTopicOrPartition

@@ -97,7 +97,8 @@ void FetchPartition(Broker& broker, const std::string& topic, const protocol::Fe
   *budget -= std::min<uint64_t>(*budget, len);
 }
 
-Built Build(Broker& broker, const protocol::FetchRequest& req, int16_t version) {
+Built Build(Broker& broker, const Request& request, const protocol::FetchRequest& req) {
+  int16_t version = request.version();
   Built built;
   uint64_t budget = static_cast<uint64_t>(std::min<int64_t>(
       version >= 3 ? req.max_bytes : INT32_MAX, broker.config().GetInt("fetch.max.bytes")));
@@ -106,9 +107,17 @@ Built Build(Broker& broker, const protocol::FetchRequest& req, int16_t version) 
     auto& topic_out = built.response.responses.emplace_back();
     topic_out.topic = topic.topic;
     topic_out.topic_id = topic.topic_id;
+    bool allowed = broker.Allowed(request, Operation::kRead, ResourceType::kTopic, topic.topic);
     for (const auto& partition : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.aborted_transactions = std::nullopt;
+      if (!allowed) {
+        out.partition_index = partition.partition;
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        out.high_watermark = out.last_stable_offset = out.log_start_offset = -1;
+        built.any_error = true;
+        continue;
+      }
       FetchPartition(broker, topic.topic, partition, &budget, &built, &out);
     }
   }
@@ -128,7 +137,7 @@ void HandleFetch(Broker& broker, const RequestPtr& request) {
     LogRequestError(*request, "decode", s);
     return request->CloseConnection();
   }
-  Built built = Build(broker, call->req, request->version());
+  Built built = Build(broker, *request, call->req);
   int64_t min_bytes = std::max<int32_t>(call->req.min_bytes, 1);
   if (built.any_error || static_cast<int64_t>(built.bytes) >= min_bytes ||
       call->req.max_wait_ms <= 0 || built.dirs.empty())
@@ -138,12 +147,12 @@ void HandleFetch(Broker& broker, const RequestPtr& request) {
   broker.fetch_waiters().Park(
       built.dirs, call->req.max_wait_ms,
       [b, call, min_bytes] {
-        Built again = Build(*b, call->req, call->request->version());
+        Built again = Build(*b, *call->request, call->req);
         if (!again.any_error && static_cast<int64_t>(again.bytes) < min_bytes) return false;
         Answer(*call, std::move(again));
         return true;
       },
-      [b, call] { Answer(*call, Build(*b, call->req, call->request->version())); });
+      [b, call] { Answer(*call, Build(*b, *call->request, call->req)); });
 }
 
 }  // namespace kq::server

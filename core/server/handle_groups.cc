@@ -39,11 +39,24 @@ std::string ClientHost(const Request& request) {
   return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
 }
 
+constexpr int16_t kGroupDenied =
+    static_cast<int16_t>(protocol::ErrorCode::kGroupAuthorizationFailed);
+
+bool MayUseGroup(const Broker& broker, const Request& request, const std::string& group) {
+  return broker.Allowed(request, Operation::kRead, ResourceType::kGroup, group);
+}
+
 }  // namespace
 
 void HandleJoinGroup(Broker& broker, const RequestPtr& request) {
   protocol::JoinGroupRequest req;
   if (!DecodeOrClose(request, &req)) return;
+  if (!MayUseGroup(broker, *request, req.group_id)) {
+    protocol::JoinGroupResponse denied;
+    denied.error_code = kGroupDenied;
+    if (request->version() < 7) denied.protocol_name = "";
+    return request->Reply(denied);
+  }
   coordinator::JoinRequest join;
   join.group_id = req.group_id;
   join.session_timeout_ms = req.session_timeout_ms;
@@ -80,6 +93,11 @@ void HandleJoinGroup(Broker& broker, const RequestPtr& request) {
 void HandleSyncGroup(Broker& broker, const RequestPtr& request) {
   protocol::SyncGroupRequest req;
   if (!DecodeOrClose(request, &req)) return;
+  if (!MayUseGroup(broker, *request, req.group_id)) {
+    protocol::SyncGroupResponse denied;
+    denied.error_code = kGroupDenied;
+    return request->Reply(denied);
+  }
   coordinator::SyncRequest sync;
   sync.group_id = req.group_id;
   sync.generation_id = req.generation_id;
@@ -104,6 +122,10 @@ void HandleHeartbeat(Broker& broker, const RequestPtr& request) {
   protocol::HeartbeatRequest req;
   if (!DecodeOrClose(request, &req)) return;
   protocol::HeartbeatResponse response;
+  if (!MayUseGroup(broker, *request, req.group_id)) {
+    response.error_code = kGroupDenied;
+    return request->Reply(response);
+  }
   response.error_code = broker.coordinator().Heartbeat(
       {req.group_id, req.generation_id, req.member_id, req.group_instance_id});
   broker.ArmCoordinatorTimer();
@@ -113,6 +135,11 @@ void HandleHeartbeat(Broker& broker, const RequestPtr& request) {
 void HandleLeaveGroup(Broker& broker, const RequestPtr& request) {
   protocol::LeaveGroupRequest req;
   if (!DecodeOrClose(request, &req)) return;
+  if (!MayUseGroup(broker, *request, req.group_id)) {
+    protocol::LeaveGroupResponse denied;
+    denied.error_code = kGroupDenied;
+    return request->Reply(denied);
+  }
   coordinator::LeaveRequest leave;
   leave.group_id = req.group_id;
   if (request->version() < 3) {
@@ -145,22 +172,37 @@ void HandleOffsetCommit(Broker& broker, const RequestPtr& request) {
   commit.generation_id = request->version() >= 1 ? req.generation_id_or_member_epoch : -1;
   commit.member_id = req.member_id;
   commit.group_instance_id = req.group_instance_id;
-  for (const auto& t : req.topics)
-    for (const auto& p : t.partitions)
-      commit.partitions.push_back({{t.name, p.partition_index},
-                                   p.committed_offset,
-                                   p.committed_leader_epoch,
-                                   p.committed_metadata});
-  coordinator::OffsetCommitResult result = broker.coordinator().CommitOffsets(commit);
+  // Partitions the principal may not commit are answered with their error
+  // and left out of the commit.
+  bool group_ok = MayUseGroup(broker, *request, req.group_id);
+  std::vector<int16_t> denied;  // per request partition, 0 = committed
+  for (const auto& t : req.topics) {
+    bool topic_ok = broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, t.name);
+    for (const auto& p : t.partitions) {
+      int16_t error = !group_ok ? kGroupDenied
+                      : !topic_ok
+                          ? static_cast<int16_t>(protocol::ErrorCode::kTopicAuthorizationFailed)
+                          : int16_t{0};
+      denied.push_back(error);
+      if (error == 0)
+        commit.partitions.push_back({{t.name, p.partition_index},
+                                     p.committed_offset,
+                                     p.committed_leader_epoch,
+                                     p.committed_metadata});
+    }
+  }
+  coordinator::OffsetCommitResult result;
+  if (!commit.partitions.empty()) result = broker.coordinator().CommitOffsets(commit);
   if (!result.message.empty()) LogRequestError(*request, "commit", Status::IoError(result.message));
   protocol::OffsetCommitResponse response;
-  size_t i = 0;
+  size_t next_denied = 0, next_result = 0;
   for (const auto& t : req.topics) {
     auto& topic_out = response.topics.emplace_back();
     topic_out.name = t.name;
     for (const auto& p : t.partitions) {
-      int16_t error = i < result.partitions.size() ? result.partitions[i].second : int16_t{0};
-      ++i;
+      int16_t error = denied[next_denied++];
+      if (error == 0 && next_result < result.partitions.size())
+        error = result.partitions[next_result++].second;
       topic_out.partitions.push_back({p.partition_index, error});
     }
   }
@@ -207,14 +249,20 @@ void HandleOffsetFetch(Broker& broker, const RequestPtr& request) {
   if (!DecodeOrClose(request, &req)) return;
   protocol::OffsetFetchResponse response;
   if (request->version() < 8) {
-    coordinator::OffsetFetchResult result =
-        broker.coordinator().FetchOffsets({req.group_id, WantedPartitions(req.topics)});
+    coordinator::OffsetFetchResult result;
+    if (MayUseGroup(broker, *request, req.group_id))
+      result = broker.coordinator().FetchOffsets({req.group_id, WantedPartitions(req.topics)});
+    else
+      result.error_code = kGroupDenied;
     response.error_code = result.error_code;
     FillFetched(result, &response.topics);
   } else {
     for (const auto& g : req.groups) {
-      coordinator::OffsetFetchResult result =
-          broker.coordinator().FetchOffsets({g.group_id, WantedPartitions(g.topics)});
+      coordinator::OffsetFetchResult result;
+      if (MayUseGroup(broker, *request, g.group_id))
+        result = broker.coordinator().FetchOffsets({g.group_id, WantedPartitions(g.topics)});
+      else
+        result.error_code = kGroupDenied;
       auto& group_out = response.groups.emplace_back();
       group_out.group_id = g.group_id;
       group_out.error_code = result.error_code;
@@ -227,6 +275,11 @@ void HandleOffsetFetch(Broker& broker, const RequestPtr& request) {
 void HandleOffsetDelete(Broker& broker, const RequestPtr& request) {
   protocol::OffsetDeleteRequest req;
   if (!DecodeOrClose(request, &req)) return;
+  if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kGroup, req.group_id)) {
+    protocol::OffsetDeleteResponse denied;
+    denied.error_code = kGroupDenied;
+    return request->Reply(denied);
+  }
   coordinator::OffsetDeleteRequest del;
   del.group_id = req.group_id;
   for (const auto& t : req.topics)
@@ -254,6 +307,7 @@ void HandleListGroups(Broker& broker, const RequestPtr& request) {
   protocol::ListGroupsResponse response;
   response.error_code = result.error_code;
   for (const auto& g : result.groups) {
+    if (!MayUseGroup(broker, *request, g.group_id)) continue;
     // v5 filters by group type; every group here is a classic one.
     if (!req.types_filter.empty() && std::find(req.types_filter.begin(), req.types_filter.end(),
                                                "classic") == req.types_filter.end())
@@ -269,6 +323,11 @@ void HandleDescribeGroups(Broker& broker, const RequestPtr& request) {
   protocol::DescribeGroupsResponse response;
   for (auto& g : broker.coordinator().DescribeGroups(req.groups)) {
     auto& out = response.groups.emplace_back();
+    if (!MayUseGroup(broker, *request, g.group_id)) {
+      out.group_id = g.group_id;
+      out.error_code = kGroupDenied;
+      continue;
+    }
     out.error_code = g.error_code;
     out.group_id = g.group_id;
     out.group_state = g.state;
@@ -285,7 +344,14 @@ void HandleDeleteGroups(Broker& broker, const RequestPtr& request) {
   protocol::DeleteGroupsRequest req;
   if (!DecodeOrClose(request, &req)) return;
   protocol::DeleteGroupsResponse response;
-  for (const auto& [group, error] : broker.coordinator().DeleteGroups(req.groups_names))
+  std::vector<std::string> allowed;
+  for (const auto& g : req.groups_names) {
+    if (broker.Allowed(*request, Operation::kAdmin, ResourceType::kGroup, g))
+      allowed.push_back(g);
+    else
+      response.results.push_back({g, kGroupDenied});
+  }
+  for (const auto& [group, error] : broker.coordinator().DeleteGroups(allowed))
     response.results.push_back({group, error});
   request->Reply(response);
 }

@@ -28,6 +28,10 @@ void HandleListOffsets(Broker& broker, const RequestPtr& request) {
     for (const auto& in : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = in.partition_index;
+      if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, topic.name)) {
+        out.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
+        continue;
+      }
       auto partition = broker.partitions().Get(topic.name, in.partition_index);
       if (!partition.ok()) {
         out.error_code = static_cast<int16_t>(partition.status().IsNotFound()

@@ -73,7 +73,8 @@ void HandleMetadata(Broker& broker, const RequestPtr& request) {
     auto names = broker.log_dir().ListTopics();
     if (names.ok())
       for (const auto& name : *names)
-        response.topics.push_back(DescribeTopic(broker, name, /*may_create=*/false));
+        if (broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, name))
+          response.topics.push_back(DescribeTopic(broker, name, /*may_create=*/false));
   } else {
     bool may_create = broker.config().GetBool("auto.create.topics.enable") &&
                       (request->version() < 4 || req.allow_auto_topic_creation);
@@ -85,7 +86,17 @@ void HandleMetadata(Broker& broker, const RequestPtr& request) {
         response.topics.push_back(std::move(unknown));
         continue;
       }
-      response.topics.push_back(DescribeTopic(broker, *topic.name, may_create));
+      if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, *topic.name)) {
+        protocol::MetadataResponseTopic denied;
+        denied.name = *topic.name;
+        denied.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
+        response.topics.push_back(std::move(denied));
+        continue;
+      }
+      // Creating a topic is an admin operation.
+      bool create = may_create &&
+                    broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, *topic.name);
+      response.topics.push_back(DescribeTopic(broker, *topic.name, create));
     }
   }
   request->Reply(response);

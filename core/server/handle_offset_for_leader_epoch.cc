@@ -24,6 +24,10 @@ void HandleOffsetForLeaderEpoch(Broker& broker, const RequestPtr& request) {
     for (const auto& in : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition = in.partition;
+      if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, topic.topic)) {
+        out.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
+        continue;
+      }
       auto partition = broker.partitions().Get(topic.topic, in.partition);
       if (!partition.ok()) {
         out.error_code = static_cast<int16_t>(partition.status().IsNotFound()

@@ -89,7 +89,7 @@ struct Appended {
   bool wait_for_sync;
 };
 
-void ProducePartition(Broker& broker, const std::string& topic,
+void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
                       const protocol::PartitionProduceData& data,
                       protocol::PartitionProduceResponse* out, std::vector<Appended>* appended) {
   out->index = data.index;
@@ -99,7 +99,7 @@ void ProducePartition(Broker& broker, const std::string& topic,
     out->error_message = std::move(message);
   };
   auto info = broker.partitions().Topic(topic);
-  if (!info.ok() && info.status().IsNotFound() &&
+  if (!info.ok() && info.status().IsNotFound() && may_create &&
       broker.config().GetBool("auto.create.topics.enable"))
     info = broker.AutoCreateTopic(topic);
   if (!info.ok())
@@ -192,6 +192,12 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
     topic_out.partition_responses.reserve(topic.partition_data.size());
     for (const auto& data : topic.partition_data) {
       auto& out = topic_out.partition_responses.emplace_back();
+      if (!broker.Allowed(*request, Operation::kWrite, ResourceType::kTopic, topic.name)) {
+        out.index = data.index;
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        out.base_offset = -1;
+        continue;
+      }
       if (transactional) {
         out.index = data.index;
         out.error_code = Code(ErrorCode::kTransactionalIdAuthorizationFailed);
@@ -199,7 +205,9 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
         out.error_message = "kq-serve does not support transactions";
         continue;
       }
-      ProducePartition(broker, topic.name, data, &out, &appended);
+      ProducePartition(
+          broker, broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name),
+          topic.name, data, &out, &appended);
     }
   }
   // acks=0: the producer does not read a response (Kafka sends none).

@@ -18,6 +18,10 @@ void HandleInitProducerId(Broker& broker, const RequestPtr& request) {
         static_cast<int16_t>(protocol::ErrorCode::kTransactionalIdAuthorizationFailed);
     return request->Reply(response);
   }
+  if (!broker.AllowedAnyWrite(*request)) {
+    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kClusterAuthorizationFailed);
+    return request->Reply(response);
+  }
   if (req.producer_id >= 0) {
     // KIP-360: an existing producer asks for a bumped epoch. A fresh id is
     // as good and needs no per-producer bookkeeping here.

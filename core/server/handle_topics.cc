@@ -93,6 +93,11 @@ void HandleCreateTopics(Broker& broker, const RequestPtr& request) {
       out.error_message = "topic named twice in one request";
       continue;
     }
+    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name)) {
+      out.name = topic.name;
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      continue;
+    }
     CreateOne(broker, topic, req.validate_only, &out);
   }
   request->Reply(response);
@@ -117,6 +122,10 @@ void HandleDeleteTopics(Broker& broker, const RequestPtr& request) {
     if (!name) {
       out.error_code = Code(ErrorCode::kUnknownTopicId);
       out.error_message = "kq topics have no ids; delete by name";
+      continue;
+    }
+    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, *name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
       continue;
     }
     broker.ForgetTopic(*name);
@@ -159,6 +168,11 @@ void HandleDescribeConfigs(Broker& broker, const RequestPtr& request) {
       c.documentation = std::nullopt;
       out.configs.push_back(std::move(c));
     };
+    if (resource.resource_type == kResourceTopic &&
+        !broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, resource.resource_name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      continue;
+    }
     if (resource.resource_type == kResourceTopic) {
       auto info = broker.partitions().Topic(resource.resource_name);
       if (!info.ok()) {

@@ -34,5 +34,7 @@ void HandleOffsetDelete(Broker& broker, const RequestPtr& request);
 void HandleListGroups(Broker& broker, const RequestPtr& request);
 void HandleDescribeGroups(Broker& broker, const RequestPtr& request);
 void HandleDeleteGroups(Broker& broker, const RequestPtr& request);
+void HandleSaslHandshake(Broker& broker, const RequestPtr& request);
+void HandleSaslAuthenticate(Broker& broker, const RequestPtr& request);
 
 }  // namespace kq::server

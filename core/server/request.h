@@ -31,6 +31,8 @@ struct Request {
   std::shared_ptr<ConnectionInfo> connection;
   Respond respond;
   bool answered = false;
+  // Close the connection once the reply is written.
+  bool close_after_reply = false;
 
   int16_t version() const { return header.api_version; }
   std::string_view body() const { return std::string_view(frame).substr(body_offset); }
@@ -58,6 +60,7 @@ struct Request {
     Response response;
     response.chunks = writer.TakeChunks();
     response.keep_alive = std::move(keep_alive);
+    response.close_after = close_after_reply;
     Send(std::move(response));
   }
 

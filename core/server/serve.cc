@@ -1,5 +1,7 @@
 #include "server/serve.h"
 
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include <fmt/format.h>
@@ -44,6 +46,20 @@ void OnSignal(uv_signal_t* handle, int signum) {
 
 Status RunServer(const ServeOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);  // a vanished client is an EPIPE, not a death
+  std::optional<Users> users;
+  std::optional<Acl> acl;
+  if (!options.users_file.empty()) {
+    KQ_ASSIGN_OR_RETURN(users, Users::Load(options.users_file));
+    struct stat st {};
+    if (::stat(options.users_file.c_str(), &st) == 0 && (st.st_mode & 0077) != 0)
+      LogEvent(LogLevel::kWarn, "users_file_readable",
+               {{"file", options.users_file}, {"advice", "chmod 600: it holds passwords"}});
+  }
+  if (!options.acl_file.empty()) {
+    if (!users)
+      return Status::InvalidArgument("--acl needs --users: ACLs name authenticated users");
+    KQ_ASSIGN_OR_RETURN(acl, Acl::Load(options.acl_file));
+  }
   KQ_ASSIGN_OR_RETURN(log::LogDir log_dir,
                       log::LogDir::Open(io::Env::Default(), options.log_dir, true));
   uv_loop_t loop;
@@ -55,6 +71,7 @@ Status RunServer(const ServeOptions& options) {
     if (!broker.ok()) {
       result = broker.status();
     } else {
+      (*broker)->SetAccess(std::move(users), std::move(acl));
       ServerOptions server_options;
       server_options.listen = options.config.listener();
       server_options.max_connections = options.config.GetInt("max.connections");

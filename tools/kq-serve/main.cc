@@ -20,13 +20,19 @@ struct ServeFlags {
   std::string config_file;
   std::string listen;
   std::string advertise;
+  std::string users;
+  std::string acl;
 };
 
 int Run(const CommonFlags& common, const ServeFlags& flags) {
   if (!common.brokers.empty())
     return ReportUsageError(kTool, "-b makes no sense here: kq-serve serves a log directory (-d)");
+  if (!flags.acl.empty() && flags.users.empty())
+    return ReportUsageError(kTool, "--acl needs --users: ACL rules name authenticated users");
   kq::server::ServeOptions options;
   options.log_dir = common.dir;
+  options.users_file = flags.users;
+  options.acl_file = flags.acl;
   kq::server::ServerConfig& config = options.config;
   // Precedence, lowest first: the file, then --config, then the shorthands.
   if (!flags.config_file.empty())
@@ -77,8 +83,16 @@ int main(int argc, char** argv) {
                  "Address clients are told to connect to (advertised.listeners); default: the "
                  "listen address")
       ->type_name("HOST:PORT");
+  app.add_option("--users", flags.users,
+                 "Require SASL/PLAIN authentication against FILE (lines of NAME:PASSWORD)")
+      ->type_name("FILE");
+  app.add_option("--acl", flags.acl,
+                 "Allow only what FILE's rules grant (lines of PRINCIPAL read|write|admin|all "
+                 "topic|group NAME); needs --users")
+      ->type_name("FILE");
   SetExamples(app, {"kq-serve -d /var/lib/kq",
                     "kq-serve --listen 127.0.0.1:19092 --config num.partitions=3",
-                    "kq-serve --config-file server.properties", "kcat -b 127.0.0.1:9092 -L"});
+                    "kq-serve --config-file server.properties",
+                    "kq-serve --users users.txt --acl acl.txt", "kcat -b 127.0.0.1:9092 -L"});
   return RunApp(app, argc, argv, kTool, [&] { return Run(common, flags); });
 }
