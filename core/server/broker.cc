@@ -84,6 +84,10 @@ Result<std::unique_ptr<Broker>> Broker::Create(uv_loop_s* loop, const ServerConf
   options.offsets_retention_ms = config.GetInt("offsets.retention.minutes") * 60 * 1000;
   broker->coordinator_ =
       std::make_unique<coordinator::GroupCoordinator>(std::move(options), std::move(store));
+  broker->cleaner_ = std::make_unique<BackgroundCleaner>(
+      loop, broker->log_dir_, config.GetInt("log.retention.check.interval.ms"),
+      config.GetBool("log.cleaner.enable"));
+  broker->cleaner_->Start();
   broker->coordinator_timer_ = new uv_timer_t;
   uv_timer_init(loop, broker->coordinator_timer_);
   broker->coordinator_timer_->data = broker.get();
@@ -122,6 +126,7 @@ void Broker::ArmCoordinatorTimer() {
 }
 
 Status Broker::Shutdown() {
+  cleaner_.reset();  // waits for a round in progress
   if (coordinator_) coordinator_->Shutdown();
   if (fetch_waiters_) fetch_waiters_->ExpireAll();
   if (flush_queue_) flush_queue_->FlushNow();

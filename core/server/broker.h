@@ -17,6 +17,7 @@
 #include "log/log_dir.h"
 #include "protocol/api_keys.h"
 #include "server/access.h"
+#include "server/background_cleaner.h"
 #include "server/connection.h"
 #include "server/fetch_waiters.h"
 #include "server/flush_queue.h"
@@ -117,6 +118,7 @@ class Broker : public RequestHandler {
   std::unique_ptr<ProducerIds> producer_ids_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionProducers>> producers_;
   std::unique_ptr<coordinator::GroupCoordinator> coordinator_;
+  std::unique_ptr<BackgroundCleaner> cleaner_;
   std::optional<Users> users_;
   std::optional<Acl> acl_;
   uv_timer_s* coordinator_timer_ = nullptr;
