@@ -14,3 +14,4 @@ complete -c kq-serve -l config -x -a 'listeners= advertised.listeners= broker.id
 complete -c kq-serve -l config-file -r -F -d 'A Kafka server.properties file'
 complete -c kq-serve -l users -r -F -d 'Require SASL/PLAIN logins from a NAME:PASSWORD file'
 complete -c kq-serve -l acl -r -F -d 'Allow only what the rules of a file grant'
+complete -c kq-serve -l metrics -x -d 'Serve Prometheus metrics at HOST:PORT'

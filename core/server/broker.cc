@@ -4,6 +4,8 @@
 
 #include <uv.h>
 
+#include <chrono>
+
 #include "log/topic_name.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/api_versions.h"
@@ -156,6 +158,20 @@ void Broker::Handle(const std::shared_ptr<ConnectionInfo>& connection, std::stri
     return request->CloseConnection();
   }
   request->body_offset = *body_offset;
+  // Counted under the API's name, with the time to the answer.
+  request->metrics = &metrics_;
+  request->api_name = protocol::ApiName(static_cast<ApiKey>(request->header.api_key));
+  metrics_.CountRequest(request->api_name, request->frame.size() + 4);
+  auto started = std::chrono::steady_clock::now();
+  request->respond = [this, api = request->api_name, started,
+                      respond = std::move(request->respond)](Response response) {
+    uint64_t bytes = 0;
+    for (const auto& c : response.chunks) bytes += c.size();
+    metrics_.CountResponse(
+        api, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+        bytes);
+    respond(std::move(response));
+  };
   Dispatch(request);
 }
 
@@ -208,6 +224,35 @@ void Broker::ForgetTopic(const std::string& topic) {
   partitions_.Forget(topic);
   for (auto it = producers_.begin(); it != producers_.end();)
     it = it->first.first == topic ? producers_.erase(it) : std::next(it);
+}
+
+void Broker::CollectGauges(std::vector<Metrics::Sample>* out) {
+  std::vector<Metrics::Sample> starts;
+  partitions_.ForEach([&](const std::string& topic, int32_t partition, log::Partition* p) {
+    (void)p->Refresh();
+    std::vector<std::pair<std::string, std::string>> labels = {
+        {"topic", topic}, {"partition", std::to_string(partition)}};
+    out->push_back(
+        {"kq_partition_log_end_offset", labels, static_cast<double>(p->log_end_offset().value())});
+    starts.push_back({"kq_partition_log_start_offset", labels,
+                      static_cast<double>(p->log_start_offset().value())});
+  });
+  out->insert(out->end(), starts.begin(), starts.end());
+  // Lag of every group with committed offsets, against the partitions' ends.
+  for (const auto& group : coordinator_->ListGroups({}).groups) {
+    auto fetched = coordinator_->FetchOffsets({group.group_id, std::nullopt});
+    for (const auto& f : fetched.partitions) {
+      if (f.offset < 0) continue;
+      auto p = partitions_.Get(f.tp.topic, f.tp.partition);
+      if (!p.ok()) continue;
+      out->push_back(
+          {"kq_group_lag",
+           {{"group", group.group_id},
+            {"topic", f.tp.topic},
+            {"partition", std::to_string(f.tp.partition)}},
+           static_cast<double>(std::max<int64_t>((*p)->log_end_offset().value() - f.offset, 0))});
+    }
+  }
 }
 
 void LogRequestError(const Request& request, std::string_view what, const Status& status) {

@@ -20,6 +20,7 @@
 #include "server/background_cleaner.h"
 #include "server/connection.h"
 #include "server/fetch_waiters.h"
+#include "server/metrics.h"
 #include "server/flush_queue.h"
 #include "server/partition_manager.h"
 #include "server/producer_state.h"
@@ -68,6 +69,9 @@ class Broker : public RequestHandler {
   FlushQueue& flush_queue() { return *flush_queue_; }
   ProducerIds& producer_ids() { return *producer_ids_; }
   coordinator::GroupCoordinator& coordinator() { return *coordinator_; }
+  Metrics& metrics() { return metrics_; }
+  // Partition offsets and group lag, read when the metrics page is rendered.
+  void CollectGauges(std::vector<Metrics::Sample>* out);
   // Re-arms the one timer that drives the coordinator's deadlines; call
   // after every coordinator call.
   void ArmCoordinatorTimer();
@@ -119,6 +123,7 @@ class Broker : public RequestHandler {
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionProducers>> producers_;
   std::unique_ptr<coordinator::GroupCoordinator> coordinator_;
   std::unique_ptr<BackgroundCleaner> cleaner_;
+  Metrics metrics_;
   std::optional<Users> users_;
   std::optional<Acl> acl_;
   uv_timer_s* coordinator_timer_ = nullptr;

@@ -125,6 +125,8 @@ Built Build(Broker& broker, const Request& request, const protocol::FetchRequest
 }
 
 void Answer(FetchCall& call, Built built) {
+  for (const auto& topic : built.response.responses)
+    for (const auto& partition : topic.partitions) call.request->NoteError(partition.error_code);
   call.request->Reply(built.response, std::move(built.keep_alive));
 }
 

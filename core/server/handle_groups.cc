@@ -75,6 +75,7 @@ void HandleJoinGroup(Broker& broker, const RequestPtr& request) {
                {{"conn", std::to_string(request->connection->id)}, {"reason", r.message}});
     protocol::JoinGroupResponse response;
     response.error_code = r.error_code;
+    request->NoteError(r.error_code);
     response.generation_id = r.generation_id;
     response.protocol_type = r.protocol_type;
     response.protocol_name = r.protocol_name;
@@ -110,6 +111,7 @@ void HandleSyncGroup(Broker& broker, const RequestPtr& request) {
   broker.coordinator().Sync(std::move(sync), [request](coordinator::SyncResult r) {
     protocol::SyncGroupResponse response;
     response.error_code = r.error_code;
+    request->NoteError(r.error_code);
     response.protocol_type = r.protocol_type;
     response.protocol_name = r.protocol_name;
     response.assignment = std::move(r.assignment);
@@ -129,6 +131,7 @@ void HandleHeartbeat(Broker& broker, const RequestPtr& request) {
   response.error_code = broker.coordinator().Heartbeat(
       {req.group_id, req.generation_id, req.member_id, req.group_instance_id});
   broker.ArmCoordinatorTimer();
+  request->NoteError(response.error_code);
   request->Reply(response);
 }
 

@@ -208,6 +208,7 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
       ProducePartition(
           broker, broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name),
           topic.name, data, &out, &appended);
+      request->NoteError(out.error_code);
     }
   }
   // acks=0: the producer does not read a response (Kafka sends none).

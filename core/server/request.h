@@ -16,10 +16,12 @@
 #include <fmt/format.h>
 
 #include "base/status.h"
+#include "protocol/error_codes.h"
 #include "protocol/header.h"
 #include "protocol/wire_reader.h"
 #include "protocol/wire_writer.h"
 #include "server/connection.h"
+#include "server/metrics.h"
 #include "server/response.h"
 
 namespace kq::server {
@@ -33,6 +35,15 @@ struct Request {
   bool answered = false;
   // Close the connection once the reply is written.
   bool close_after_reply = false;
+  // Where errors are counted (kq_request_errors_total); may be null.
+  Metrics* metrics = nullptr;
+  std::string_view api_name;
+
+  // Counts an error code a response carries (0 counts nothing).
+  void NoteError(int16_t code) {
+    if (code != 0 && metrics != nullptr)
+      metrics->CountError(api_name, protocol::ErrorCodeName(code));
+  }
 
   int16_t version() const { return header.api_version; }
   std::string_view body() const { return std::string_view(frame).substr(body_offset); }

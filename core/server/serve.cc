@@ -10,6 +10,7 @@
 #include "io/env.h"
 #include "log/log_dir.h"
 #include "server/broker.h"
+#include "server/metrics_http.h"
 #include "server/server.h"
 #include "server/server_log.h"
 
@@ -55,6 +56,13 @@ Status RunServer(const ServeOptions& options) {
       LogEvent(LogLevel::kWarn, "users_file_readable",
                {{"file", options.users_file}, {"advice", "chmod 600: it holds passwords"}});
   }
+  std::optional<HostPort> metrics_listen;
+  if (!options.metrics_listen.empty()) {
+    auto parsed = ParseListener(options.metrics_listen);
+    if (!parsed.ok())
+      return Status::InvalidArgument(fmt::format("--metrics: {}", parsed.status().message()));
+    metrics_listen = *parsed;
+  }
   if (!options.acl_file.empty()) {
     if (!users)
       return Status::InvalidArgument("--acl needs --users: ACLs name authenticated users");
@@ -80,6 +88,20 @@ Status RunServer(const ServeOptions& options) {
       server_options.max_queued_request_bytes = options.config.GetInt("queued.max.request.bytes");
       Server server(&loop, server_options, broker->get());
       result = server.Listen();
+      Broker* b = broker->get();
+      b->metrics().SetCollector([b, &server](std::vector<Metrics::Sample>* out) {
+        out->push_back({"kq_connections", {}, static_cast<double>(server.connection_count())});
+        b->CollectGauges(out);
+      });
+      std::unique_ptr<MetricsHttp> metrics_http;
+      if (result.ok() && metrics_listen) {
+        metrics_http = std::make_unique<MetricsHttp>(&loop, *metrics_listen,
+                                                     [b] { return b->metrics().Render(); });
+        result = metrics_http->Listen();
+        if (result.ok())
+          LogEvent(LogLevel::kInfo, "metrics",
+                   {{"address", HostPort{metrics_listen->host, metrics_http->port()}.ToString()}});
+      }
       if (result.ok()) {
         (*broker)->SetListeningPort(server.port());
         LogEvent(LogLevel::kInfo, "listening",

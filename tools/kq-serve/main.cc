@@ -22,6 +22,7 @@ struct ServeFlags {
   std::string advertise;
   std::string users;
   std::string acl;
+  std::string metrics;
 };
 
 int Run(const CommonFlags& common, const ServeFlags& flags) {
@@ -33,6 +34,7 @@ int Run(const CommonFlags& common, const ServeFlags& flags) {
   options.log_dir = common.dir;
   options.users_file = flags.users;
   options.acl_file = flags.acl;
+  options.metrics_listen = flags.metrics;
   kq::server::ServerConfig& config = options.config;
   // Precedence, lowest first: the file, then --config, then the shorthands.
   if (!flags.config_file.empty())
@@ -90,6 +92,10 @@ int main(int argc, char** argv) {
                  "Allow only what FILE's rules grant (lines of PRINCIPAL read|write|admin|all "
                  "topic|group NAME); needs --users")
       ->type_name("FILE");
+  app.add_option("--metrics", flags.metrics,
+                 "Serve Prometheus metrics at http://HOST:PORT/metrics (requests, errors, "
+                 "latency, bytes, partition offsets, group lag)")
+      ->type_name("HOST:PORT");
   SetExamples(app, {"kq-serve -d /var/lib/kq",
                     "kq-serve --listen 127.0.0.1:19092 --config num.partitions=3",
                     "kq-serve --config-file server.properties",
