@@ -241,38 +241,69 @@ bool Connection::WriteBytes(std::string bytes) {
 }
 
 bool Connection::SendFile(const OutChunk& chunk) {
+  sending_ = {chunk.fd, static_cast<int64_t>(chunk.file_pos), chunk.file_len};
+  return ContinueSendFile();
+}
+
+bool Connection::ContinueSendFile() {
   uv_os_fd_t socket_fd;
   if (uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &socket_fd) != 0) {
     Close("no socket descriptor");
     return true;
   }
-  off_t pos = static_cast<off_t>(chunk.file_pos);
-  size_t left = chunk.file_len;
-  while (left > 0) {
-    ssize_t n = ::sendfile(socket_fd, chunk.fd, &pos, left);
+  off_t pos = static_cast<off_t>(sending_.pos);
+  while (sending_.left > 0) {
+    ssize_t n = ::sendfile(socket_fd, sending_.fd, &pos, sending_.left);
+    sending_.pos = pos;
     if (n > 0) {
-      left -= static_cast<size_t>(n);
+      sending_.left -= static_cast<size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) {
-      if (errno == EPIPE || errno == ECONNRESET) {
-        Close(std::strerror(errno));
-        return true;
-      }
-      break;  // the file side failed: copy what can be read, fill the rest
+    if (n < 0 && errno == EAGAIN) {
+      WaitWritable();
+      return false;
     }
-    if (n == 0) break;  // the file is shorter than it was located
-    // The socket buffer is full: copy the rest, and let libuv write it when
-    // the socket drains.
-    std::string rest(left, '\0');
-    ssize_t got = ::pread(chunk.fd, rest.data(), left, pos);
-    size_t have = got > 0 ? static_cast<size_t>(got) : 0;
-    if (have < left) rest.replace(have, left - have, PartialBatchFiller(left - have));
-    return WriteBytes(std::move(rest));
+    if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+      Close(std::strerror(errno));
+      return true;
+    }
+    // The file ended early (a truncation shortened it) or failed: the size
+    // prefix is sent, so the rest is filled.
+    break;
   }
+  size_t left = sending_.left;
+  sending_ = {};
   if (left == 0) return true;
   return WriteBytes(PartialBatchFiller(left));
+}
+
+void Connection::WaitWritable() {
+  if (writable_ == nullptr) {
+    uv_os_fd_t socket_fd;
+    uv_fileno(reinterpret_cast<uv_handle_t*>(tcp_), &socket_fd);
+    writable_fd_ = ::dup(socket_fd);
+    writable_ = new uv_poll_t;
+    if (writable_fd_ < 0 || uv_poll_init_socket(tcp_->loop, writable_, writable_fd_) != 0) {
+      delete writable_;
+      writable_ = nullptr;
+      if (writable_fd_ >= 0) ::close(writable_fd_);
+      writable_fd_ = -1;
+      Close("cannot poll the socket for writing");
+      return;
+    }
+    writable_->data = this;
+  }
+  write_pending_ = true;
+  uv_poll_start(writable_, UV_WRITABLE, [](uv_poll_t* h, int status, int) {
+    auto* self = static_cast<Connection*>(h->data);
+    uv_poll_stop(h);
+    self->write_pending_ = false;
+    // libuv reports a socket error (the peer reset) as EBADF here.
+    if (status < 0) return self->Close("connection reset while sending");
+    auto keep = self->shared_from_this();
+    if (self->ContinueSendFile()) self->Pump();
+  });
 }
 
 void Connection::Drain() {
@@ -291,6 +322,15 @@ void Connection::Close(std::string_view reason) {
   LogEvent(LogLevel::kInfo, "disconnect",
            {{"conn", std::to_string(id())}, {"peer", peer()}, {"reason", std::string(reason)}});
   uv_read_stop(reinterpret_cast<uv_stream_t*>(tcp_));
+  if (writable_ != nullptr) {
+    uv_poll_stop(writable_);
+    writable_->data = reinterpret_cast<void*>(static_cast<intptr_t>(writable_fd_));
+    uv_close(reinterpret_cast<uv_handle_t*>(writable_), [](uv_handle_t* h) {
+      ::close(static_cast<int>(reinterpret_cast<intptr_t>(h->data)));
+      delete reinterpret_cast<uv_poll_t*>(h);
+    });
+    writable_ = nullptr;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(tcp_),
            [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
   for (auto& slot : slots_)

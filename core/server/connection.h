@@ -10,9 +10,9 @@
 //
 // Writing: responses go out in request order whatever order they complete in
 // (Kafka's rule). Byte chunks go through libuv; file chunks with sendfile(2)
-// straight from the segment, falling back to a copy when the socket buffer
-// is full. Sent bytes are never reordered: a chunk starts only when the one
-// before it has been handed to the kernel.
+// straight from the segment, resumed when the socket drains, so a slow
+// reader holds no copy of its data. Sent bytes are never reordered: a chunk
+// starts only when the one before it has been handed to the kernel.
 //
 // Lifetime: owned by the Server (shared_ptr); handlers hold only the Respond
 // callback, which keeps a weak reference and drops a response for a closed
@@ -30,6 +30,7 @@
 
 struct uv_tcp_s;
 struct uv_loop_s;
+struct uv_poll_s;
 
 namespace kq::server {
 
@@ -96,7 +97,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Complete(Slot* slot, Response response);
   void Pump();                           // writes completed responses in order
   bool WriteBytes(std::string bytes);    // false: a uv_write is now pending
-  bool SendFile(const OutChunk& chunk);  // false: a uv_write is now pending
+  bool SendFile(const OutChunk& chunk);  // false: the rest goes when the socket drains
+  bool ContinueSendFile();
+  void WaitWritable();
   void StartReading();
   void StopReading();
   void CloseIfDrained();
@@ -114,6 +117,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<Slot> writing_;
   size_t out_next_ = 0;
   bool write_pending_ = false;
+  // A sendfile the socket could not take whole: the rest goes when a poll
+  // on a duplicate of the socket descriptor says it is writable (libuv's
+  // stream has no "writable" callback, and copying the rest into memory
+  // would make a slow reader cost a whole fetch of memory).
+  struct FileSend {
+    int fd = -1;
+    int64_t pos = 0;
+    size_t left = 0;
+  } sending_;
+  uv_poll_s* writable_ = nullptr;
+  int writable_fd_ = -1;
   bool reading_ = false;
   bool parsing_ = false;
   bool draining_ = false;

@@ -15,7 +15,7 @@ KQ_SERVE_LISTEN=$KQ_SERVE  # restarts come back on the same port
 : > acked.txt
 $py "$(dirname "$0")/serve_python_idempotent.py" "$KQ_SERVE" events 200000 acked.txt 2>producer.err &
 PRODUCER=$!
-trap 'kill $PRODUCER 2>/dev/null; stop_kq_serve KILL; rm -rf "$KQ_TEST_TMP"' EXIT
+trap 'kill $PRODUCER 2>/dev/null || true; stop_kq_serve KILL; rm -rf "$KQ_TEST_TMP"' EXIT
 for kill in 1 2 3; do
   # Kill in the middle of the run, once some records are acknowledged.
   for i in $(seq 200); do

@@ -40,4 +40,4 @@ stop_kq_serve() {
   fi
 }
 
-trap 'stop_kq_serve KILL; kill "${KQ_SERVE_WATCHDOG:-}" 2>/dev/null; rm -rf "$KQ_TEST_TMP"' EXIT
+trap 'stop_kq_serve KILL; kill "${KQ_SERVE_WATCHDOG:-}" 2>/dev/null || true; rm -rf "$KQ_TEST_TMP"' EXIT
