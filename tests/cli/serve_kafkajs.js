@@ -4,7 +4,8 @@
 //   serve_kafkajs.js BOOTSTRAP apiversions
 //       ApiVersions v0, v1 and v2 as kafkajs sends them, each answered in full
 //   serve_kafkajs.js BOOTSTRAP admin
-//       the topic admin calls on topics js-admin and js-doomed
+//       the topic admin calls on topics js-admin and js-doomed, and records
+//       sent with acks 0 and 1, headers and timestamps
 //   serve_kafkajs.js BOOTSTRAP produce TOPIC FIRST COUNT OUT
 //       an idempotent producer with acks -1 sends keys kNNNNNN and values
 //       vNNNNNN, FIRST to FIRST+COUNT-1, the last batch gzip-compressed; OUT
@@ -14,8 +15,10 @@
 //       once (eachMessage, auto-commit); OUT gets "partition offset key value"
 //   serve_kafkajs.js BOOTSTRAP groups TOPIC GROUP TOTAL
 //       listGroups, describeGroups and fetchOffsets: GROUP is empty and has
-//       committed the end of every partition, TOTAL records in all; then
-//       deleteGroups
+//       committed the end of every partition, TOTAL records in all; setOffsets
+//       and resetOffsets; a member whose commit is below the log start
+//       starts at the log start; describeGroups and deleteGroups of a missing group;
+//       then deleteGroups
 // Every phase fails (exit 1, "FAIL: ..." on stderr) within a bounded time.
 'use strict'
 
@@ -55,6 +58,10 @@ const kafka = new Kafka({
     process.stderr.write(`kafkajs ${namespace} ${level}: ${message} ${JSON.stringify(extra)}\n`)
   },
 })
+
+// KQ_KAFKAJS_SKIP=name,...: checks left out while kq-serve has a known bug
+// in them (see the test script).
+const skipped = name => (process.env.KQ_KAFKAJS_SKIP || '').split(',').includes(name)
 
 const key = i => `k${String(i).padStart(6, '0')}`
 const value = i => `v${String(i).padStart(6, '0')}`
@@ -154,6 +161,16 @@ async function admin() {
   same(allEntries['retention.ms']?.configValue, '3600000', 'describeConfigs (all) retention.ms')
   check(allEntries['segment.bytes']?.isDefault === true, `describeConfigs (all) segment.bytes: ${JSON.stringify(allEntries['segment.bytes'])}`)
 
+  await a.alterConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'js-admin', configEntries: [{ name: 'retention.ms', value: '7200000' }] }],
+  })
+  // AlterConfigs replaces the topic's whole set: cleanup.policy is a default again.
+  const altered = await a.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'js-admin', configNames: ['cleanup.policy', 'retention.ms'] }],
+  })
+  same(altered.resources[0].configEntries.map(e => [e.configName, e.configValue, e.isDefault]).sort(),
+    [['cleanup.policy', 'delete', true], ['retention.ms', '7200000', false]], 'describeConfigs after alterConfigs')
+
   await a.createPartitions({ topicPartitions: [{ topic: 'js-admin', count: 5 }], timeout: 5000 })
   md = await a.fetchTopicMetadata({ topics: ['js-admin'] })
   same(md.topics[0].partitions.map(p => p.partitionId).sort(), [0, 1, 2, 3, 4], 'partitions after createPartitions')
@@ -167,9 +184,33 @@ async function admin() {
   })
   await p.disconnect()
   same(sent.map(r => [r.partition, r.errorCode, r.baseOffset]), [[4, 0, '0']], 'send to partition 4')
-  let offsets = await a.fetchTopicOffsets('js-admin')
+  // acks 0 (no response: kafkajs resolves once it is sent) and acks 1, with
+  // headers and a timestamp the shell finds on disk; acks 0 in partition 1.
+  const p0 = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  await p0.connect()
+  same(await p0.send({ topic: 'js-admin', acks: 0, messages: [{ partition: 1, key: 'zero', value: 'acks0' }] }), [],
+    'send with acks 0')
+  const one = await p0.send({
+    topic: 'js-admin', acks: 1,
+    messages: [{ partition: 2, key: 'one', value: 'acks1', timestamp: '1500000000123', headers: { h1: 'v1', h2: 'v2' } },
+      { partition: 2, key: null, value: null, timestamp: '1500000000999' }],
+  })
+  same(one.map(r => [r.partition, r.errorCode, r.baseOffset]), [[2, 0, '0']], 'send with acks 1')
+  await p0.disconnect()
+  let offsets
+  for (let i = 0; ; i++) {
+    offsets = await a.fetchTopicOffsets('js-admin')
+    if (offsets.find(o => o.partition === 1).high === '1' || i === 50) break
+    await new Promise(r => setTimeout(r, 100))  // the acks 0 request went on another connection
+  }
   same(offsets.map(o => [o.partition, o.low, o.high]).sort(),
-    [[0, '0', '0'], [1, '0', '0'], [2, '0', '0'], [3, '0', '0'], [4, '0', '10']], 'fetchTopicOffsets')
+    [[0, '0', '0'], [1, '0', '1'], [2, '0', '2'], [3, '0', '0'], [4, '0', '10']], 'fetchTopicOffsets')
+  // ListOffsets by timestamp: the first record at or after it, else the end.
+  const byTime = await a.fetchTopicOffsetsByTimestamp('js-admin', 1500000000500)
+  same(byTime.find(o => o.partition === 2), { partition: 2, offset: '1' }, 'fetchTopicOffsetsByTimestamp')
+  const future = await a.fetchTopicOffsetsByTimestamp('js-admin', Date.now() + 3600000)
+  same(future.map(o => [o.partition, o.offset]).sort(), [[0, '0'], [1, '1'], [2, '2'], [3, '0'], [4, '10']],
+    'fetchTopicOffsetsByTimestamp after the last record')
   await a.deleteTopicRecords({ topic: 'js-admin', partitions: [{ partition: 4, offset: '4' }] })
   offsets = await a.fetchTopicOffsets('js-admin')
   same(offsets.find(o => o.partition === 4), { partition: 4, offset: '10', high: '10', low: '4' },
@@ -290,6 +331,47 @@ async function groups(topic, groupId, total) {
   same(partitions.map(p => [p.partition, p.offset]).sort(), ends.map(o => [o.partition, o.high]).sort(),
     'fetchOffsets against the partition ends')
   same(partitions.reduce((n, p) => n + Number(p.offset), 0), total, 'committed records in all')
+  // The admin's own commits: setOffsets joins the empty group, commits, leaves.
+  await a.setOffsets({ groupId, topic, partitions: ends.map(o => ({ partition: o.partition, offset: '1' })) })
+  const [{ partitions: set }] = await a.fetchOffsets({ groupId, topics: [topic] })
+  same(set.map(p => p.offset), ends.map(() => '1'), 'fetchOffsets after setOffsets')
+  if (skipped('reset-offsets')) {
+    process.stderr.write('skipped: admin.resetOffsets (KQ_KAFKAJS_SKIP)\n')
+  } else {
+    // kafkajs commits -2 (earliest) and resolves it on fetchOffsets with
+    // resolveOffsets; an error here leaves kafkajs' promise unsettled.
+    await Promise.race([a.resetOffsets({ groupId, topic, earliest: true }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('resetOffsets did not finish in 10 s')), 10000))])
+    const [{ partitions: reset }] = await a.fetchOffsets({ groupId, topics: [topic], resolveOffsets: true })
+    same(reset.map(p => p.offset), ends.map(o => o.low), 'fetchOffsets (resolved) after resetOffsets')
+  }
+  if (skipped('offset-reset')) {
+    process.stderr.write('skipped: a consumer whose commit is below the log start (KQ_KAFKAJS_SKIP)\n')
+  } else {
+    // Records deleted under the commit (1): Fetch answers OFFSET_OUT_OF_RANGE
+    // and kafkajs commits its default offset, -2 (earliest), then reads on
+    // from the new log start.
+    await a.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '3' }] })
+    const c = kafka.consumer({
+      groupId, sessionTimeout: 10000, heartbeatInterval: 500, maxWaitTimeInMs: 200,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    })
+    const problems = []
+    c.on(c.events.CRASH, e => problems.push(`crashed: ${e.payload.error}`))
+    await c.connect()
+    await c.subscribe({ topics: [topic], fromBeginning: true })
+    const first = new Promise(resolve => c.run({
+      eachMessage: async ({ partition, message }) => { if (partition === 0) resolve(message.offset) },
+    }))
+    const offset = await Promise.race([first, new Promise(resolve => setTimeout(() => resolve('none in 10 s'), 10000))])
+    await c.disconnect()
+    check(problems.length === 0, problems.join('; '))
+    same(offset, '3', 'the first offset read after the records under the commit were deleted')
+  }
+  const missing = await a.describeGroups(['js-nobody'])
+  same(missing.groups.map(g => [g.groupId, g.errorCode, g.state]), [['js-nobody', 0, 'Dead']], 'describeGroups of no group')
+  const notFound = await a.deleteGroups(['js-nobody']).then(() => 'no error', e => e.groups?.[0]?.error?.type)
+  same(notFound, 'GROUP_ID_NOT_FOUND', 'deleteGroups of no group')
   const [deleted] = await a.deleteGroups([groupId])
   same([deleted.groupId, deleted.errorCode], [groupId, 0], 'deleteGroups')
   const { groups: after } = await a.listGroups()
