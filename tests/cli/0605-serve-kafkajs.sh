@@ -74,7 +74,7 @@ stop_kq_serve TERM
 start_kq_serve "${delay[@]}"
 js group events g 30 "$KQ_TEST_TMP/read2" &
 reader=$!
-sleep 1
+sleep 1  # most likely while the members wait; before they join works as well
 for i in $(seq 250 279); do printf 'k%06d v%06d\n' "$i" "$i"; done | kq-produce -K ' ' -z gzip events
 wait "$reader" || fail "the group did not read what kq-produce -d wrote"
 records events | comm -13 "$KQ_TEST_TMP/dir" - >"$KQ_TEST_TMP/new"
