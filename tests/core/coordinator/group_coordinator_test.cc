@@ -342,3 +342,26 @@ TEST_CASE("coordinator: shutdown answers every waiting member with NOT_COORDINAT
   CHECK(c->error_code == kNotCoordinator);
   CHECK(h.Heartbeat(s.leader, s.generation) == kNotCoordinator);
 }
+
+TEST_CASE("coordinator: a static leader restarting learns the members but keeps the assignment") {
+  Harness h;
+  StableGroup s = MakeStable(h, "i-a", "i-b");
+  std::string leader_instance;
+  const DescribedGroup desc = h.coord->DescribeGroups({"g"}).at(0);
+  for (const auto& m : desc.members) {
+    if (m.member_id == s.leader) leader_instance = *m.group_instance_id;
+  }
+  REQUIRE(!leader_instance.empty());
+  auto back = h.Join("", leader_instance);
+  REQUIRE(back.ready());
+  CHECK(back->error_code == kNone);
+  CHECK(back->leader == back->member_id);  // still the leader, under its new id
+  CHECK(back->skip_assignment);
+  CHECK(back->members.size() == 2);
+  CHECK(back->generation_id == s.generation);
+  CHECK(h.State() == "Stable");
+  auto sync = h.Sync(back->member_id, s.generation, {}, leader_instance);
+  REQUIRE(sync.ready());
+  CHECK(sync->assignment == "A");
+  CHECK(h.Heartbeat(s.follower, s.generation) == kNone);
+}
