@@ -3,11 +3,12 @@
 // members by instance id, members that were told MEMBER_ID_REQUIRED and have
 // not joined yet, the generation, the selected protocol and the leader.
 //
-//   Empty --join--> PreparingRebalance --all joined / timeout--> CompletingRebalance
-//     ^                 ^        |                                   |
-//     |                 |        +--nobody rejoined--> Empty         | leader's Sync
-//     |                 +------ member joins, leaves, expires ---- Stable <-+
-//   (last member gone)                                                   
+//   Empty --a member joins--> PreparingRebalance --all joined, or timeout--> CompletingRebalance
+//                                 ^   |                                             |
+//                                 |   +--nobody rejoined--> Empty    leader's Sync  |
+//                                 |                                                 v
+//                                 +---- a member joins, leaves, expires, or ---- Stable
+//                                       changes its protocols (CompletingRebalance too)
 //   Dead: deleted (DeleteGroups, or offsets expired while Empty).
 //
 // A plain value owned by GroupCoordinator, which makes every transition; the
@@ -63,9 +64,9 @@ struct Group {
   std::string protocol_type;                 // "" while no member ever joined
   std::optional<std::string> protocol_name;  // selected at the end of each join phase
   std::optional<std::string> leader_id;
-  std::map<std::string, Member> members;                   // by member id
-  std::map<std::string, std::string> static_members;       // instance id -> member id
-  std::map<std::string, int64_t> pending_members;          // member id -> session deadline
+  std::map<std::string, Member> members;              // by member id
+  std::map<std::string, std::string> static_members;  // instance id -> member id
+  std::map<std::string, int64_t> pending_members;     // member id -> session deadline
   // The join phase's end: the rebalance timeout, or the initial delay for a
   // group that was empty (extended while new members keep arriving, up to
   // the rebalance timeout, as Kafka's InitialDelayedJoin).

@@ -29,8 +29,8 @@ struct MemberProtocol {
 struct JoinRequest {
   std::string group_id;
   int32_t session_timeout_ms = 0;
-  int32_t rebalance_timeout_ms = -1;  // v0 has none: -1 means the session timeout
-  std::string member_id;              // "" on a first join
+  int32_t rebalance_timeout_ms = -1;             // v0 has none: -1 means the session timeout
+  std::string member_id;                         // "" on a first join
   std::optional<std::string> group_instance_id;  // v5+: static membership
   std::string protocol_type;                     // "consumer", "connect", ...
   std::vector<MemberProtocol> protocols;         // in the member's order of preference
@@ -68,8 +68,8 @@ struct SyncRequest {
   int32_t generation_id = -1;
   std::string member_id;
   std::optional<std::string> group_instance_id;
-  std::optional<std::string> protocol_type;  // v5+: checked when present
-  std::optional<std::string> protocol_name;  // v5+: checked when present
+  std::optional<std::string> protocol_type;                      // v5+: checked when present
+  std::optional<std::string> protocol_name;                      // v5+: checked when present
   std::vector<std::pair<std::string, std::string>> assignments;  // leader: member id -> bytes
 };
 
@@ -103,8 +103,8 @@ struct LeaveRequest {
 };
 
 struct LeaveResult {
-  int16_t error_code = 0;                // group-level
-  std::vector<int16_t> member_errors;    // one per request member, same order
+  int16_t error_code = 0;              // group-level
+  std::vector<int16_t> member_errors;  // one per request member, same order
 };
 
 struct CommitPartition {
@@ -178,7 +178,7 @@ struct DescribedMember {
 struct DescribedGroup {
   int16_t error_code = 0;
   std::string group_id;
-  std::string state;          // Kafka's state names; "Dead" for an unknown group
+  std::string state;  // Kafka's state names; "Dead" for an unknown group
   std::string protocol_type;
   std::string protocol_data;  // the selected protocol's name, when Stable
   std::vector<DescribedMember> members;

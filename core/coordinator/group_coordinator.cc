@@ -34,7 +34,6 @@ JoinResult JoinError(int16_t code, std::string member_id = {}, std::string messa
   return r;
 }
 
-
 }  // namespace
 
 GroupCoordinator::GroupCoordinator(CoordinatorOptions options,
@@ -222,7 +221,8 @@ void GroupCoordinator::JoinKnownMember(Group& group, JoinRequest& request, JoinC
       if (member.SameProtocols(request.protocols)) {
         member.awaiting_join = std::move(done);
         ScheduleSession(member);
-        return RespondJoin(member, CurrentGeneration(group, member, group.IsLeader(member.member_id)));
+        return RespondJoin(member,
+                           CurrentGeneration(group, member, group.IsLeader(member.member_id)));
       }
       return UpdateMemberAndRebalance(group, member, request, done);
     case GroupState::kStable:
@@ -262,8 +262,8 @@ void GroupCoordinator::AddMemberAndRebalance(Group& group, JoinRequest& request,
   MaybePrepareRebalance(group);
 }
 
-void GroupCoordinator::UpdateMemberAndRebalance(Group& group, Member& member,
-                                                JoinRequest& request, JoinCallback& done) {
+void GroupCoordinator::UpdateMemberAndRebalance(Group& group, Member& member, JoinRequest& request,
+                                                JoinCallback& done) {
   // A second JoinGroup while the first still waits: the client only listens
   // for the latest one, but every callback is answered.
   if (member.awaiting_join) RespondJoin(member, JoinError(kRebalanceInProgress, member.member_id));

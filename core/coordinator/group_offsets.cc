@@ -33,7 +33,8 @@ OffsetCommitResult GroupCoordinator::CommitOffsets(const OffsetCommitRequest& re
   CallScope scope(this);
   const auto& parts = request.partitions;
   if (shut_down_) return AllPartitions(parts, kNotCoordinator);
-  if (!groups::ValidateGroupName(request.group_id).ok()) return AllPartitions(parts, kInvalidGroupId);
+  if (!groups::ValidateGroupName(request.group_id).ok())
+    return AllPartitions(parts, kInvalidGroupId);
   Group* group = Find(request.group_id);
   if (group == nullptr) {
     // A client that assigns partitions itself and only stores offsets here.
@@ -47,7 +48,8 @@ OffsetCommitResult GroupCoordinator::CommitOffsets(const OffsetCommitRequest& re
     return StoreOffsets(request.group_id, parts);
   }
   if (!group->Has(request.member_id)) return AllPartitions(parts, kUnknownMemberId);
-  if (request.generation_id != group->generation_id) return AllPartitions(parts, kIllegalGeneration);
+  if (request.generation_id != group->generation_id)
+    return AllPartitions(parts, kIllegalGeneration);
   switch (group->state) {
     case GroupState::kStable:
     case GroupState::kPreparingRebalance:

@@ -253,7 +253,8 @@ Result<std::unique_ptr<ServedGroupClaim>> ClaimGroupForServer(io::Env* env,
   }
   {
     KQ_ASSIGN_OR_RETURN(std::unique_ptr<io::AppendableFile> file, env->CreateTruncated(path));
-    KQ_RETURN_IF_ERROR(file->Append(fmt::format("{}{}\n", kServerTag, static_cast<long>(getpid()))));
+    KQ_RETURN_IF_ERROR(
+        file->Append(fmt::format("{}{}\n", kServerTag, static_cast<long>(getpid()))));
     KQ_RETURN_IF_ERROR(file->Close());
   }
   auto claim = std::make_unique<ServedGroupClaimImpl>(env, path, std::move(*lock));

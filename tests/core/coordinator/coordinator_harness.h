@@ -26,7 +26,8 @@ inline std::string Subscription(const std::vector<std::string>& topics) {
     out.push_back(static_cast<char>(v & 0xff));
   };
   auto i32 = [&](int64_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((v >> shift) & 0xff));
   };
   i16(0);
   i32(static_cast<int64_t>(topics.size()));

@@ -10,8 +10,9 @@ using namespace kq;
 using namespace kq::coordinator;
 using namespace kq::coordinator::testing;
 
-TEST_CASE("coordinator: two members joining together get one generation, one leader, and the "
-          "leader's assignment") {
+TEST_CASE(
+    "coordinator: two members joining together get one generation, one leader, and the "
+    "leader's assignment") {
   Harness h(/*initial_delay_ms=*/3000);
   auto a = h.Join("");
   h.Advance(1000);
@@ -168,8 +169,8 @@ TEST_CASE("coordinator: a static member restarting takes its place back without 
   // The old incarnation is fenced everywhere.
   CHECK(h.Heartbeat(s.follower, s.generation, follower_instance) == kFencedInstanceId);
   CHECK(h.Commit(s.follower, s.generation, 1) == kUnknownMemberId);
-  OffsetCommitRequest fenced_commit{"g", s.generation, s.follower, follower_instance,
-                                    {{{"t", 0}, 1, -1, std::nullopt}}};
+  OffsetCommitRequest fenced_commit{
+      "g", s.generation, s.follower, follower_instance, {{{"t", 0}, 1, -1, std::nullopt}}};
   CHECK(h.coord->CommitOffsets(fenced_commit).partitions[0].second == kFencedInstanceId);
   auto stale = h.Join(h.JoinReq(s.follower, {"range"}, follower_instance));
   REQUIRE(stale.ready());
@@ -261,9 +262,7 @@ TEST_CASE("coordinator: the protocol most members prefer among those all support
   CHECK(a->protocol_name == "roundrobin");
   CHECK(b->protocol_name == "roundrobin");
   // The leader learns each member's metadata for the chosen protocol.
-  const JoinResult& leader = a->leader == a->member_id ? *a
-                             : a->leader == b->member_id ? *b
-                                                         : *c;
+  const JoinResult& leader = a->leader == a->member_id ? *a : a->leader == b->member_id ? *b : *c;
   CHECK(leader.members.size() == 3);
 }
 
@@ -342,4 +341,27 @@ TEST_CASE("coordinator: shutdown answers every waiting member with NOT_COORDINAT
   REQUIRE(c.ready());
   CHECK(c->error_code == kNotCoordinator);
   CHECK(h.Heartbeat(s.leader, s.generation) == kNotCoordinator);
+}
+
+TEST_CASE("coordinator: a static leader restarting learns the members but keeps the assignment") {
+  Harness h;
+  StableGroup s = MakeStable(h, "i-a", "i-b");
+  std::string leader_instance;
+  const DescribedGroup desc = h.coord->DescribeGroups({"g"}).at(0);
+  for (const auto& m : desc.members) {
+    if (m.member_id == s.leader) leader_instance = *m.group_instance_id;
+  }
+  REQUIRE(!leader_instance.empty());
+  auto back = h.Join("", leader_instance);
+  REQUIRE(back.ready());
+  CHECK(back->error_code == kNone);
+  CHECK(back->leader == back->member_id);  // still the leader, under its new id
+  CHECK(back->skip_assignment);
+  CHECK(back->members.size() == 2);
+  CHECK(back->generation_id == s.generation);
+  CHECK(h.State() == "Stable");
+  auto sync = h.Sync(back->member_id, s.generation, {}, leader_instance);
+  REQUIRE(sync.ready());
+  CHECK(sync->assignment == "A");
+  CHECK(h.Heartbeat(s.follower, s.generation) == kNone);
 }

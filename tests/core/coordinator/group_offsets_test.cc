@@ -50,11 +50,14 @@ TEST_CASE("offsets: commits from a stale generation or an unknown member are ref
 TEST_CASE("offsets: commits survive a coordinator restart and are what kq-groups reads") {
   Harness h;
   StableGroup s = MakeStable(h);
-  OffsetCommitRequest req{"g", s.generation, s.leader, std::nullopt,
+  OffsetCommitRequest req{"g",
+                          s.generation,
+                          s.leader,
+                          std::nullopt,
                           {{{"t", 0}, 42, 3, "m0"}, {{"u", 1}, 7, -1, std::nullopt}}};
   OffsetCommitResult r = h.coord->CommitOffsets(req);
-  CHECK(r.partitions == std::vector<std::pair<groups::TopicPartition, int16_t>>{
-                            {{"t", 0}, kNone}, {{"u", 1}, kNone}});
+  CHECK(r.partitions == std::vector<std::pair<groups::TopicPartition, int16_t>>{{{"t", 0}, kNone},
+                                                                                {{"u", 1}, kNone}});
   h.Restart();
   OffsetFetchResult all = h.coord->FetchOffsets({"g", std::nullopt});
   REQUIRE(all.partitions.size() == 2);
@@ -76,7 +79,10 @@ TEST_CASE("offsets: commits survive a coordinator restart and are what kq-groups
 
 TEST_CASE("offsets: bad partitions of a commit are refused one by one") {
   Harness h;
-  OffsetCommitRequest req{"g", -1, "", std::nullopt,
+  OffsetCommitRequest req{"g",
+                          -1,
+                          "",
+                          std::nullopt,
                           {{{"t", 0}, 1, -1, std::string(4097, 'x')},
                            {{"t", 1}, -5, -1, std::nullopt},
                            {{"bad/topic", 0}, 1, -1, std::nullopt},
@@ -112,7 +118,10 @@ TEST_CASE("offsets: a group with members cannot be deleted; an empty one can") {
 TEST_CASE("offsets: OffsetDelete keeps the offsets of topics the members consume") {
   Harness h;
   StableGroup s = MakeStable(h);  // subscribed to t only
-  OffsetCommitRequest req{"g", s.generation, s.leader, std::nullopt,
+  OffsetCommitRequest req{"g",
+                          s.generation,
+                          s.leader,
+                          std::nullopt,
                           {{{"t", 0}, 1, -1, std::nullopt}, {{"u", 0}, 2, -1, std::nullopt}}};
   h.coord->CommitOffsets(req);
   OffsetDeleteResult r = h.coord->DeleteOffsets({"g", {{"t", 0}, {"u", 0}}});
