@@ -40,7 +40,8 @@ Status GroupSession::Gain(
     const groups::TopicPartition& tp,
     const std::map<groups::TopicPartition, groups::CommittedOffset>& committed) {
   auto it = committed.find(tp);
-  if (it == committed.end()) return consumer_->Assign(tp, fallback_);
+  // A negative commit (a Kafka client's -1 or -2) is no position at all.
+  if (it == committed.end() || it->second.offset < 0) return consumer_->Assign(tp, fallback_);
   committed_[tp] = it->second.offset;
   return consumer_->Assign(tp, StartPosition::AtOffset(it->second.offset));
 }

@@ -80,9 +80,10 @@ OffsetCommitResult GroupCoordinator::StoreOffsets(const std::string& group_id,
       code = kUnknownTopicOrPartition;
     } else if (metadata.size() > static_cast<size_t>(options_.offset_metadata_max_bytes)) {
       code = kOffsetMetadataTooLarge;
-    } else if (p.offset < 0) {
-      code = kOffsetOutOfRange;  // the store keeps offsets of records only
     } else {
+      // A negative offset is stored as given, as Kafka does: clients commit
+      // -1 or -2 (kafkajs' resetOffsets, its reset after OFFSET_OUT_OF_RANGE)
+      // to mean "none, use the reset policy", and readers take it so.
       batch.push_back({p.tp, groups::CommittedOffset{p.offset, p.leader_epoch, metadata, now}});
       in_batch.push_back(result.partitions.size());
     }

@@ -185,9 +185,11 @@ Status OffsetsStoreImpl::Commit(
   records.reserve(offsets.size());
   for (const auto& [tp, committed] : offsets) {
     KQ_RETURN_IF_ERROR(log::ValidateTopicName(tp.topic));
-    if (tp.partition < 0 || committed.offset < 0) {
-      return Status::InvalidArgument(fmt::format("cannot commit offset {} for {}-{}: negative",
-                                                 committed.offset, tp.topic, tp.partition));
+    // A negative offset is kept as given (Kafka stores any value): it means
+    // "no position", and readers apply their reset policy (GroupSession).
+    if (tp.partition < 0) {
+      return Status::InvalidArgument(
+          fmt::format("cannot commit for {}-{}: negative partition", tp.topic, tp.partition));
     }
     if (committed.metadata.size() > 32767) {
       return Status::InvalidArgument(

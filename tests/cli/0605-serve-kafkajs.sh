@@ -20,7 +20,6 @@ export LC_ALL=C  # sort as the script's Array.sort does
 # commits -2 (earliest) or -1 (latest) in admin.resetOffsets, whose promise
 # then never settles, and in a consumer whose commit is below the log start
 # (after retention or deleteTopicRecords), which then crashes.
-export KQ_KAFKAJS_SKIP=reset-offsets,offset-reset
 js() {
   local t0
   t0=$(date +%s%N)

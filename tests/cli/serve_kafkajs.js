@@ -59,9 +59,6 @@ const kafka = new Kafka({
   },
 })
 
-// KQ_KAFKAJS_SKIP=name,...: checks left out while kq-serve has a known bug
-// in them (see the test script).
-const skipped = name => (process.env.KQ_KAFKAJS_SKIP || '').split(',').includes(name)
 
 const key = i => `k${String(i).padStart(6, '0')}`
 const value = i => `v${String(i).padStart(6, '0')}`
@@ -335,9 +332,7 @@ async function groups(topic, groupId, total) {
   await a.setOffsets({ groupId, topic, partitions: ends.map(o => ({ partition: o.partition, offset: '1' })) })
   const [{ partitions: set }] = await a.fetchOffsets({ groupId, topics: [topic] })
   same(set.map(p => p.offset), ends.map(() => '1'), 'fetchOffsets after setOffsets')
-  if (skipped('reset-offsets')) {
-    process.stderr.write('skipped: admin.resetOffsets (KQ_KAFKAJS_SKIP)\n')
-  } else {
+  {
     // kafkajs commits -2 (earliest) and resolves it on fetchOffsets with
     // resolveOffsets; an error here leaves kafkajs' promise unsettled.
     await Promise.race([a.resetOffsets({ groupId, topic, earliest: true }),
@@ -345,9 +340,7 @@ async function groups(topic, groupId, total) {
     const [{ partitions: reset }] = await a.fetchOffsets({ groupId, topics: [topic], resolveOffsets: true })
     same(reset.map(p => p.offset), ends.map(o => o.low), 'fetchOffsets (resolved) after resetOffsets')
   }
-  if (skipped('offset-reset')) {
-    process.stderr.write('skipped: a consumer whose commit is below the log start (KQ_KAFKAJS_SKIP)\n')
-  } else {
+  {
     // Records deleted under the commit (1): Fetch answers OFFSET_OUT_OF_RANGE
     // and kafkajs commits its default offset, -2 (earliest), then reads on
     // from the new log start.

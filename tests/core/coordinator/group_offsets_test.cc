@@ -77,7 +77,7 @@ TEST_CASE("offsets: commits survive a coordinator restart and are what kq-groups
   CHECK(h.State() == "Empty");
 }
 
-TEST_CASE("offsets: bad partitions of a commit are refused one by one") {
+TEST_CASE("offsets: bad partitions of a commit are refused one by one; negative offsets are kept") {
   Harness h;
   OffsetCommitRequest req{"g",
                           -1,
@@ -90,12 +90,15 @@ TEST_CASE("offsets: bad partitions of a commit are refused one by one") {
   OffsetCommitResult r = h.coord->CommitOffsets(req);
   REQUIRE(r.partitions.size() == 4);
   CHECK(r.partitions[0].second == kOffsetMetadataTooLarge);
-  CHECK(r.partitions[1].second == kOffsetOutOfRange);
+  // Kafka stores any offset: clients commit -1/-2 to mean "none" (kafkajs'
+  // resetOffsets and its reset after OFFSET_OUT_OF_RANGE).
+  CHECK(r.partitions[1].second == kNone);
   CHECK(r.partitions[2].second == kUnknownTopicOrPartition);
   CHECK(r.partitions[3].second == kNone);
   OffsetFetchResult all = h.coord->FetchOffsets({"g", std::nullopt});
-  REQUIRE(all.partitions.size() == 1);
-  CHECK(all.partitions[0].offset == 8);
+  REQUIRE(all.partitions.size() == 2);
+  CHECK(all.partitions[0].offset == -5);
+  CHECK(all.partitions[1].offset == 8);
 }
 
 TEST_CASE("offsets: a group with members cannot be deleted; an empty one can") {

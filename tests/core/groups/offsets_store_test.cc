@@ -171,9 +171,20 @@ TEST_CASE("offsets store: bad input is refused before anything is written") {
   CHECK(store->Commit("", {At("t", 0, 1)}).IsInvalidArgument());
   CHECK(store->Commit("a/b", {At("t", 0, 1)}).IsInvalidArgument());
   CHECK(store->Commit("g", {At("../x", 0, 1)}).IsInvalidArgument());
-  CHECK(store->Commit("g", {At("t", 0, 1), At("t", 1, -5)}).IsInvalidArgument());
+  CHECK(store->Commit("g", {At("t", 0, 1), At("t", -1, 5)}).IsInvalidArgument());
   CHECK(store->Fetch("a/b").status().IsInvalidArgument());
   CHECK_FALSE(f.env->FileExists(f.dir + "/__consumer_offsets-0"));
+}
+
+TEST_CASE("offsets store: a negative offset is kept as given, as Kafka keeps it") {
+  // Kafka clients commit -1 or -2 for "no position" (kafkajs' resetOffsets).
+  Fixture f;
+  auto store = f.Open();
+  REQUIRE(store->Commit("g", {At("t", 0, -2)}).ok());
+  auto fetched = store->Fetch("g");
+  REQUIRE(fetched.ok());
+  REQUIRE(fetched->size() == 1);
+  CHECK(fetched->begin()->second.offset == -2);
   CHECK(OffsetsStore::Open(f.env, f.tmp.path() + "/missing").status().IsNotFound());
 }
 
