@@ -76,6 +76,27 @@ std::pair<int16_t, std::optional<std::string>> AlterTopic(
   return {0, std::nullopt};
 }
 
+// The checks both AlterConfigs flavours make of a resource before altering
+// it; false when `out` already holds the answer.
+template <typename Resource, typename Out>
+bool MayAlter(const Broker& broker, const Request& request, const Resource& resource, Out* out) {
+  out->resource_type = resource.resource_type;
+  out->resource_name = resource.resource_name;
+  out->error_message = std::nullopt;
+  if (resource.resource_type != kResourceTopic) {
+    out->error_code = Code(ErrorCode::kInvalidRequest);
+    out->error_message = resource.resource_type == kResourceBroker
+                             ? "broker configs are read-only: restart kq-serve with --config"
+                             : "only topic configs can be altered";
+    return false;
+  }
+  if (!broker.Allowed(request, Operation::kAdmin, ResourceType::kTopic, resource.resource_name)) {
+    out->error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void HandleCreatePartitions(Broker& broker, const RequestPtr& request) {
@@ -123,21 +144,7 @@ void HandleAlterConfigs(Broker& broker, const RequestPtr& request) {
   protocol::AlterConfigsResponse response;
   for (const auto& resource : req.resources) {
     auto& out = response.responses.emplace_back();
-    out.resource_type = resource.resource_type;
-    out.resource_name = resource.resource_name;
-    out.error_message = std::nullopt;
-    if (resource.resource_type != kResourceTopic) {
-      out.error_code = Code(ErrorCode::kInvalidRequest);
-      out.error_message = resource.resource_type == kResourceBroker
-                              ? "broker configs are read-only: restart kq-serve with --config"
-                              : "only topic configs can be altered";
-      continue;
-    }
-    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic,
-                        resource.resource_name)) {
-      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
-      continue;
-    }
+    if (!MayAlter(broker, *request, resource, &out)) continue;
     // AlterConfigs replaces the whole set: what is not named returns to its
     // default (Kafka's semantics, which IncrementalAlterConfigs fixed).
     std::vector<log::ConfigChange> changes;
@@ -158,21 +165,7 @@ void HandleIncrementalAlterConfigs(Broker& broker, const RequestPtr& request) {
   protocol::IncrementalAlterConfigsResponse response;
   for (const auto& resource : req.resources) {
     auto& out = response.responses.emplace_back();
-    out.resource_type = resource.resource_type;
-    out.resource_name = resource.resource_name;
-    out.error_message = std::nullopt;
-    if (resource.resource_type != kResourceTopic) {
-      out.error_code = Code(ErrorCode::kInvalidRequest);
-      out.error_message = resource.resource_type == kResourceBroker
-                              ? "broker configs are read-only: restart kq-serve with --config"
-                              : "only topic configs can be altered";
-      continue;
-    }
-    if (!broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic,
-                        resource.resource_name)) {
-      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
-      continue;
-    }
+    if (!MayAlter(broker, *request, resource, &out)) continue;
     auto info = broker.partitions().Topic(resource.resource_name);
     if (!info.ok()) {
       out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
