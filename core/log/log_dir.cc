@@ -29,12 +29,40 @@ std::string Iso8601Utc(int64_t ms) {
                      static_cast<int>(ms % 1000));
 }
 
-// nlohmann reports bad JSON by throwing; turn that into Corruption naming the file.
+// nlohmann reports bad JSON by throwing; turn that into Corruption naming the
+// file and the byte position (0-based, with its line and column) where the
+// text stops being JSON, and nlohmann's reason without its
+// "[json.exception.parse_error.101] parse error at line 1, column 5:" tag
+// and the raw bytes it quotes:
+//   ".kq/topics/t.json: not valid JSON at byte 4 (line 1, column 5): unexpected end of input; ..."
 Result<nlohmann::json> ParseJsonFile(const std::string& path, const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Corruption(fmt::format("{}: empty file (expected a JSON object)", path));
+  }
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption(fmt::format("{}: not valid JSON: {}", path, e.what()));
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte counts from 1: the character parsing stopped at.
+    const size_t position = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const size_t line_start = text.rfind('\n', position == 0 ? 0 : position - 1);
+    const size_t line = 1 + static_cast<size_t>(std::count(
+                                text.begin(), text.begin() + static_cast<long>(position), '\n'));
+    const size_t column =
+        line_start == std::string::npos || position == 0 ? position + 1 : position - line_start;
+    std::string_view what = e.what();
+    const size_t column_tag = what.find("column ");
+    const size_t dash = what.find(" - ", column_tag == std::string_view::npos ? 0 : column_tag);
+    std::string reason(dash == std::string_view::npos ? "syntax error" : what.substr(dash + 3));
+    // "; last read: '<bytes>'" repeats the file's bytes raw (a terminal may
+    // not like them); the position says where they are.
+    if (const size_t read = reason.find("; last read: "); read != std::string::npos) {
+      const size_t expected = reason.find("; expected ", read);
+      reason.erase(read, expected == std::string::npos ? std::string::npos : expected - read);
+    }
+    return Status::Corruption(fmt::format("{}: not valid JSON at byte {} (line {}, column {}): {}",
+                                          path, position, line, column, reason));
+  } catch (const nlohmann::json::exception&) {
+    return Status::Corruption(fmt::format("{}: not valid JSON", path));
   }
 }
 

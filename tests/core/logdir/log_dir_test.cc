@@ -385,3 +385,39 @@ TEST_CASE("log dir: corrupt topic metadata is reported with its path") {
     CHECK(!env->FileExists(JoinPath(dir, "t-0")));
   });
 }
+
+TEST_CASE("log dir: JSON that does not parse is reported at its byte position, in kq's words") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    REQUIRE(log_dir->CreateTopic("t", 1, TopicConfig()).ok());
+    const std::string meta = log_dir->TopicMetadataPath("t");
+    struct Case {
+      std::string text;
+      std::string message;  // after "<meta>: "
+    };
+    const Case cases[] = {
+        {"{\"partitions\": 1,\n  \"config\": {",
+         "not valid JSON at byte 31 (line 2, column 14): unexpected end of input; expected string "
+         "literal"},
+        {"{\"partitions\": 1x}",
+         "not valid JSON at byte 16 (line 1, column 17): invalid literal; expected '}'"},
+        // The bad byte is named by its position, not echoed.
+        {"{\"partitions\": \"\xff\"}",
+         "not valid JSON at byte 16 (line 1, column 17): invalid string: ill-formed UTF-8 byte"},
+        {"", "empty file (expected a JSON object)"},
+        {" \n", "empty file (expected a JSON object)"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.text);
+      REQUIRE(env->WriteFileAtomic(meta, c.text).ok());
+      auto info = log_dir->DescribeTopic("t");
+      REQUIRE(info.status().IsCorruption());
+      const std::string& msg = info.status().message();
+      CAPTURE(msg);
+      CHECK(msg.find(meta + ": " + c.message) == 0);
+      CHECK(msg.find("json.exception") == std::string::npos);
+      CHECK(msg.find('\xff') == std::string::npos);
+    }
+  });
+}
