@@ -645,22 +645,32 @@ Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
   KQ_RETURN_IF_ERROR(broken_);
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
-    if (seg.max_timestamp() < ts) continue;
-    KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts));
-    if (pos.value() >= seg.size()) continue;
-    ReadChunk chunk;
-    KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
-    if (chunk.bytes.empty()) continue;
-    // Timestamps inside a batch need not be ordered: the first record that
-    // qualifies is the answer (one batch is walked whole).
-    int64_t found = -1;
-    std::string scratch;
-    KQ_RETURN_IF_ERROR(
-        format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
-          if (found < 0 && r.timestamp >= ts) found = r.offset;
-          return Status::Ok();
-        }));
-    if (found >= 0) return Offset(std::max(found, log_start_.value()));
+    if (seg.max_timestamp() < ts || seg.next_offset() <= log_start_) continue;
+    // Batch by batch from the first one that may qualify: the log start may
+    // lie inside a batch, whose records below it are gone and do not count.
+    uint64_t from = 0;
+    if (seg.base_offset() < log_start_) {
+      KQ_ASSIGN_OR_RETURN(FilePos start, seg.FindPosition(log_start_));
+      from = start.value();
+    }
+    for (;;) {
+      KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts, from));
+      if (pos.value() >= seg.size()) break;
+      ReadChunk chunk;
+      KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
+      if (chunk.bytes.empty()) break;
+      // Timestamps inside a batch need not be ordered: the first record that
+      // qualifies is the answer (one batch is walked whole).
+      int64_t found = -1;
+      std::string scratch;
+      KQ_RETURN_IF_ERROR(
+          format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
+            if (found < 0 && r.offset >= log_start_.value() && r.timestamp >= ts) found = r.offset;
+            return Status::Ok();
+          }));
+      if (found >= 0) return Offset(found);
+      from = pos.value() + chunk.bytes.size();
+    }
   }
   return log_end_;
 }

@@ -214,10 +214,11 @@ Result<FilePos> Segment::FindPosition(Offset offset) const {
   return FilePos(valid_end_);
 }
 
-Result<FilePos> Segment::FindTimestampPosition(int64_t ts) const {
+Result<FilePos> Segment::FindTimestampPosition(int64_t ts, uint64_t from) const {
   const TimeIndexEntry before = time_index_.LookupBefore(ts);
   uint64_t start = 0;
   if (before.timestamp >= 0) start = index_.Lookup(before.relative_offset).position;
+  start = std::max(start, from);  // both are batch boundaries
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {

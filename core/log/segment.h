@@ -82,8 +82,9 @@ class Segment {
   // Position of the batch holding `offset` (or of the first batch after it,
   // when compaction left a gap); size() when none in this segment.
   Result<FilePos> FindPosition(Offset offset) const;
-  // Position of the first batch that may hold a record with timestamp >= ts.
-  Result<FilePos> FindTimestampPosition(int64_t ts) const;
+  // Position of the first batch at or after byte `from` (a batch boundary)
+  // that may hold a record with timestamp >= ts; size() when none.
+  Result<FilePos> FindTimestampPosition(int64_t ts, uint64_t from = 0) const;
 
   // --- writing (partition lock held) ---
   // Appends `buffer` (whole batches with offsets assigned, described by
