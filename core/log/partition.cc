@@ -415,7 +415,12 @@ Status Partition::Sync() {
     // past the log.
     const Offset point = std::min(synced_end, log_end_);
     KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
-    if (point > current) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, point));
+    if (point > current) {
+      // Recovery trusts the index entries below the recovery point, and the
+      // active segment's are otherwise synced only when it is sealed.
+      KQ_RETURN_IF_ERROR(segments_.back()->SyncIndexes());
+      KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, point));
+    }
     recovery_point_written_ = point;
     recovery_point_written_ms_ = now;
   }

@@ -97,6 +97,8 @@ Status Segment::LoadIndexes(uint64_t log_size) {
   } else if (log_size > 0) {
     indexes_need_rebuild_ = true;
   }
+  index_entries_from_file_ = index_.size();
+  time_entries_from_file_ = time_index_.size();
   return Status::Ok();
 }
 
@@ -256,6 +258,12 @@ Status Segment::Append(std::string_view buffer, std::span<const AppendedBatch> b
 Status Segment::SyncLog() {
   KQ_RETURN_IF_ERROR(OpenWriters());
   return log_writer_->Sync();
+}
+
+Status Segment::SyncIndexes() {
+  KQ_RETURN_IF_ERROR(OpenWriters());
+  KQ_RETURN_IF_ERROR(index_writer_->Sync());
+  return time_writer_->Sync();
 }
 
 Status Segment::Seal() {
