@@ -75,7 +75,7 @@ bug_no_log_sync_before_checkpoint() {
 # WriteFileAtomic renames the .tmp file over the checkpoint without syncing it.
 bug_atomic_write_no_sync() {
   FILE=core/io/env.cc
-  EXPR='s/KQ_RETURN_IF_ERROR\(file->Sync\(\)\);\n//'
+  EXPR='s/    if \(sync\) KQ_RETURN_IF_ERROR\(file->Sync\(\)\);\n//'
   TARGET=crash_test FILTER='*the recovery point written at every sync'
 }
 

@@ -234,3 +234,30 @@ TEST_CASE("crash: recovery drops unsynced index entries of the active segment") 
   }
   kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
 }
+
+// The flush policy os syncs nothing, creation included (the new segment's
+// directory entry, leader-epoch-checkpoint): a power cut may take any of it
+// away, and nothing is acknowledged, but the partition must still open,
+// hold only records that were written, in order, and take the next append.
+TEST_CASE("crash: creating a partition and appending under the flush policy os") {
+  kq::testing::ForEachCrashState("create-os", [&](io::FaultEnv& env, CrashPoint& crash) {
+    Ledger ledger;
+    auto o = Options(env, 400, 0);
+    o.flush = log::FlushPolicy::Kind::kOs;
+    REQUIRE(env.CreateDir("/data").ok());
+    crash.Arm(env);
+    {
+      auto p = log::Partition::Open(kDir, o, log::OpenMode::kWrite);
+      for (int b = 0; p.ok() && b < 6; ++b) {
+        std::string batch = ledger.NextBatch(3, 1000 + b, 40);
+        auto r = (*p)->Append(batch);
+        if (!r.ok()) break;
+        ledger.Written(r->first_offset.value());
+      }
+      if (p.ok()) (void)(*p)->Close(log::Partition::CloseSync::kNoSync);
+    }
+    crash.Cut(env);
+    if (!env.IsDirectory(kDir)) return;  // the crash came before the folder
+    kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);
+  });
+}
