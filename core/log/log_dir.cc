@@ -211,15 +211,36 @@ Result<TopicInfo> LogDir::EnsureTopic(std::string_view name, int32_t partitions,
 // topic has no metadata.
 Status LogDir::CreateTopicLocked(std::string_view name, int32_t partitions,
                                  const TopicConfig& config) {
-  KQ_RETURN_IF_ERROR(CreatePartitionDirs(name, 0, partitions));
-  return WriteTopic(name, partitions, config);
+  std::vector<std::string> made;
+  Status s = CreatePartitionDirs(name, 0, partitions, &made);
+  if (s.ok()) s = WriteTopic(name, partitions, config);
+  if (!s.ok()) {
+    // All or nothing for the user: no topic and no folders it made. The
+    // metadata goes first (it names the folders); a rename that happened
+    // before a failed directory sync may have published it.
+    const std::string meta = TopicMetadataPath(name);
+    if (env_->FileExists(meta) && env_->RemoveFile(meta).ok()) (void)env_->SyncDir(TopicsPath());
+    RemoveMadeDirs(made);
+  }
+  return s;
 }
 
-// Creates partition folders [from, to) and makes them durable. A folder that
+// Best effort, after a failure that is what the caller reports: on a disk
+// that keeps failing, empty folders stay behind, and the next create or
+// grow reuses them.
+void LogDir::RemoveMadeDirs(const std::vector<std::string>& made) const {
+  if (made.empty()) return;
+  for (auto it = made.rbegin(); it != made.rend(); ++it) (void)env_->RemoveDir(*it);
+  (void)env_->SyncDir(path_);
+}
+
+// Creates partition folders [from, to) and makes them durable, adding the
+// ones it created to *made (also when it fails part way). A folder that
 // already exists is reused when empty (a create that crashed before writing
 // metadata); one with files in it belongs to no topic we know of, and we
 // refuse to adopt or delete someone's data silently.
-Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t to) {
+Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t to,
+                                   std::vector<std::string>* made) {
   for (int32_t p = from; p < to; ++p) {
     const std::string dir = PartitionPath(name, PartitionId(p));
     if (env_->IsDirectory(dir)) {
@@ -231,7 +252,9 @@ Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t 
             dir, name, p));
       }
     }
+    const bool existed = env_->IsDirectory(dir);
     KQ_RETURN_IF_ERROR(env_->CreateDir(dir));
+    if (!existed) made->push_back(dir);
   }
   return env_->SyncDir(path_);
 }
@@ -328,8 +351,13 @@ Status LogDir::AddPartitions(std::string_view name, int32_t new_count) {
         "added)",
         name, info.partitions, new_count));
   }
-  KQ_RETURN_IF_ERROR(CreatePartitionDirs(name, info.partitions, new_count));
-  return WriteTopic(name, new_count, info.config);
+  std::vector<std::string> made;
+  Status s = CreatePartitionDirs(name, info.partitions, new_count, &made);
+  if (s.ok()) s = WriteTopic(name, new_count, info.config);
+  // The new folders go only once the metadata is back to the old count
+  // (a rename before a failed sync may have published the new one).
+  if (!s.ok() && WriteTopic(name, info.partitions, info.config).ok()) RemoveMadeDirs(made);
+  return s;
 }
 
 Status LogDir::DeleteTopic(std::string_view name) {
