@@ -149,8 +149,9 @@ class Partition {
   // FollowerAppendOptions); leader epochs must not go below the latest one in
   // leader-epoch-checkpoint nor below the previous batch's. Any violation is
   // refused whole (InvalidArgument naming the batch) before a byte is
-  // written. A new epoch is recorded in leader-epoch-checkpoint (durably,
-  // before the data) at its first batch's base offset. Page cache only, as
+  // written. A new epoch is recorded in leader-epoch-checkpoint (before the
+  // data, durably unless the flush policy is os) at its first batch's base
+  // offset. Page cache only, as
   // Append; a crash keeps a prefix of whole batches, and the checkpoint is
   // cut back to the log end on the next open.
   Result<AppendResult> AppendAsFollower(std::span<const std::string> batches,
