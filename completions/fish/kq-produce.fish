@@ -28,7 +28,7 @@ complete -c kq-produce -s t -l topic -x -a '(__kq_produce_topics)' -d 'Topic to 
 complete -c kq-produce -s D -l delimiter -x -d 'Record delimiter (escapes allowed)'
 complete -c kq-produce -s K -l key-delimiter -x -d 'Split key and value at the first DELIM'
 complete -c kq-produce -s k -l key -x -d 'Key for every record'
-complete -c kq-produce -s l -l whole-file -d 'Each file is one record'
+complete -c kq-produce -s l -l whole-file -d 'Each file is one record (kcat -P without -l)'
 complete -c kq-produce -s J -l json -d 'Read JSON envelope lines'
 complete -c kq-produce -l lenient -d 'With -J: warn about unknown fields instead of failing'
 complete -c kq-produce -s Z -l null-empty -d 'Send an empty value as null'

@@ -19,6 +19,8 @@ end
 complete -c kq -f
 complete -c kq -n __kq_needs_command -s h -l help -d 'List the commands'
 complete -c kq -n __kq_needs_command -l version -d 'Print the version'
+complete -c kq -n __kq_needs_command -s L -d 'Topics and partitions, as kcat -L'
+complete -c kq -n __kq_needs_command -a metadata -d 'Topics and partitions, as kcat -L'
 complete -c kq -n __kq_needs_command -a help -d 'Show the help of a command'
 complete -c kq -n __kq_needs_command -a '(__kq_commands)' -d 'Command'
 complete -c kq -n '__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2' -a '(__kq_commands)' -d 'Command'
@@ -27,6 +29,14 @@ complete -c kq -n '__fish_seen_subcommand_from help; and test (count (commandlin
 # vanish in fish, so the command line is joined into one variable first.)
 function __kq_complete_command
     set -l t (commandline -opc)
+    # kq -L and kq metadata run kq-topics describe; kcat's -t names a topic.
+    if contains -- $t[2] -L metadata
+        if test "$t[-1]" = -t
+            kq-topics list 2>/dev/null
+            return
+        end
+        set t kq topics describe $t[3..-1]
+    end
     set -l line (string join ' ' -- kq-$t[2] $t[3..-1] (commandline -ct))
     test (count (commandline -ct)) -eq 0; and set line "$line "
     complete -C "$line"

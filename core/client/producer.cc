@@ -146,8 +146,12 @@ Status LogProducer::OpenPartition(int32_t partition) {
 Result<log::Partition*> LogProducer::PartitionLog(int32_t partition) {
   PartitionState& state = partitions_[static_cast<size_t>(partition)];
   if (!state.log) {
+    // The partition follows this producer's flush policy (--flush), which
+    // may differ from the topic's: `os` syncs nothing, creation included.
+    log::TopicInfo shaped = topic_;
+    shaped.config.flush = flush_;
     KQ_ASSIGN_OR_RETURN(state.log,
-                        dir_.OpenPartition(topic_, PartitionId(partition), log::OpenMode::kWrite));
+                        dir_.OpenPartition(shaped, PartitionId(partition), log::OpenMode::kWrite));
   }
   return state.log.get();
 }

@@ -39,23 +39,33 @@ std::string TempPathFor(const std::string& path) {
 
 }  // namespace
 
-Status Env::WriteFileAtomic(const std::string& path, std::string_view data) {
+// WriteFileAtomic and ReplaceFileNoSync: write `path`.tmp, then rename it
+// over `path`, syncing both when `sync`.
+static Status ReplaceFile(Env& env, const std::string& path, std::string_view data, bool sync) {
   const std::string tmp = TempPathFor(path);
   Status s = [&]() -> Status {
-    KQ_ASSIGN_OR_RETURN(std::unique_ptr<AppendableFile> file, CreateTruncated(tmp));
+    KQ_ASSIGN_OR_RETURN(std::unique_ptr<AppendableFile> file, env.CreateTruncated(tmp));
     KQ_RETURN_IF_ERROR(file->Append(data));
     // The data must be durable before the rename publishes it, or a crash
     // could leave `path` naming an empty or partial file.
-    KQ_RETURN_IF_ERROR(file->Sync());
+    if (sync) KQ_RETURN_IF_ERROR(file->Sync());
     KQ_RETURN_IF_ERROR(file->Close());
-    return Rename(tmp, path);
+    return env.Rename(tmp, path);
   }();
   if (!s.ok()) {
-    (void)RemoveFile(tmp);  // best effort: the original error is what matters
+    (void)env.RemoveFile(tmp);  // best effort: the original error is what matters
     return s;
   }
   // Without this the rename itself may not survive a crash.
-  return SyncDir(DirName(path));
+  return sync ? env.SyncDir(DirName(path)) : Status::Ok();
+}
+
+Status Env::WriteFileAtomic(const std::string& path, std::string_view data) {
+  return ReplaceFile(*this, path, data, /*sync=*/true);
+}
+
+Status Env::ReplaceFileNoSync(const std::string& path, std::string_view data) {
+  return ReplaceFile(*this, path, data, /*sync=*/false);
 }
 
 Status Env::RemoveTree(const std::string& dir) {

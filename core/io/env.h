@@ -108,6 +108,10 @@ class Env {
   // directory. After return, `path` holds `data` durably; a crash at any point
   // leaves either the old or the new contents.
   Status WriteFileAtomic(const std::string& path, std::string_view data);
+  // The same write and rename without either sync, for the flush policy
+  // `os`: after a crash `path` may hold the old contents, the new ones, or
+  // (the rename reached the disk, the data did not) a short or damaged file.
+  Status ReplaceFileNoSync(const std::string& path, std::string_view data);
   // Removes `dir` and everything below it.
   Status RemoveTree(const std::string& dir);
 };

@@ -29,12 +29,40 @@ std::string Iso8601Utc(int64_t ms) {
                      static_cast<int>(ms % 1000));
 }
 
-// nlohmann reports bad JSON by throwing; turn that into Corruption naming the file.
+// nlohmann reports bad JSON by throwing; turn that into Corruption naming the
+// file and the byte position (0-based, with its line and column) where the
+// text stops being JSON, and nlohmann's reason without its
+// "[json.exception.parse_error.101] parse error at line 1, column 5:" tag
+// and the raw bytes it quotes:
+//   ".kq/topics/t.json: not valid JSON at byte 4 (line 1, column 5): unexpected end of input; ..."
 Result<nlohmann::json> ParseJsonFile(const std::string& path, const std::string& text) {
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::Corruption(fmt::format("{}: empty file (expected a JSON object)", path));
+  }
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption(fmt::format("{}: not valid JSON: {}", path, e.what()));
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte counts from 1: the character parsing stopped at.
+    const size_t position = std::min<size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const size_t line_start = text.rfind('\n', position == 0 ? 0 : position - 1);
+    const size_t line = 1 + static_cast<size_t>(std::count(
+                                text.begin(), text.begin() + static_cast<long>(position), '\n'));
+    const size_t column =
+        line_start == std::string::npos || position == 0 ? position + 1 : position - line_start;
+    std::string_view what = e.what();
+    const size_t column_tag = what.find("column ");
+    const size_t dash = what.find(" - ", column_tag == std::string_view::npos ? 0 : column_tag);
+    std::string reason(dash == std::string_view::npos ? "syntax error" : what.substr(dash + 3));
+    // "; last read: '<bytes>'" repeats the file's bytes raw (a terminal may
+    // not like them); the position says where they are.
+    if (const size_t read = reason.find("; last read: "); read != std::string::npos) {
+      const size_t expected = reason.find("; expected ", read);
+      reason.erase(read, expected == std::string::npos ? std::string::npos : expected - read);
+    }
+    return Status::Corruption(fmt::format("{}: not valid JSON at byte {} (line {}, column {}): {}",
+                                          path, position, line, column, reason));
+  } catch (const nlohmann::json::exception&) {
+    return Status::Corruption(fmt::format("{}: not valid JSON", path));
   }
 }
 
@@ -183,15 +211,36 @@ Result<TopicInfo> LogDir::EnsureTopic(std::string_view name, int32_t partitions,
 // topic has no metadata.
 Status LogDir::CreateTopicLocked(std::string_view name, int32_t partitions,
                                  const TopicConfig& config) {
-  KQ_RETURN_IF_ERROR(CreatePartitionDirs(name, 0, partitions));
-  return WriteTopic(name, partitions, config);
+  std::vector<std::string> made;
+  Status s = CreatePartitionDirs(name, 0, partitions, &made);
+  if (s.ok()) s = WriteTopic(name, partitions, config);
+  if (!s.ok()) {
+    // All or nothing for the user: no topic and no folders it made. The
+    // metadata goes first (it names the folders); a rename that happened
+    // before a failed directory sync may have published it.
+    const std::string meta = TopicMetadataPath(name);
+    if (env_->FileExists(meta) && env_->RemoveFile(meta).ok()) (void)env_->SyncDir(TopicsPath());
+    RemoveMadeDirs(made);
+  }
+  return s;
 }
 
-// Creates partition folders [from, to) and makes them durable. A folder that
+// Best effort, after a failure that is what the caller reports: on a disk
+// that keeps failing, empty folders stay behind, and the next create or
+// grow reuses them.
+void LogDir::RemoveMadeDirs(const std::vector<std::string>& made) const {
+  if (made.empty()) return;
+  for (auto it = made.rbegin(); it != made.rend(); ++it) (void)env_->RemoveDir(*it);
+  (void)env_->SyncDir(path_);
+}
+
+// Creates partition folders [from, to) and makes them durable, adding the
+// ones it created to *made (also when it fails part way). A folder that
 // already exists is reused when empty (a create that crashed before writing
 // metadata); one with files in it belongs to no topic we know of, and we
 // refuse to adopt or delete someone's data silently.
-Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t to) {
+Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t to,
+                                   std::vector<std::string>* made) {
   for (int32_t p = from; p < to; ++p) {
     const std::string dir = PartitionPath(name, PartitionId(p));
     if (env_->IsDirectory(dir)) {
@@ -203,7 +252,9 @@ Status LogDir::CreatePartitionDirs(std::string_view name, int32_t from, int32_t 
             dir, name, p));
       }
     }
+    const bool existed = env_->IsDirectory(dir);
     KQ_RETURN_IF_ERROR(env_->CreateDir(dir));
+    if (!existed) made->push_back(dir);
   }
   return env_->SyncDir(path_);
 }
@@ -300,8 +351,13 @@ Status LogDir::AddPartitions(std::string_view name, int32_t new_count) {
         "added)",
         name, info.partitions, new_count));
   }
-  KQ_RETURN_IF_ERROR(CreatePartitionDirs(name, info.partitions, new_count));
-  return WriteTopic(name, new_count, info.config);
+  std::vector<std::string> made;
+  Status s = CreatePartitionDirs(name, info.partitions, new_count, &made);
+  if (s.ok()) s = WriteTopic(name, new_count, info.config);
+  // The new folders go only once the metadata is back to the old count
+  // (a rename before a failed sync may have published the new one).
+  if (!s.ok() && WriteTopic(name, info.partitions, info.config).ok()) RemoveMadeDirs(made);
+  return s;
 }
 
 Status LogDir::DeleteTopic(std::string_view name) {

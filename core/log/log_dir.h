@@ -76,7 +76,10 @@ class LogDir {
   // Creates a topic with `partitions` partitions (1..kMaxPartitionsPerTopic)
   // and the explicitly set keys of `config`. Errors: InvalidArgument (bad name
   // or count), Conflict ("topic 'x' already exists", or a leftover non-empty
-  // partition folder without metadata).
+  // partition folder without metadata), or the I/O error that stopped it.
+  // All or nothing: a create that fails removes the folders and metadata it
+  // made before it returns the error (a crash or a disk that keeps failing
+  // may leave empty folders, which the next create reuses).
   Status CreateTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
   // Like CreateTopic, but an existing topic is not an error: returns it as it
   // is (its partition count and config win over the arguments).
@@ -90,7 +93,8 @@ class LogDir {
   // Applies all changes or none (a bad key or value leaves the topic as it was).
   Status AlterTopicConfig(std::string_view name, const std::vector<ConfigChange>& changes);
   // Grows the topic to `new_count` partitions; shrinking or keeping the count
-  // is InvalidArgument (records are never moved between partitions).
+  // is InvalidArgument (records are never moved between partitions). A grow
+  // that fails leaves the old count and removes the folders it made.
   Status AddPartitions(std::string_view name, int32_t new_count);
   // Removes the metadata (the topic is gone from that moment), then every
   // partition folder of the topic. Callers must make sure no process is still
@@ -130,7 +134,9 @@ class LogDir {
   Status LoadFormat();
   Result<std::unique_ptr<io::FileLock>> LockTopics() const;
   Status CreateTopicLocked(std::string_view name, int32_t partitions, const TopicConfig& config);
-  Status CreatePartitionDirs(std::string_view name, int32_t from, int32_t to);
+  Status CreatePartitionDirs(std::string_view name, int32_t from, int32_t to,
+                             std::vector<std::string>* made);
+  void RemoveMadeDirs(const std::vector<std::string>& made) const;
   Status WriteTopic(std::string_view name, int32_t partitions, const TopicConfig& config);
 
   io::Env* env_;

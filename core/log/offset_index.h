@@ -15,6 +15,7 @@
 // owns the files. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -54,6 +55,8 @@ class OffsetIndex {
 
   // Drops entries whose position is >= `position` (truncation).
   void TruncateToPosition(uint64_t position);
+  // Keeps the first `count` entries.
+  void TruncateToSize(size_t count) { entries_.resize(std::min(count, entries_.size())); }
   // Drops the entries at or past `relative_offset`.
   void TruncateToRelativeOffset(int64_t relative_offset);
   void Clear() { entries_.clear(); }
@@ -88,6 +91,8 @@ class TimeIndex {
 
   // Drops entries with relative offset >= `relative_offset`.
   void TruncateToRelativeOffset(int64_t relative_offset);
+  // Keeps the first `count` entries.
+  void TruncateToSize(size_t count) { entries_.resize(std::min(count, entries_.size())); }
   void Clear() { entries_.clear(); }
 
   const std::vector<TimeIndexEntry>& entries() const { return entries_; }

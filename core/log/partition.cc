@@ -26,6 +26,7 @@ PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t pa
   o.segment_ms = config.segment_ms;
   o.index_interval_bytes = static_cast<uint32_t>(config.index_interval_bytes);
   o.segment_index_bytes = static_cast<uint64_t>(config.segment_index_bytes);
+  o.flush = config.flush.kind;
   return o;
 }
 
@@ -99,7 +100,9 @@ Status Partition::LoadSegments() {
     KQ_ASSIGN_OR_RETURN(Offset start, ReadOffsetCheckpoint(kLogStartCheckpoint, Offset(0)));
     KQ_ASSIGN_OR_RETURN(auto seg, Segment::Create(env, dir_, start, seg_options));
     loaded.push_back(std::move(seg));
-    KQ_RETURN_IF_ERROR(env->SyncDir(dir_));
+    // Under the flush policy os a crash may take the new files away again;
+    // the next open creates them as this one did.
+    if (syncs_metadata()) KQ_RETURN_IF_ERROR(env->SyncDir(dir_));
   }
   segments_ = std::move(loaded);
   log_end_ = segments_.empty() ? log_start_ : segments_.back()->next_offset();
@@ -133,14 +136,40 @@ Status Partition::LoadLogStart() {
   return Status::Ok();
 }
 
+Status Partition::WriteEpochs(const std::vector<EpochEntry>& entries) {
+  const std::string path = PathOf(kLeaderEpochCheckpoint);
+  if (syncs_metadata()) return leader_epoch::Write(options_.env, path, entries);
+  return options_.env->ReplaceFileNoSync(path, leader_epoch::Format(entries));
+}
+
+Result<std::vector<EpochEntry>> Partition::EpochsFromBatches() const {
+  std::vector<EpochEntry> entries;
+  for (const auto& seg : segments_) {
+    BatchScanner scanner(seg->file(), 0, seg->size(),
+                         {.max_batch_bytes = options_.max_batch_bytes});
+    BatchScanner::Batch b;
+    while (scanner.Next(&b)) {
+      if (b.header.partition_leader_epoch < 0) continue;
+      leader_epoch::Assign(&entries, Epoch(b.header.partition_leader_epoch),
+                           Offset(b.header.base_offset));
+    }
+    if (scanner.stop() == BatchScanner::Stop::kIoError) return scanner.problem();
+  }
+  return entries;
+}
+
 Status Partition::LoadLeaderEpoch() {
-  KQ_ASSIGN_OR_RETURN(auto entries,
-                      leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
+  auto read = leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint));
+  bool rewrite = false;
+  if (!read.ok() && read.status().IsCorruption() && !syncs_metadata() &&
+      mode_ == OpenMode::kWrite) {
+    read = EpochsFromBatches();
+    rewrite = true;
+  }
+  KQ_ASSIGN_OR_RETURN(auto entries, std::move(read));
   const size_t before = entries.size();
   leader_epoch::TruncateFromEnd(&entries, log_end_);
-  if (entries.size() != before) {
-    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
-  }
+  if (entries.size() != before || rewrite) KQ_RETURN_IF_ERROR(WriteEpochs(entries));
   recorded_epoch_ = entries.empty() ? kNoEpoch : entries.back().epoch;
   if (options_.leader_epoch >= 0) {
     leader_epoch_ = Epoch(options_.leader_epoch);
@@ -155,7 +184,7 @@ Status Partition::RecordEpochStart(Offset start) {
   KQ_ASSIGN_OR_RETURN(auto entries,
                       leader_epoch::Read(options_.env, PathOf(kLeaderEpochCheckpoint)));
   leader_epoch::Assign(&entries, leader_epoch_, start);
-  KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, PathOf(kLeaderEpochCheckpoint), entries));
+  KQ_RETURN_IF_ERROR(WriteEpochs(entries));
   recorded_epoch_ = leader_epoch_;
   return Status::Ok();
 }
@@ -339,9 +368,7 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
   // The checkpoint goes first: an entry past the log end after a crash is
   // cut back on open, while data with no entry for its epoch would not be
   // found by OffsetForLeaderEpoch.
-  if (epochs_changed) {
-    KQ_RETURN_IF_ERROR(leader_epoch::Write(options_.env, epoch_path, epochs));
-  }
+  if (epochs_changed) KQ_RETURN_IF_ERROR(WriteEpochs(epochs));
   recorded_epoch_ = latest;
   if (options_.leader_epoch < 0) leader_epoch_ = std::max(recorded_epoch_, Epoch(0));
   result->first_offset = Offset(headers.front().base_offset);
@@ -415,7 +442,12 @@ Status Partition::Sync() {
     // past the log.
     const Offset point = std::min(synced_end, log_end_);
     KQ_ASSIGN_OR_RETURN(Offset current, ReadOffsetCheckpoint(kRecoveryPointCheckpoint, Offset(0)));
-    if (point > current) KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, point));
+    if (point > current) {
+      // Recovery trusts the index entries below the recovery point, and the
+      // active segment's are otherwise synced only when it is sealed.
+      KQ_RETURN_IF_ERROR(segments_.back()->SyncIndexes());
+      KQ_RETURN_IF_ERROR(WriteOffsetCheckpoint(kRecoveryPointCheckpoint, point));
+    }
     recovery_point_written_ = point;
     recovery_point_written_ms_ = now;
   }
@@ -645,22 +677,32 @@ Result<Offset> Partition::OffsetForTimestamp(int64_t ts) {
   KQ_RETURN_IF_ERROR(broken_);
   for (size_t i = 0; i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
-    if (seg.max_timestamp() < ts) continue;
-    KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts));
-    if (pos.value() >= seg.size()) continue;
-    ReadChunk chunk;
-    KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
-    if (chunk.bytes.empty()) continue;
-    // Timestamps inside a batch need not be ordered: the first record that
-    // qualifies is the answer (one batch is walked whole).
-    int64_t found = -1;
-    std::string scratch;
-    KQ_RETURN_IF_ERROR(
-        format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
-          if (found < 0 && r.timestamp >= ts) found = r.offset;
-          return Status::Ok();
-        }));
-    if (found >= 0) return Offset(std::max(found, log_start_.value()));
+    if (seg.max_timestamp() < ts || seg.next_offset() <= log_start_) continue;
+    // Batch by batch from the first one that may qualify: the log start may
+    // lie inside a batch, whose records below it are gone and do not count.
+    uint64_t from = 0;
+    if (seg.base_offset() < log_start_) {
+      KQ_ASSIGN_OR_RETURN(FilePos start, seg.FindPosition(log_start_));
+      from = start.value();
+    }
+    for (;;) {
+      KQ_ASSIGN_OR_RETURN(FilePos pos, seg.FindTimestampPosition(ts, from));
+      if (pos.value() >= seg.size()) break;
+      ReadChunk chunk;
+      KQ_RETURN_IF_ERROR(ReadBatches(i, pos.value(), 1, &chunk));
+      if (chunk.bytes.empty()) break;
+      // Timestamps inside a batch need not be ordered: the first record that
+      // qualifies is the answer (one batch is walked whole).
+      int64_t found = -1;
+      std::string scratch;
+      KQ_RETURN_IF_ERROR(
+          format::ForEachRecord(chunk.bytes, &scratch, [&](const format::RecordView& r) {
+            if (found < 0 && r.offset >= log_start_.value() && r.timestamp >= ts) found = r.offset;
+            return Status::Ok();
+          }));
+      if (found >= 0) return Offset(found);
+      from = pos.value() + chunk.bytes.size();
+    }
   }
   return log_end_;
 }

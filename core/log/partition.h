@@ -35,6 +35,7 @@
 #include "base/strong_types.h"
 #include "format/record_batch.h"
 #include "io/env.h"
+#include "log/leader_epoch_checkpoint.h"
 #include "log/recovery.h"
 #include "log/topic_config.h"
 
@@ -60,6 +61,11 @@ struct PartitionOptions {
   int64_t recovery_point_interval_ms = 2000;
   // Verify each batch's CRC on Read (readers should; fetch paths may not).
   bool verify_reads = true;
+  // The topic's flush policy (or the producer's override). With `os` the
+  // partition syncs nothing when it is created either: not the directory
+  // after its first segment, not the leader-epoch-checkpoint (Sync and
+  // Close(kSync) still sync when called).
+  FlushPolicy::Kind flush = FlushPolicy::Kind::kFsync;
 };
 
 // Options for partition `partition` of `topic` from the topic's configs.
@@ -143,8 +149,9 @@ class Partition {
   // FollowerAppendOptions); leader epochs must not go below the latest one in
   // leader-epoch-checkpoint nor below the previous batch's. Any violation is
   // refused whole (InvalidArgument naming the batch) before a byte is
-  // written. A new epoch is recorded in leader-epoch-checkpoint (durably,
-  // before the data) at its first batch's base offset. Page cache only, as
+  // written. A new epoch is recorded in leader-epoch-checkpoint (before the
+  // data, durably unless the flush policy is os) at its first batch's base
+  // offset. Page cache only, as
   // Append; a crash keeps a prefix of whole batches, and the checkpoint is
   // cut back to the log end on the next open.
   Result<AppendResult> AppendAsFollower(std::span<const std::string> batches,
@@ -260,6 +267,14 @@ class Partition {
   Status LoadLogStart();
   Status LoadLeaderEpoch();
   Status RecordEpochStart(Offset start);
+  // Writes leader-epoch-checkpoint: atomically and durably, or under the
+  // flush policy os without a sync.
+  Status WriteEpochs(const std::vector<EpochEntry>& entries);
+  // The epoch table the batches' headers give (Kafka's recovery rebuilds it
+  // the same way): for a checkpoint that a power cut left unreadable under
+  // the flush policy os, which writes it without a sync.
+  Result<std::vector<EpochEntry>> EpochsFromBatches() const;
+  bool syncs_metadata() const { return options_.flush != FlushPolicy::Kind::kOs; }
   Status LowerRecoveryPoint(Offset end);
   // Index of the segment that holds `offset` or the first one after it.
   size_t SegmentIndexFor(Offset offset) const;

@@ -158,29 +158,87 @@ Result<Segment::RecoveryScan> Segment::Recover(Offset durable, Status* problem) 
   return RecoveryScan{scan_from, cut};
 }
 
+Result<std::optional<format::BatchHeader>> Segment::BatchEndingAt(uint64_t position,
+                                                                  int64_t last_offset,
+                                                                  uint64_t log_size) const {
+  if (position >= log_size) return std::optional<format::BatchHeader>();
+  std::string head;
+  KQ_RETURN_IF_ERROR(reader_->Read(position, format::kBatchHeaderSize, &head));
+  auto h = format::DecodeBatchHeader(head);
+  if (!h.ok() || h->last_offset_delta < 0 || h->last_offset() != last_offset ||
+      position + h->total_size() > log_size) {
+    return std::optional<format::BatchHeader>();
+  }
+  return std::optional<format::BatchHeader>(*h);
+}
+
+Result<bool> Segment::TimeEntryHolds(const TimeIndexEntry& e, uint64_t log_size) const {
+  // The batch holding the entry's offset: found from the offset index (its
+  // kept entries already check out) with a header walk of at most
+  // index.interval.bytes.
+  const int64_t offset = base_.value() + e.relative_offset;
+  BatchScanner scanner(*reader_, index_.Lookup(e.relative_offset).position, log_size,
+                       {.max_batch_bytes = options_.max_batch_bytes});
+  BatchScanner::Batch b;
+  while (scanner.Next(&b)) {
+    if (b.header.last_offset() < offset) continue;
+    // An entry names the last offset of a batch and the largest timestamp up
+    // to it, so at least that batch's own; the first batch's is exact.
+    if (b.header.last_offset() != offset || e.timestamp < b.header.max_timestamp) return false;
+    return b.position > 0 || e.timestamp == b.header.max_timestamp;
+  }
+  if (scanner.stop() == BatchScanner::Stop::kIoError) return scanner.problem();
+  return false;
+}
+
 Result<uint64_t> Segment::ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size) {
   const int64_t below = durable - base_;  // relative offsets under this are durable
+  // Only what the index files hold is checked here: entries the open's tail
+  // scan added after their last one follow whatever the files ended with,
+  // and the header scan below derives them again.
+  index_.TruncateToSize(index_entries_from_file_);
+  time_index_.TruncateToSize(time_entries_from_file_);
   index_.TruncateToRelativeOffset(below);
-  if (!indexes_need_rebuild_ && !index_.empty()) {
-    // Trust the entry only if the batch it names is there, whole, with the
-    // offset it says.
+  // Entries written since the index files were last synced may have reached
+  // the disk as zeros or garbage that still increase (a first entry (0, 0)),
+  // and only a file's tail is ever damaged that way. So the last kept entry
+  // must name a whole batch ending at its offset; one that does not is
+  // dropped and the one before it tried, and everything before the first
+  // that checks out is the intact part of the file.
+  for (int tries = 0; !index_.empty() && tries < kMaxIndexEntriesTried; ++tries) {
     const OffsetIndexEntry e = index_.back();
-    std::string head;
-    KQ_RETURN_IF_ERROR(reader_->Read(e.position, format::kBatchHeaderSize, &head));
-    auto h = format::DecodeBatchHeader(head);
-    if (h.ok() && h->last_offset() == base_.value() + e.relative_offset &&
-        h->last_offset_delta >= 0 && e.position + h->total_size() <= log_size) {
-      time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
-      if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
-      NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);
-      bytes_since_index_entry_ = 0;  // the batch already has its index entry
-      if (first_batch_timestamp_ < 0) {
-        KQ_RETURN_IF_ERROR(reader_->Read(0, format::kBatchHeaderSize, &head));
-        if (auto first = format::DecodeBatchHeader(head); first.ok())
-          first_batch_timestamp_ = first->max_timestamp;
-      }
-      return valid_end_;
+    KQ_ASSIGN_OR_RETURN(auto h,
+                        BatchEndingAt(e.position, base_.value() + e.relative_offset, log_size));
+    if (!h) {
+      index_.TruncateToRelativeOffset(e.relative_offset);
+      continue;
     }
+    // The time index the same way, up to the batch the scan resumes after.
+    // Its genuine entries below `durable` were synced with the offset
+    // index's, so once the junk is gone the last one holds the largest
+    // timestamp up to that batch.
+    time_index_.TruncateToRelativeOffset(int64_t{e.relative_offset} + 1);
+    bool time_index_ok = true;
+    for (int t = 0; !time_index_.empty(); ++t) {
+      KQ_ASSIGN_OR_RETURN(bool holds, TimeEntryHolds(time_index_.back(), log_size));
+      if (holds) break;
+      if (t + 1 == kMaxIndexEntriesTried) {
+        time_index_ok = false;
+        break;
+      }
+      time_index_.TruncateToRelativeOffset(time_index_.back().relative_offset);
+    }
+    if (!time_index_ok) break;
+    if (!time_index_.empty()) max_timestamp_ = time_index_.back().timestamp;
+    NoteBatch(e.position, h->total_size(), h->last_offset(), h->max_timestamp, nullptr, nullptr);
+    bytes_since_index_entry_ = 0;  // the batch already has its index entry
+    if (first_batch_timestamp_ < 0) {
+      std::string head;
+      KQ_RETURN_IF_ERROR(reader_->Read(0, format::kBatchHeaderSize, &head));
+      if (auto first = format::DecodeBatchHeader(head); first.ok())
+        first_batch_timestamp_ = first->max_timestamp;
+    }
+    return valid_end_;
   }
   // No usable entry: the header scan starts at the segment's beginning.
   index_.Clear();

@@ -97,6 +97,8 @@ Status Segment::LoadIndexes(uint64_t log_size) {
   } else if (log_size > 0) {
     indexes_need_rebuild_ = true;
   }
+  index_entries_from_file_ = index_.size();
+  time_entries_from_file_ = time_index_.size();
   return Status::Ok();
 }
 
@@ -214,10 +216,11 @@ Result<FilePos> Segment::FindPosition(Offset offset) const {
   return FilePos(valid_end_);
 }
 
-Result<FilePos> Segment::FindTimestampPosition(int64_t ts) const {
+Result<FilePos> Segment::FindTimestampPosition(int64_t ts, uint64_t from) const {
   const TimeIndexEntry before = time_index_.LookupBefore(ts);
   uint64_t start = 0;
   if (before.timestamp >= 0) start = index_.Lookup(before.relative_offset).position;
+  start = std::max(start, from);  // both are batch boundaries
   BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
@@ -255,6 +258,17 @@ Status Segment::Append(std::string_view buffer, std::span<const AppendedBatch> b
 Status Segment::SyncLog() {
   KQ_RETURN_IF_ERROR(OpenWriters());
   return log_writer_->Sync();
+}
+
+Status Segment::SyncIndexes() {
+  KQ_RETURN_IF_ERROR(OpenWriters());
+  // An empty file holds no entry to trust: a partition with little data has
+  // none, and syncing it would cost each of many partitions two calls.
+  for (io::AppendableFile* file : {index_writer_.get(), time_writer_.get()}) {
+    KQ_ASSIGN_OR_RETURN(io::FileInfo info, file->Stat());
+    if (info.size > 0) KQ_RETURN_IF_ERROR(file->Sync());
+  }
+  return Status::Ok();
 }
 
 Status Segment::Seal() {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -82,8 +83,9 @@ class Segment {
   // Position of the batch holding `offset` (or of the first batch after it,
   // when compaction left a gap); size() when none in this segment.
   Result<FilePos> FindPosition(Offset offset) const;
-  // Position of the first batch that may hold a record with timestamp >= ts.
-  Result<FilePos> FindTimestampPosition(int64_t ts) const;
+  // Position of the first batch at or after byte `from` (a batch boundary)
+  // that may hold a record with timestamp >= ts; size() when none.
+  Result<FilePos> FindTimestampPosition(int64_t ts, uint64_t from = 0) const;
 
   // --- writing (partition lock held) ---
   // Appends `buffer` (whole batches with offsets assigned, described by
@@ -91,6 +93,10 @@ class Segment {
   Status Append(std::string_view buffer, std::span<const AppendedBatch> batches);
   // fdatasync of the .log.
   Status SyncLog();
+  // fdatasync of the .index and .timeindex (whoever appended to them):
+  // before a recovery point above their entries is written, since recovery
+  // trusts the entries below it.
+  Status SyncIndexes();
   // Adds a final time-index entry for the largest timestamp, syncs the log
   // and both indexes: the segment is now sealed and durable.
   Status Seal();
@@ -125,9 +131,20 @@ class Segment {
   // entry names (its bytes already count in the indexes).
   Status ScanTail(uint64_t from, uint64_t end, bool from_indexed_batch);
   // For Recover: restores the state after the batch named by the last index
-  // entry below `durable` and returns where the header scan goes on from (0,
-  // with the indexes cleared, when no entry can be trusted).
+  // entry below `durable` that checks out against the log (entries after it
+  // are dropped, in both indexes) and returns where the header scan goes on
+  // from (0, with the indexes cleared, when no entry can be trusted).
   Result<uint64_t> ResumeAtIndexEntryBelow(Offset durable, uint64_t log_size);
+  // The header of the whole batch at `position` when it ends at
+  // `last_offset` within `log_size` bytes; nullopt when it does not.
+  Result<std::optional<format::BatchHeader>> BatchEndingAt(uint64_t position, int64_t last_offset,
+                                                           uint64_t log_size) const;
+  // Whether a time-index entry agrees with the log: the batch holding its
+  // offset ends there and its largest timestamp is not above the entry's.
+  Result<bool> TimeEntryHolds(const TimeIndexEntry& e, uint64_t log_size) const;
+  // How many entries recovery tries, from the last one back, before it
+  // gives up on an index and scans the segment from its start.
+  static constexpr int kMaxIndexEntriesTried = 64;
   Status OpenWriters();
   Status RewriteIndexFiles();
   // Forgets everything learned about the .log (end, next offset, timestamps,
@@ -146,6 +163,10 @@ class Segment {
   std::unique_ptr<io::AppendableFile> log_writer_, index_writer_, time_writer_;
   OffsetIndex index_;
   TimeIndex time_index_;
+  // Entries LoadIndexes took from the files; the ones after them in memory
+  // come from scanning the log past the last one.
+  size_t index_entries_from_file_ = 0;
+  size_t time_entries_from_file_ = 0;
   uint64_t index_file_bytes_ = 0;       // bytes of .index already loaded
   uint64_t time_index_file_bytes_ = 0;  // bytes of .timeindex already loaded
   uint64_t valid_end_ = 0;

@@ -60,6 +60,15 @@ run bash_complete kq consume -d "$KQ_TEST_TMP/other" ''
 expect_offers bash "kq consume -d DIR " orders
 run bash_complete kq ''
 expect_offers bash "kq " consume produce topics groups compact help
+# kcat's -L: kq -L and kq metadata complete as kq-topics describe, and
+# kcat's -t TOPIC offers the topics.
+expect_offers bash "kq " -L metadata
+run bash_complete kq -L -t ''
+expect_offers bash "kq -L -t " jobs
+run bash_complete kq metadata ''
+expect_offers bash "kq metadata " jobs
+run bash_complete kq metadata --j
+expect_offers bash "kq metadata --j" --json
 
 # zsh: a real TAB in an interactive shell.
 if command -v zsh >/dev/null; then
@@ -68,6 +77,12 @@ if command -v zsh >/dev/null; then
   expect_offers zsh "kq " consume produce topics groups compact help
   run zc 'kq top'
   expect_offers zsh "kq top" topics
+  run zc 'kq met'
+  expect_offers zsh "kq met" metadata
+  run zc 'kq -L -t '
+  expect_offers zsh "kq -L -t " jobs
+  run zc 'kq metadata '
+  expect_offers zsh "kq metadata " jobs
   run zc 'kq-consume -o '
   expect_offers zsh "kq-consume -o " beginning end stored -10 @-1h
   run zc 'kq-consume '
@@ -86,6 +101,12 @@ if command -v fish >/dev/null; then
   }
   run fc 'kq '
   expect_offers fish "kq " consume produce topics
+  run fc 'kq met'
+  expect_offers fish "kq met" metadata
+  run fc 'kq -L -t '
+  expect_offers fish "kq -L -t " jobs
+  run fc 'kq metadata '
+  expect_offers fish "kq metadata " jobs
   run fc 'kq consume j'
   expect_offers fish "kq consume j" jobs
   run fc 'kq consume '

@@ -71,42 +71,6 @@ void Ledger::RevokeBelow(int64_t new_start) {
   }
 }
 
-namespace {
-
-// Known bug, reported and left to the owner of core/log (Segment::Recover /
-// ResumeAtIndexEntryBelow in segment.cc): recovery keeps the index entries
-// of the segment holding the recovery point, checking only the last offset
-// index entry below it against the log. The active segment's .index and
-// .timeindex are synced only when it is sealed, so after a power cut their
-// unsynced tail can be zeros or garbage: an entry such as (0, 0) before a
-// valid one, or a zero time-index entry, survives into the rewritten files
-// and the verifier rejects it. The dedicated case in
-// tests/core/crash/log_crash_test.cc shows it (may_fail); here verifier
-// findings on the last segment's index files are counted, not failed, so
-// the other invariants (reads, offsets, appends) still bite in those states.
-const char kTimeIndexBug[] =
-    "recovery keeps unsynced .index/.timeindex entries of the active segment (segment.cc)";
-
-// Only the index files of `active` (the last segment's base name) count.
-bool IsKnownTimeIndexBug(const std::string& problem, const std::string& active) {
-  if (active.empty()) return false;
-  return problem.starts_with(active + ".timeindex at byte") ||
-         problem.starts_with(active + ".index at byte");
-}
-
-// "<dir>/<20-digit base>" of the last segment, or "".
-std::string ActiveSegmentStem(io::Env* env, const std::string& dir) {
-  auto names = env->ListDir(dir);
-  if (!names.ok()) return "";
-  std::string last;
-  for (const std::string& name : *names) {
-    if (name.ends_with(".log") && name.size() == 24 && name > last) last = name;
-  }
-  return last.empty() ? "" : dir + "/" + last.substr(0, 20);
-}
-
-}  // namespace
-
 int64_t LedgerId(const std::string& value) {
   if (value.size() < 2 || value[0] != 'r') return -1;
   char* end = nullptr;
@@ -115,7 +79,7 @@ int64_t LedgerId(const std::string& value) {
 }
 
 void CheckVerifies(io::Env* env, const std::string& dir, const std::string& topic,
-                   bool expect_contiguous, const std::string& crashed_active) {
+                   bool expect_contiguous) {
   maint::VerifyOptions vo;
   vo.env = env;
   vo.topic = topic;
@@ -131,20 +95,12 @@ void CheckVerifies(io::Env* env, const std::string& dir, const std::string& topi
       },
       &summary);
   REQUIRE_MESSAGE(s.ok(), "verifier could not run: ", s.ToString());
-  const std::string active = crashed_active.empty() ? ActiveSegmentStem(env, dir) : crashed_active;
-  for (const std::string& p : problems) {
-    if (IsKnownTimeIndexBug(p, active)) {
-      NoteKnownBug(kTimeIndexBug);
-      continue;
-    }
-    FAIL_CHECK("verifier: ", p);
-  }
+  for (const std::string& p : problems) FAIL_CHECK("verifier: ", p);
 }
 
 void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
                               const log::PartitionOptions& options, const Ledger& ledger,
                               const PartitionExpectations& expect) {
-  const std::string crashed_active = ActiveSegmentStem(&env, dir);
   auto opened = log::Partition::Open(dir, options, log::OpenMode::kWrite);
   REQUIRE_MESSAGE(opened.ok(),
                   "partition does not open after the crash: ", opened.status().ToString());
@@ -198,7 +154,7 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
   CHECK(appended->first_offset.value() == end);
   REQUIRE_MESSAGE(p.Close().ok(), "close after the crash");
   opened->reset();
-  CheckVerifies(&env, dir, options.topic, /*expect_contiguous=*/true, crashed_active);
+  CheckVerifies(&env, dir, options.topic, /*expect_contiguous=*/true);
 }
 
 }  // namespace kq::testing

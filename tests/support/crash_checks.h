@@ -70,11 +70,9 @@ void CheckPartitionAfterCrash(io::FaultEnv& env, const std::string& dir,
                               const log::PartitionOptions& options, const Ledger& ledger,
                               const PartitionExpectations& expect = {});
 
-// Runs the verifier on `dir`; fails the current test for every problem
-// (except on the index files of `crashed_active`, "<dir>/<base>" of the
-// segment that was active at the crash, by default the last one: a known
-// bug, see crash_checks.cc).
+// Runs the verifier on `dir`; fails the current test for every problem,
+// the index files of the segment that was active at the crash included.
 void CheckVerifies(io::Env* env, const std::string& dir, const std::string& topic,
-                   bool expect_contiguous, const std::string& crashed_active = "");
+                   bool expect_contiguous);
 
 }  // namespace kq::testing

@@ -83,7 +83,11 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Write records from stdin or FILEs into a topic, one per line."};
+  CLI::App app{
+      "Write records from stdin or FILEs into a topic, one per line.\n"
+      "Unlike kcat -P: a FILE is read as stdin is, one record per line (or per -D\n"
+      "delimiter), and -l makes each FILE one record. kcat sends each FILE as one\n"
+      "message, and its -l splits a file into lines."};
   kq::tools::CommonFlags common;
   ProduceFlags flags;
   kq::tools::AddCommonFlags(app, "produce", &common);

@@ -7,6 +7,7 @@
 //   kq produce orders < lines.txt     runs kq-produce orders
 //   kq help consume                   runs kq-consume --help
 //   kq --help                         lists the commands that are installed
+//   kq -L [-t TOPIC], kq metadata     run kq-topics describe [TOPIC] (kcat -L)
 #include <unistd.h>
 
 #include <cerrno>
@@ -50,7 +51,12 @@ constexpr Command kCommands[] = {
 };
 
 // Flags of kq itself (the docs test reads them with --list-flags).
-constexpr const char* kFlags[] = {"-h", "--help", "--version"};
+constexpr const char* kFlags[] = {"-h", "--help", "--version", "-L"};
+
+// kcat -L lists brokers, topics and partitions; kq-topics describe shows
+// the same of a log directory (or, with -b, of a cluster).
+constexpr const char* kMetadataAlias = "metadata";
+constexpr const char* kMetadataAbout = "Topics, partitions, offsets and sizes, as kcat -L";
 
 // The directory of this executable, "" when /proc is unavailable.
 std::string SelfDir() {
@@ -97,6 +103,7 @@ void PrintHelp(std::FILE* to) {
   std::string out =
       "Usage: kq COMMAND [ARGS...]\n"
       "       kq help COMMAND\n"
+      "       kq -L [ARGS...]\n"
       "\n"
       "Kafka's model over plain local directories: topics, partitions, segment\n"
       "logs, offsets and consumer groups. `kq COMMAND` runs kq-COMMAND.\n"
@@ -108,17 +115,20 @@ void PrintHelp(std::FILE* to) {
     out += fmt::format("  {:<10}  {}\n", c.name, c.about);
     ++shown;
   }
+  if (FindProgram("topics")) out += fmt::format("  {:<10}  {}\n", kMetadataAlias, kMetadataAbout);
   if (shown == 0) out += "  (none found next to kq or on PATH)\n";
   out +=
       "\n"
       "Options:\n"
       "  -h, --help  Print this help and exit\n"
       "  --version   Print the version and exit\n"
+      "  -L [ARGS]   Same as `kq metadata ARGS` (kcat's -L; -t TOPIC names a topic)\n"
       "\n"
       "Examples:\n"
       "  kq topics create orders --partitions 3\n"
       "  seq 10 | kq produce orders\n"
       "  kq consume orders -o -5\n"
+      "  kq -L -t orders\n"
       "  kq help consume\n";
   std::fputs(out.c_str(), to);
 }
@@ -144,6 +154,24 @@ int Exec(std::string_view name, const std::vector<char*>& rest) {
   return kExitRuntime;
 }
 
+// `kq -L ARGS` and `kq metadata ARGS`: kq-topics describe ARGS, with
+// kcat's `-t TOPIC` (or -tTOPIC) taken as a topic operand.
+int Metadata(char** args, int count) {
+  static char describe[] = "describe";
+  std::vector<char*> rest{describe};
+  for (int i = 0; i < count; ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "-t" && i + 1 < count) {
+      rest.push_back(args[++i]);
+    } else if (arg.starts_with("-t") && arg.size() > 2) {
+      rest.push_back(args[i] + 2);
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  return Exec("topics", rest);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -164,12 +192,15 @@ int main(int argc, char** argv) {
     for (const char* f : kFlags) fmt::print("{}\n", f);
     return kExitOk;
   }
+  if (first == "-L" || first == kMetadataAlias) return Metadata(argv + 2, argc - 2);
   if (first == "help") {
     if (argc == 2) {
       PrintHelp(stdout);
       return kExitOk;
     }
     char help_flag[] = "--help";
+    char* help_args[] = {help_flag};
+    if (std::string_view(argv[2]) == kMetadataAlias) return Metadata(help_args, 1);
     return Exec(argv[2], {help_flag});
   }
   if (first.front() == '-') {

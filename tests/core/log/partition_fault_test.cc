@@ -2,6 +2,7 @@
 // a failed append whose reload fails too, and segment.ms after truncation.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 
@@ -182,4 +183,83 @@ TEST_CASE(
   REQUIRE(records->size() == 4);
   CHECK((*records)[2].value == "again0");
   CHECK((*records)[3].value == "again1");
+}
+
+namespace {
+
+// The mutating calls FaultEnv logged that are syncs (of a file or a directory).
+std::vector<std::string> SyncCalls(io::FaultEnv& env) {
+  std::vector<std::string> syncs;
+  for (const std::string& op : env.OpLog()) {
+    if (op.find(" fdatasync ") != std::string::npos || op.find(" fsync ") != std::string::npos)
+      syncs.push_back(op);
+  }
+  return syncs;
+}
+
+}  // namespace
+
+TEST_CASE("partition: the flush policy os syncs nothing when it creates a partition") {
+  io::FaultEnv env;
+  REQUIRE(env.CreateDir("/d").ok());
+  log::PartitionOptions o = SmallOptions(&env);
+  SUBCASE("os: no sync from open to close") {
+    o.flush = log::FlushPolicy::Kind::kOs;
+    auto p = log::Partition::Open("/d/t-0", o, log::OpenMode::kWrite);
+    REQUIRE(p.ok());
+    std::string batch = MakeBatch("v", 3);
+    REQUIRE((*p)->Append(batch).ok());  // records epoch 0 in leader-epoch-checkpoint
+    REQUIRE((*p)->Close(log::Partition::CloseSync::kNoSync).ok());
+    const std::vector<std::string> syncs = SyncCalls(env);
+    for (const std::string& s : syncs) MESSAGE("sync: ", s);
+    CHECK(syncs.empty());
+    auto epochs = env.ReadFileToString("/d/t-0/leader-epoch-checkpoint");
+    REQUIRE(epochs.ok());
+    CHECK(*epochs == "0\n1\n0 0\n");
+  }
+  SUBCASE("fsync: the directory and the leader-epoch-checkpoint are synced") {
+    auto p = log::Partition::Open("/d/t-0", o, log::OpenMode::kWrite);
+    REQUIRE(p.ok());
+    std::string batch = MakeBatch("v", 3);
+    REQUIRE((*p)->Append(batch).ok());
+    const std::vector<std::string> syncs = SyncCalls(env);
+    auto synced = [&](std::string_view what) {
+      return std::any_of(syncs.begin(), syncs.end(),
+                         [&](const std::string& s) { return s.find(what) != std::string::npos; });
+    };
+    CHECK(synced("fsync directory /d/t-0"));
+    CHECK(synced("fdatasync /d/t-0/leader-epoch-checkpoint"));
+  }
+}
+
+TEST_CASE("partition: under the flush policy os an unreadable leader-epoch-checkpoint is rebuilt") {
+  io::MemEnv env;
+  log::PartitionOptions o = SmallOptions(&env);
+  o.leader_epoch = 4;
+  {
+    auto p = log::Partition::Open("/d/t-0", o, log::OpenMode::kWrite);
+    REQUIRE(p.ok());
+    for (int i = 0; i < 3; ++i) {
+      std::string batch = MakeBatch("v", 2);
+      REQUIRE((*p)->Append(batch).ok());
+    }
+    REQUIRE((*p)->Close().ok());
+  }
+  // A rename that reached the disk before the data it names.
+  const std::string path = "/d/t-0/leader-epoch-checkpoint";
+  REQUIRE(env.WriteFileAtomic(path, std::string(9, '\0')).ok());
+  o.leader_epoch = -1;
+  SUBCASE("fsync: refused, as damage") {
+    auto p = log::Partition::Open("/d/t-0", o, log::OpenMode::kWrite);
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().IsCorruption());
+    CHECK(p.status().message().find(path) != std::string::npos);
+  }
+  SUBCASE("os: rebuilt from the batches' leader epochs") {
+    o.flush = log::FlushPolicy::Kind::kOs;
+    auto p = log::Partition::Open("/d/t-0", o, log::OpenMode::kWrite);
+    REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+    CHECK((*p)->leader_epoch() == Epoch(4));
+    CHECK(*env.ReadFileToString(path) == "0\n1\n4 0\n");
+  }
 }

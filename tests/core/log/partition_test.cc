@@ -329,6 +329,30 @@ TEST_CASE("partition: offsets for timestamps use the time index") {
   CHECK(*w->OffsetForTimestamp(999999) == Offset(100));
 }
 
+TEST_CASE("partition: offsets for timestamps skip the records below a log start inside a batch") {
+  io::MemEnv env;
+  auto w = OpenWrite(&env, 1 << 20);
+  // Offsets 0..4 with out-of-order timestamps in one batch, then 5..6.
+  format::RecordBatchBuilder first;
+  for (int64_t ts : {5000, 1000, 1000, 3000, 1000}) first.Add(ts, std::nullopt, "a");
+  std::string b0 = *first.Finish();
+  REQUIRE(w->Append(b0).ok());
+  std::string b1 = MakeBatch("b", 2, 6000);
+  REQUIRE(w->Append(b1).ok());
+  REQUIRE(w->AdvanceLogStart(Offset(2)).ok());  // inside the first batch
+  // Offset 0 (5000) is gone: the first record at or after the log start
+  // with a timestamp >= 4000 is offset 5, the next batch.
+  CHECK(*w->OffsetForTimestamp(4000) == Offset(5));
+  // Inside the batch, above the log start: offset 3 (3000).
+  CHECK(*w->OffsetForTimestamp(2000) == Offset(3));
+  // Offset 1 (1000) is gone too: offset 2 is the first one left.
+  CHECK(*w->OffsetForTimestamp(1000) == Offset(2));
+  CHECK(*w->OffsetForTimestamp(7000) == Offset(7));
+  // A reader sees the same.
+  auto r = OpenRead(&env);
+  CHECK(*r->OffsetForTimestamp(4000) == Offset(5));
+}
+
 TEST_CASE("partition: truncate removes records at and after an offset") {
   io::MemEnv env;
   auto w = OpenWrite(&env, 1024);

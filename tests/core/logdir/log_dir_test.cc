@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "io/fault_env.h"
 #include "io/mem_env.h"
 #include "log/segment_name.h"
 #include "support/log_helpers.h"
@@ -384,4 +386,134 @@ TEST_CASE("log dir: corrupt topic metadata is reported with its path") {
     CHECK(log_dir->DeleteTopic("t").ok());
     CHECK(!env->FileExists(JoinPath(dir, "t-0")));
   });
+}
+
+TEST_CASE("log dir: JSON that does not parse is reported at its byte position, in kq's words") {
+  OnEachEnv([](Env* env, const std::string& dir) {
+    auto log_dir = LogDir::Open(env, dir, true);
+    REQUIRE(log_dir.ok());
+    REQUIRE(log_dir->CreateTopic("t", 1, TopicConfig()).ok());
+    const std::string meta = log_dir->TopicMetadataPath("t");
+    struct Case {
+      std::string text;
+      std::string message;  // after "<meta>: "
+    };
+    const Case cases[] = {
+        {"{\"partitions\": 1,\n  \"config\": {",
+         "not valid JSON at byte 31 (line 2, column 14): unexpected end of input; expected string "
+         "literal"},
+        {"{\"partitions\": 1x}",
+         "not valid JSON at byte 16 (line 1, column 17): invalid literal; expected '}'"},
+        // The bad byte is named by its position, not echoed.
+        {"{\"partitions\": \"\xff\"}",
+         "not valid JSON at byte 16 (line 1, column 17): invalid string: ill-formed UTF-8 byte"},
+        {"", "empty file (expected a JSON object)"},
+        {" \n", "empty file (expected a JSON object)"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.text);
+      REQUIRE(env->WriteFileAtomic(meta, c.text).ok());
+      auto info = log_dir->DescribeTopic("t");
+      REQUIRE(info.status().IsCorruption());
+      const std::string& msg = info.status().message();
+      CAPTURE(msg);
+      CHECK(msg.find(meta + ": " + c.message) == 0);
+      CHECK(msg.find("json.exception") == std::string::npos);
+      CHECK(msg.find('\xff') == std::string::npos);
+    }
+  });
+}
+
+namespace {
+
+// What a failed create or grow must leave: the listing of the log directory
+// and of .kq/topics exactly as before.
+std::vector<std::string> Listing(Env& env, const std::string& dir) {
+  auto root = env.ListDir(dir);
+  auto topics = env.ListDir(JoinPath(dir, ".kq/topics"));
+  REQUIRE((root.ok() && topics.ok()));
+  std::vector<std::string> all = *root;
+  for (const std::string& t : *topics) all.push_back(".kq/topics/" + t);
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("log dir: a create that fails at any step leaves nothing behind and reports why") {
+  const std::string dir = "/data/logs";
+  TopicConfig config;
+  REQUIRE(config.Set("retention.ms", "1234").ok());
+  // How many mutating calls a create of 8 partitions makes.
+  uint64_t steps = 0;
+  {
+    kq::io::FaultEnv env;
+    auto log_dir = LogDir::Open(&env, dir, true);
+    REQUIRE(log_dir.ok());
+    const uint64_t before = env.mutating_calls();
+    REQUIRE(log_dir->CreateTopic("orders", 8, config).ok());
+    steps = env.mutating_calls() - before;
+  }
+  REQUIRE(steps >= 10);  // 8 folders, a sync, the metadata's write, sync and rename
+  for (const bool sticky : {false, true}) {
+    for (uint64_t step = 1; step <= steps; ++step) {
+      CAPTURE(sticky);
+      CAPTURE(step);
+      kq::io::FaultEnv env;
+      auto log_dir = LogDir::Open(&env, dir, true);
+      REQUIRE(log_dir.ok());
+      REQUIRE(log_dir->CreateTopic("keep", 1, TopicConfig()).ok());
+      const std::vector<std::string> before = Listing(env, dir);
+      env.InjectFault({static_cast<int>(step), sticky, std::nullopt});
+      const kq::Status s = log_dir->CreateTopic("orders", 8, config);
+      env.ClearFaults();
+      // The injected error itself, not one from the clean-up.
+      REQUIRE_FALSE(s.ok());
+      CHECK(s.code() == kq::Status::Code::kIoError);
+      CHECK(s.message().find("injected fault") != std::string::npos);
+      auto orders = log_dir->DescribeTopic("orders");
+      if (sticky && orders.ok()) {
+        // A dead disk after the rename: the metadata could not be removed,
+        // and the topic is there, whole.
+        CHECK(step == steps);
+        CHECK(orders->partitions == 8);
+        continue;
+      }
+      CHECK(orders.status().IsNotFound());
+      CHECK(*log_dir->ListTopics() == std::vector<std::string>{"keep"});
+      if (!sticky) CHECK(Listing(env, dir) == before);
+      // Never wedged: the same create works now (reusing empty leftovers).
+      REQUIRE(log_dir->CreateTopic("orders", 8, config).ok());
+      CHECK(log_dir->DescribeTopic("orders")->partitions == 8);
+    }
+  }
+}
+
+TEST_CASE("log dir: a grow that fails at any step keeps the old count and its folders only") {
+  const std::string dir = "/data/logs";
+  uint64_t steps = 0;
+  {
+    kq::io::FaultEnv env;
+    auto log_dir = LogDir::Open(&env, dir, true);
+    REQUIRE(log_dir.ok());
+    REQUIRE(log_dir->CreateTopic("orders", 2, TopicConfig()).ok());
+    const uint64_t before = env.mutating_calls();
+    REQUIRE(log_dir->AddPartitions("orders", 5).ok());
+    steps = env.mutating_calls() - before;
+  }
+  for (uint64_t step = 1; step <= steps; ++step) {
+    CAPTURE(step);
+    kq::io::FaultEnv env;
+    auto log_dir = LogDir::Open(&env, dir, true);
+    REQUIRE(log_dir.ok());
+    REQUIRE(log_dir->CreateTopic("orders", 2, TopicConfig()).ok());
+    const std::vector<std::string> before = Listing(env, dir);
+    env.FailAfter(static_cast<int>(step));
+    const kq::Status s = log_dir->AddPartitions("orders", 5);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message().find("injected fault") != std::string::npos);
+    CHECK(log_dir->DescribeTopic("orders")->partitions == 2);
+    CHECK(Listing(env, dir) == before);
+    REQUIRE(log_dir->AddPartitions("orders", 5).ok());
+  }
 }
