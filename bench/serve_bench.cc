@@ -1,0 +1,303 @@
+// serve_bench: librdkafka (C API) against a running kq-serve, 100-byte records
+// (issue 11's targets: producer >= 1,000,000 records/s, consumer >= 2,000,000
+// records/s, p99 produce latency at 10,000 records/s under 5 ms).
+//
+// Phases, each on its own single-partition topic created by the first produce
+// (auto.create.topics.enable, the topic defaults, so the fsync flush policy):
+//   produce  RECORDS records as fast as the client takes them, configured like
+//            a throughput-tuned client (linger.ms=5, batch.size 1 MB,
+//            compression none), once with acks=1 and once with acks=all; the
+//            clock runs from the first produce() to the end of the flush, and
+//            every delivery report must be a success.
+//   consume  a fresh consumer (no group) reads the acks=all topic from the
+//            beginning up to its high watermark with generous fetch settings;
+//            every record must be 100 bytes.
+//   latency  acks=all at a fixed 10,000 records/s for LATENCY_SECONDS; each
+//            record's latency runs from produce() to its delivery report, which
+//            a second thread polls for so that reports are served as they come.
+//            Twice: linger.ms=0 (a latency-minded client) and linger.ms=5.
+// Output: one "key value" line per figure (parsed by bench/serve_bench.sh).
+//
+// Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS]   (RECORDS 0: latency only)
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace {
+
+constexpr size_t kValueSize = 100;
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+[[noreturn]] void Die(const std::string& what) {
+  fmt::print(stderr, "serve_bench: {}\n", what);
+  std::exit(1);
+}
+
+// Owns an rd_kafka_conf_t until it is handed to rd_kafka_new.
+struct Config {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  Config& Set(const char* key, const std::string& value) {
+    char err[512];
+    if (rd_kafka_conf_set(conf, key, value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      Die(fmt::format("config {}={}: {}", key, value, err));
+    }
+    return *this;
+  }
+};
+
+rd_kafka_t* NewClient(rd_kafka_type_t type, Config& config) {
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, config.conf, err, sizeof err);
+  if (rk == nullptr) Die(fmt::format("rd_kafka_new: {}", err));
+  config.conf = nullptr;  // owned by rk now
+  return rk;
+}
+
+// Counts delivery reports; the first failure ends the run (a fast failure must
+// not be timed as a fast success).
+struct Deliveries {
+  std::atomic<int64_t> done{0};
+  // Latency phase only: send time per record (indexed by the opaque), and the
+  // measured latency.
+  std::vector<int64_t> sent_ns;
+  std::vector<int64_t> latency_ns;
+};
+
+void OnDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m, void* opaque) {
+  auto* d = static_cast<Deliveries*>(opaque);
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Die(fmt::format("delivery failed: {}", rd_kafka_err2str(m->err)));
+  }
+  if (!d->sent_ns.empty()) {
+    auto i = reinterpret_cast<uintptr_t>(m->_private);
+    d->latency_ns[i] = MonotonicNs() - d->sent_ns[i];
+  }
+  d->done.fetch_add(1, std::memory_order_relaxed);
+}
+
+Config ProducerConfig(const std::string& broker, const std::string& acks,
+                      const std::string& linger_ms, Deliveries* d) {
+  Config c;
+  c.Set("bootstrap.servers", broker)
+      .Set("acks", acks)
+      .Set("linger.ms", linger_ms)
+      .Set("batch.size", "1000000")
+      .Set("batch.num.messages", "1000000")
+      .Set("queue.buffering.max.messages", "2000000")
+      .Set("queue.buffering.max.kbytes", "2097151")
+      .Set("compression.codec", "none")
+      .Set("enable.idempotence", "false");
+  rd_kafka_conf_set_dr_msg_cb(c.conf, OnDelivery);
+  rd_kafka_conf_set_opaque(c.conf, d);
+  return c;
+}
+
+// Produces one record, serving the queue when it is full.
+void Produce(rd_kafka_t* rk, rd_kafka_topic_t* topic, const char* value, void* opaque) {
+  // The value is one static buffer that outlives the producer: no copy.
+  while (rd_kafka_produce(topic, 0, 0, const_cast<char*>(value), kValueSize, nullptr, 0,
+                          opaque) != 0) {
+    rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      Die(fmt::format("produce: {}", rd_kafka_err2str(err)));
+    }
+    rd_kafka_poll(rk, 1);
+  }
+}
+
+void Flush(rd_kafka_t* rk) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(rk, 120000);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) Die(fmt::format("flush: {}", rd_kafka_err2str(err)));
+}
+
+// Creates `topic` by producing one record to it and waiting for its delivery,
+// so that no phase times topic creation or the first connection.
+void Warm(rd_kafka_t* rk, rd_kafka_topic_t* topic, const char* value) {
+  Produce(rk, topic, value, nullptr);
+  Flush(rk);
+}
+
+void PrintRate(const std::string& key, int64_t records, int64_t ns) {
+  double seconds = static_cast<double>(ns) / 1e9;
+  fmt::print("{}_records_per_s {:.0f}\n", key, static_cast<double>(records) / seconds);
+  fmt::print("{}_mb_per_s {:.1f}\n", key,
+             static_cast<double>(records) * kValueSize / seconds / 1e6);
+  fmt::print("{}_seconds {:.3f}\n", key, seconds);
+}
+
+void ProduceThroughput(const std::string& broker, const std::string& topic_name,
+                       const std::string& acks, int64_t records, const char* value) {
+  Deliveries d;
+  Config c = ProducerConfig(broker, acks, "5", &d);
+  rd_kafka_t* rk = NewClient(RD_KAFKA_PRODUCER, c);
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, topic_name.c_str(), nullptr);
+  Warm(rk, topic, value);
+  d.done = 0;
+  int64_t start = MonotonicNs();
+  for (int64_t i = 0; i < records; ++i) {
+    Produce(rk, topic, value, nullptr);
+    if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
+  }
+  Flush(rk);
+  int64_t ns = MonotonicNs() - start;
+  if (d.done != records) Die(fmt::format("{} of {} records delivered", d.done.load(), records));
+  PrintRate(fmt::format("produce_acks_{}", acks), records, ns);
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(rk);
+}
+
+struct Consumed {
+  int64_t count = 0;
+};
+
+void OnConsumed(rd_kafka_message_t* m, void* opaque) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Die(fmt::format("consume: {}", rd_kafka_message_errstr(m)));
+  }
+  if (m->len != kValueSize) {
+    Die(fmt::format("record at offset {}: {} bytes, expected {}", m->offset, m->len, kValueSize));
+  }
+  ++static_cast<Consumed*>(opaque)->count;
+}
+
+void ConsumeThroughput(const std::string& broker, const std::string& topic_name) {
+  Config c;
+  c.Set("bootstrap.servers", broker)
+      .Set("fetch.wait.max.ms", "100")
+      .Set("fetch.min.bytes", "1")
+      .Set("fetch.message.max.bytes", "16777216")
+      .Set("fetch.max.bytes", "67108864")
+      .Set("receive.message.max.bytes", "100000000")
+      .Set("queued.min.messages", "1000000")
+      .Set("queued.max.messages.kbytes", "1048576")
+      .Set("check.crcs", "false");
+  rd_kafka_t* rk = NewClient(RD_KAFKA_CONSUMER, c);
+  int64_t low = 0;
+  int64_t high = 0;
+  rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(rk, topic_name.c_str(), 0, &low, &high, 10000);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Die(fmt::format("watermarks of {}: {}", topic_name, rd_kafka_err2str(err)));
+  }
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, topic_name.c_str(), nullptr);
+  Consumed consumed;
+  int64_t start = MonotonicNs();
+  if (rd_kafka_consume_start(topic, 0, RD_KAFKA_OFFSET_BEGINNING) != 0) {
+    Die(fmt::format("consume_start: {}", rd_kafka_err2str(rd_kafka_last_error())));
+  }
+  // The callback interface hands over every queued record without waiting
+  // for a batch to fill (rd_kafka_consume_batch would wait out its timeout on
+  // the last, partial one), and frees them itself.
+  while (consumed.count < high - low) {
+    if (rd_kafka_consume_callback(topic, 0, 1000, OnConsumed, &consumed) < 0) {
+      Die(fmt::format("consume: {}", rd_kafka_err2str(rd_kafka_last_error())));
+    }
+  }
+  int64_t count = consumed.count;
+  int64_t ns = MonotonicNs() - start;
+  rd_kafka_consume_stop(topic, 0);
+  PrintRate("consume", count, ns);
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(rk);
+}
+
+int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
+  size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+void ProduceLatency(const std::string& broker, const std::string& topic_name,
+                    const std::string& linger_ms, int rate, int seconds, const char* value) {
+  Deliveries d;
+  Config c = ProducerConfig(broker, "all", linger_ms, &d);
+  rd_kafka_t* rk = NewClient(RD_KAFKA_PRODUCER, c);
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, topic_name.c_str(), nullptr);
+  Warm(rk, topic, value);
+  const int64_t records = int64_t{rate} * seconds;
+  d.sent_ns.assign(records, 0);
+  d.latency_ns.assign(records, 0);
+  d.done = 0;
+  // Delivery reports are served by this thread as soon as they arrive; the
+  // main thread only paces and produces.
+  std::atomic<bool> stop{false};
+  std::thread poller([&] {
+    while (!stop.load()) rd_kafka_poll(rk, 10);
+  });
+  const int64_t interval_ns = 1000000000 / rate;
+  const int64_t start = MonotonicNs();
+  for (int64_t i = 0; i < records; ++i) {
+    // Sleeping, not spinning: a spin would take a core from the server on a
+    // small machine. The send time is read after waking, so oversleeping
+    // shifts the pace but not what is measured.
+    int64_t due = start + i * interval_ns;
+    timespec ts{static_cast<time_t>(due / 1000000000), static_cast<long>(due % 1000000000)};
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+    d.sent_ns[i] = MonotonicNs();
+    Produce(rk, topic, value, reinterpret_cast<void*>(static_cast<uintptr_t>(i)));
+  }
+  int64_t produced_ns = MonotonicNs() - start;
+  while (d.done.load() < records) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (MonotonicNs() - start > int64_t{seconds + 60} * 1000000000) {
+      Die(fmt::format("latency: {} of {} delivered after 60 s", d.done.load(), records));
+    }
+  }
+  stop = true;
+  poller.join();
+  std::vector<int64_t> sorted = d.latency_ns;
+  std::sort(sorted.begin(), sorted.end());
+  const std::string key = "latency_linger" + linger_ms;
+  auto ms = [&](double p) { return static_cast<double>(Percentile(sorted, p)) / 1e6; };
+  fmt::print("{}_records {}\n", key, records);
+  fmt::print("{}_rate_achieved {:.0f}\n", key,
+             static_cast<double>(records) / (static_cast<double>(produced_ns) / 1e9));
+  fmt::print("{}_p50_ms {:.3f}\n{}_p99_ms {:.3f}\n{}_p999_ms {:.3f}\n{}_max_ms {:.3f}\n", key,
+             ms(0.50), key, ms(0.99), key, ms(0.999), key, ms(1.0));
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(rk);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc > 4) {
+    fmt::print(stderr, "usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS]\n");
+    return 2;
+  }
+  const std::string broker = argv[1];
+  const int64_t records = argc > 2 ? std::atoll(argv[2]) : 2000000;
+  const int latency_seconds = argc > 3 ? std::atoi(argv[3]) : 10;
+  if (records < 0 || latency_seconds < 1) Die("RECORDS must be >= 0, LATENCY_SECONDS >= 1");
+  static char value[kValueSize];
+  std::fill(std::begin(value), std::end(value), 'x');
+  if (records > 0) {
+    ProduceThroughput(broker, "bench-acks1", "1", records, value);
+    std::fflush(stdout);
+    ProduceThroughput(broker, "bench-acksall", "all", records, value);
+    std::fflush(stdout);
+    ConsumeThroughput(broker, "bench-acksall");
+    std::fflush(stdout);
+  }
+  // linger.ms=0 as a latency-minded client sets it, and the throughput
+  // client's 5 ms (fewer, larger requests per sync).
+  ProduceLatency(broker, "bench-latency0", "0", 10000, latency_seconds, value);
+  std::fflush(stdout);
+  ProduceLatency(broker, "bench-latency5", "5", 10000, latency_seconds, value);
+  return 0;
+}
