@@ -16,10 +16,14 @@
 //            record's latency runs from produce() to its delivery report, which
 //            a second thread polls for so that reports are served as they come.
 //            Twice: linger.ms=0 (a latency-minded client) and linger.ms=5.
-// Output: one "key value" line per figure (parsed by bench/serve_bench.sh).
+// Output: one "key value" line per figure (parsed by bench/serve_bench.sh),
+// with the CPU seconds per million records of this process and, when
+// $KQ_SERVE_PID names it, of the server.
 //
 // Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS]   (RECORDS 0: latency only)
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -27,6 +31,8 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +47,48 @@ int64_t MonotonicNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+// CPU seconds (user + system) of this process, librdkafka's threads included.
+double ClientCpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// CPU seconds of the server process named by $KQ_SERVE_PID, or -1. On a
+// shared machine the wall-clock rates depend on what else runs; CPU time per
+// record does much less.
+double ServerCpuSeconds() {
+  const char* pid = std::getenv("KQ_SERVE_PID");
+  if (pid == nullptr) return -1;
+  std::ifstream in(std::string("/proc/") + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');  // the command name may hold spaces
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  double ticks = 0;
+  // After the name: state is field 3; utime and stime are fields 14 and 15.
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+struct CpuMark {
+  double client = ClientCpuSeconds();
+  double server = ServerCpuSeconds();
+};
+
+// Prints the CPU both processes spent since `start`, per million records.
+void PrintCpu(const std::string& key, const CpuMark& start, int64_t records) {
+  CpuMark end;
+  double millions = static_cast<double>(records) / 1e6;
+  fmt::print("{}_client_cpu_s_per_m {:.3f}\n", key, (end.client - start.client) / millions);
+  if (start.server >= 0 && end.server >= 0)
+    fmt::print("{}_server_cpu_s_per_m {:.3f}\n", key, (end.server - start.server) / millions);
 }
 
 [[noreturn]] void Die(const std::string& what) {
@@ -148,6 +196,7 @@ void ProduceThroughput(const std::string& broker, const std::string& topic_name,
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, topic_name.c_str(), nullptr);
   Warm(rk, topic, value);
   d.done = 0;
+  CpuMark cpu;
   int64_t start = MonotonicNs();
   for (int64_t i = 0; i < records; ++i) {
     Produce(rk, topic, value, nullptr);
@@ -157,6 +206,7 @@ void ProduceThroughput(const std::string& broker, const std::string& topic_name,
   int64_t ns = MonotonicNs() - start;
   if (d.done != records) Die(fmt::format("{} of {} records delivered", d.done.load(), records));
   PrintRate(fmt::format("produce_acks_{}", acks), records, ns);
+  PrintCpu(fmt::format("produce_acks_{}", acks), cpu, records);
   rd_kafka_topic_destroy(topic);
   rd_kafka_destroy(rk);
 }
@@ -197,6 +247,7 @@ void ConsumeThroughput(const std::string& broker, const std::string& topic_name)
   }
   rd_kafka_topic_t* topic = rd_kafka_topic_new(rk, topic_name.c_str(), nullptr);
   Consumed consumed;
+  CpuMark cpu;
   int64_t start = MonotonicNs();
   if (rd_kafka_consume_start(topic, 0, RD_KAFKA_OFFSET_BEGINNING) != 0) {
     Die(fmt::format("consume_start: {}", rd_kafka_err2str(rd_kafka_last_error())));
@@ -213,6 +264,7 @@ void ConsumeThroughput(const std::string& broker, const std::string& topic_name)
   int64_t ns = MonotonicNs() - start;
   rd_kafka_consume_stop(topic, 0);
   PrintRate("consume", count, ns);
+  PrintCpu("consume", cpu, count);
   rd_kafka_topic_destroy(topic);
   rd_kafka_destroy(rk);
 }

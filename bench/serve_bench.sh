@@ -7,6 +7,9 @@
 # flush policy). Prints both sides and the ratios. Targets (issue 11):
 # producer >= 1,000,000 records/s and consumer >= 2,000,000 records/s, both
 # ahead of Redis; p99 produce latency at 10,000 records/s under 5 ms.
+# Beside each rate: the CPU seconds per million records of the server and of
+# the client (librdkafka's threads, redis-benchmark), which depend much less
+# than the rates on what else the machine runs.
 # redis-server is installed with apt-get when missing and this runs as root;
 # otherwise the reference is skipped with a message.
 # Usage: bench/serve_bench.sh [BIN_DIR] [RECORDS] [LATENCY_SECONDS]
@@ -40,7 +43,7 @@ for _ in $(seq 200); do
 done
 [ -n "$address" ] || { echo "kq-serve did not start listening"; exit 1; }
 echo "kq-serve pid $server_pid on $address; $records records of 100 bytes"
-serve_bench "$address" "$records" "$latency_seconds" >"$work/kq.txt"
+KQ_SERVE_PID=$server_pid serve_bench "$address" "$records" "$latency_seconds" >"$work/kq.txt"
 stop_server
 kq() { awk -v k="$1" '$1 == k { print $2 }' "$work/kq.txt"; }
 
@@ -73,19 +76,38 @@ start_redis() {
   echo "redis-server did not start: $(cat "$work/redis.log")"
   exit 1
 }
-# rb ARGS...: redis-benchmark's requests per second.
+# proc_cpu PID: the process's user + system CPU seconds.
+proc_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"
+}
+# rb RECORDS_PER_CALL ARGS...: runs redis-benchmark ARGS; sets rate (records/s)
+# and server_cpu, client_cpu (CPU seconds per million records).
 rb() {
-  redis-benchmark -p "$port" --csv "$@" | tail -n 1 | awk -F'","' '{ print $2 }'
+  local per_call=$1 before after rps calls
+  shift
+  before=$(proc_cpu "$server_pid")
+  /usr/bin/time -f '%U %S' -o "$work/time" \
+    redis-benchmark -p "$port" --csv "$@" >"$work/rb.csv"
+  after=$(proc_cpu "$server_pid")
+  rps=$(tail -n 1 "$work/rb.csv" | awk -F'","' '{ print $2 }')
+  calls=$(awk '$1 == "-n" { getline; print; exit }' RS=' ' <<<"$*")
+  rate=$(echo "$rps * $per_call" | bc)
+  server_cpu=$(awk -v d="$(echo "$after - $before" | bc)" -v m="$((calls * per_call))" \
+    'BEGIN { printf "%.3f", d * 1000000 / m }')
+  client_cpu=$(awk -v m="$((calls * per_call))" '{ printf "%.3f", ($1 + $2) * 1000000 / m }' \
+    "$work/time")
 }
 if [ "$have_redis" = 1 ]; then
   start_redis --appendonly no
-  xadd=$(rb -n "$records" -P 64 XADD s '*' f "$value")
+  rb 1 -n "$records" -P 64 XADD s '*' f "$value"
+  xadd=$rate xadd_cpu="$server_cpu $client_cpu"
   # One reader, as the kq consumer: 1000 entries a call, 8 calls in flight.
-  xrange_calls=$(rb -n $((records / 1000)) -c 1 -P 8 XRANGE s - + COUNT 1000)
-  xrange=$(echo "$xrange_calls * 1000" | bc)
+  rb 1000 -n $((records / 1000)) -c 1 -P 8 XRANGE s - + COUNT 1000
+  xrange=$rate xrange_cpu="$server_cpu $client_cpu"
   stop_server
   start_redis --appendonly yes --appendfsync always
-  xadd_fsync=$(rb -n "$records" -P 64 XADD s '*' f "$value")
+  rb 1 -n "$records" -P 64 XADD s '*' f "$value"
+  xadd_fsync=$rate xadd_fsync_cpu="$server_cpu $client_cpu"
   stop_server
 else
   echo "redis-server or redis-benchmark missing (Debian: apt-get install redis-server):"
@@ -94,16 +116,24 @@ fi
 
 # --- report ----------------------------------------------------------------
 mb() { echo "scale=1; $1 * 100 / 1000000" | bc; }
-row() { printf '%-52s %12.0f %8s\n' "$1" "$2" "$(mb "$2")"; }
-ratio() { printf '%-52s %12s\n' "$1" "$(echo "scale=2; $2 / $3" | bc)"; }
-printf '%-52s %12s %8s\n' "" "records/s" "MB/s"
-row "kq-serve produce, acks=1 (linger.ms=5, 1 MB batches)" "$(kq produce_acks_1_records_per_s)"
-row "kq-serve produce, acks=all" "$(kq produce_acks_all_records_per_s)"
-row "kq-serve consume from the beginning" "$(kq consume_records_per_s)"
+# row WHAT RATE SERVER_CPU CLIENT_CPU
+row() { printf '%-52s %10.0f %7s %7s %7s\n' "$1" "$2" "$(mb "$2")" "$3" "$4"; }
+ratio() { printf '%-52s %10.2f\n' "$1" "$(echo "scale=4; $2 / $3" | bc)"; }
+kq_row() { row "$1" "$(kq "$2_records_per_s")" "$(kq "$2_server_cpu_s_per_m")" \
+  "$(kq "$2_client_cpu_s_per_m")"; }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-52s %10s %7s %15s\n' "" "records/s" "MB/s" "CPU s/M records"
+printf '%-52s %10s %7s %7s %7s\n' "" "" "" "server" "client"
+kq_row "kq-serve produce, acks=1 (linger.ms=5, 1 MB batches)" produce_acks_1
+kq_row "kq-serve produce, acks=all" produce_acks_all
+kq_row "kq-serve consume from the beginning" consume
 if [ "$have_redis" = 1 ]; then
-  row "Redis XADD, no persistence (-P 64, 50 clients)" "$xadd"
-  row "Redis XADD, appendfsync always" "$xadd_fsync"
-  row "Redis XRANGE COUNT 1000 (-P 8, 1 client)" "$xrange"
+  # shellcheck disable=SC2086  # the CPU pairs split into two columns
+  row "Redis XADD, no persistence (-P 64, 50 clients)" "$xadd" $xadd_cpu
+  # shellcheck disable=SC2086
+  row "Redis XADD, appendfsync always" "$xadd_fsync" $xadd_fsync_cpu
+  # shellcheck disable=SC2086
+  row "Redis XRANGE COUNT 1000 (-P 8, 1 client)" "$xrange" $xrange_cpu
   ratio "ratio kq acks=1 / XADD no persistence" "$(kq produce_acks_1_records_per_s)" "$xadd"
   ratio "ratio kq acks=all / XADD appendfsync always" "$(kq produce_acks_all_records_per_s)" \
     "$xadd_fsync"
