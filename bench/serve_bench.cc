@@ -20,7 +20,11 @@
 // with the CPU seconds per million records of this process and, when
 // $KQ_SERVE_PID names it, of the server.
 //
-// Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS]   (RECORDS 0: latency only)
+//   sync     (with SYNC_DIR, a directory on the server's disk) the reference
+//            for latency: 2,000 appends of 1,000 bytes, each fdatasynced.
+// Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS] [SYNC_DIR]
+//        (RECORDS 0: the latency phases only)
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +34,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -325,11 +331,37 @@ void ProduceLatency(const std::string& broker, const std::string& topic_name,
   rd_kafka_destroy(rk);
 }
 
+// The floor under any acks=all latency with the fsync policy: append 1,000
+// bytes (ten records, what arrives in a millisecond at 10,000 records/s) to
+// a file in `dir` and fdatasync it, `count` times, one a millisecond.
+void SyncReference(const std::string& dir, int count) {
+  std::string path = dir + "/serve_bench.sync";
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+  if (fd < 0) Die(fmt::format("open {}: {}", path, std::strerror(errno)));
+  std::string bytes(1000, 'x');
+  std::vector<int64_t> ns;
+  for (int i = 0; i < count; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    int64_t start = MonotonicNs();
+    if (write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
+        fdatasync(fd) != 0) {
+      Die(fmt::format("write and fdatasync {}: {}", path, std::strerror(errno)));
+    }
+    ns.push_back(MonotonicNs() - start);
+  }
+  close(fd);
+  unlink(path.c_str());
+  std::sort(ns.begin(), ns.end());
+  auto ms = [&](double p) { return static_cast<double>(Percentile(ns, p)) / 1e6; };
+  fmt::print("sync_p50_ms {:.3f}\nsync_p99_ms {:.3f}\nsync_p999_ms {:.3f}\nsync_max_ms {:.3f}\n",
+             ms(0.50), ms(0.99), ms(0.999), ms(1.0));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 4) {
-    fmt::print(stderr, "usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS]\n");
+  if (argc < 2 || argc > 5) {
+    fmt::print(stderr, "usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS] [SYNC_DIR]\n");
     return 2;
   }
   const std::string broker = argv[1];
@@ -351,5 +383,7 @@ int main(int argc, char** argv) {
   ProduceLatency(broker, "bench-latency0", "0", 10000, latency_seconds, value);
   std::fflush(stdout);
   ProduceLatency(broker, "bench-latency5", "5", 10000, latency_seconds, value);
+  std::fflush(stdout);
+  if (argc > 4) SyncReference(argv[4], 2000);
   return 0;
 }
