@@ -23,7 +23,8 @@
 //   sync     (with SYNC_DIR, a directory on the server's disk) the reference
 //            for latency: 2,000 appends of 1,000 bytes, each fdatasynced.
 // Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS] [SYNC_DIR]
-//        (RECORDS 0: the latency phases only)
+//        (RECORDS 0: the latency phases only; $KQ_BENCH_TOPIC_CONFIG=KEY=VALUE
+//        creates the topics with that config first, e.g. flush=os)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -184,6 +185,37 @@ void Flush(rd_kafka_t* rk) {
 void Warm(rd_kafka_t* rk, rd_kafka_topic_t* topic, const char* value) {
   Produce(rk, topic, value, nullptr);
   Flush(rk);
+}
+
+// Creates the single-partition `topic` with one topic config KEY=VALUE
+// (e.g. flush=os, to see what the fsync policy costs).
+void CreateTopic(const std::string& broker, const std::string& topic, const std::string& config) {
+  size_t eq = config.find('=');
+  if (eq == std::string::npos) Die(fmt::format("topic config '{}': expected KEY=VALUE", config));
+  Config c;
+  c.Set("bootstrap.servers", broker);
+  rd_kafka_t* rk = NewClient(RD_KAFKA_PRODUCER, c);
+  char err[512];
+  rd_kafka_NewTopic_t* t = rd_kafka_NewTopic_new(topic.c_str(), 1, 1, err, sizeof err);
+  if (t == nullptr) Die(fmt::format("topic {}: {}", topic, err));
+  rd_kafka_NewTopic_set_config(t, config.substr(0, eq).c_str(), config.substr(eq + 1).c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &t, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  if (ev == nullptr) Die(fmt::format("create topic {}: no answer in 30 s", topic));
+  if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    Die(fmt::format("create topic {}: {}", topic, rd_kafka_event_error_string(ev)));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+  for (size_t i = 0; i < n; ++i) {
+    if (rd_kafka_topic_result_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR)
+      Die(fmt::format("create topic {}: {}", topic, rd_kafka_topic_result_error_string(results[i])));
+  }
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_NewTopic_destroy(t);
+  rd_kafka_destroy(rk);
 }
 
 void PrintRate(const std::string& key, int64_t records, int64_t ns) {
@@ -370,6 +402,10 @@ int main(int argc, char** argv) {
   if (records < 0 || latency_seconds < 1) Die("RECORDS must be >= 0, LATENCY_SECONDS >= 1");
   static char value[kValueSize];
   std::fill(std::begin(value), std::end(value), 'x');
+  if (const char* config = std::getenv("KQ_BENCH_TOPIC_CONFIG")) {
+    for (const char* topic : {"bench-acks1", "bench-acksall", "bench-latency0", "bench-latency5"})
+      CreateTopic(broker, topic, config);
+  }
   if (records > 0) {
     ProduceThroughput(broker, "bench-acks1", "1", records, value);
     std::fflush(stdout);

@@ -13,6 +13,7 @@
 # than the rates on what else the machine runs.
 # redis-server is installed with apt-get when missing and this runs as root;
 # otherwise the reference is skipped with a message.
+# KQ_BENCH_TOPIC_CONFIG=KEY=VALUE (e.g. flush=os) creates the kq topics with it.
 # Usage: bench/serve_bench.sh [BIN_DIR] [RECORDS] [LATENCY_SECONDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
