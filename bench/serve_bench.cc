@@ -2,8 +2,10 @@
 // (issue 11's targets: producer >= 1,000,000 records/s, consumer >= 2,000,000
 // records/s, p99 produce latency at 10,000 records/s under 5 ms).
 //
-// Phases, each on its own single-partition topic created by the first produce
-// (auto.create.topics.enable, the topic defaults, so the fsync flush policy):
+// Phases, each on its own single-partition topic, created by its first
+// produce (auto.create.topics.enable: the topic defaults, so the fsync flush
+// policy) or, with $KQ_BENCH_TOPIC_CONFIG=KEY=VALUE (e.g. flush=os), created
+// first with that config:
 //   produce  RECORDS records as fast as the client takes them, configured like
 //            a throughput-tuned client (linger.ms=5, batch.size 1 MB,
 //            compression none), once with acks=1 and once with acks=all; the
@@ -16,15 +18,14 @@
 //            record's latency runs from produce() to its delivery report, which
 //            a second thread polls for so that reports are served as they come.
 //            Twice: linger.ms=0 (a latency-minded client) and linger.ms=5.
+//   sync     (with SYNC_DIR, a directory on the server's disk) the reference
+//            for latency: 2,000 appends of 1,000 bytes, each fdatasynced.
 // Output: one "key value" line per figure (parsed by bench/serve_bench.sh),
 // with the CPU seconds per million records of this process and, when
 // $KQ_SERVE_PID names it, of the server.
 //
-//   sync     (with SYNC_DIR, a directory on the server's disk) the reference
-//            for latency: 2,000 appends of 1,000 bytes, each fdatasynced.
 // Usage: serve_bench BROKER [RECORDS] [LATENCY_SECONDS] [SYNC_DIR]
-//        (RECORDS 0: the latency phases only; $KQ_BENCH_TOPIC_CONFIG=KEY=VALUE
-//        creates the topics with that config first, e.g. flush=os)
+//        (RECORDS 0: the latency phases only)
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -34,8 +35,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
