@@ -2,19 +2,22 @@
 // (POSIX, in-memory, fault-injecting) gets the same behaviour.
 #include "io/env.h"
 
+#include <algorithm>
+
 namespace kq::io {
 
 Result<std::string> Env::ReadFileToString(const std::string& path) {
   KQ_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, OpenRandomAccess(path));
   std::string contents;
   std::string chunk;
-  constexpr size_t kChunk = 1 << 20;
   // Read until a short read rather than trusting Stat: another process may
   // still be appending, and a short read is the only reliable end marker.
-  for (;;) {
-    KQ_RETURN_IF_ERROR(file->Read(contents.size(), kChunk, &chunk));
+  // Chunks start small and double: most files read here (topic metadata,
+  // checkpoints) are tiny, and a read buffer is zero-filled before the read.
+  for (size_t want = 16 << 10;; want = std::min<size_t>(want * 2, 1 << 20)) {
+    KQ_RETURN_IF_ERROR(file->Read(contents.size(), want, &chunk));
     contents += chunk;
-    if (chunk.size() < kChunk) break;
+    if (chunk.size() < want) break;
   }
   return contents;
 }

@@ -30,7 +30,9 @@ class PartitionManager {
   // the partition does not exist.
   Result<log::Partition*> Get(const std::string& topic, int32_t partition);
   // The topic's metadata (partition count, config), cached; reread when the
-  // topic's metadata file changed.
+  // topic's metadata file changed (size, mtime or inode: another process
+  // altered, deleted or recreated the topic), so each Produce costs a stat,
+  // not a parse.
   Result<log::TopicInfo> Topic(const std::string& topic);
 
   // Closes (without a final sync) and forgets every partition of `topic`.
@@ -45,8 +47,15 @@ class PartitionManager {
   }
 
  private:
+  struct CachedTopic {
+    log::TopicInfo info;
+    int64_t mtime_ns = 0;
+    int64_t size = 0;
+    uint64_t inode = 0;
+  };
   log::LogDir* log_dir_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<log::Partition>> partitions_;
+  std::map<std::string, CachedTopic, std::less<>> topics_;
 };
 
 }  // namespace kq::server

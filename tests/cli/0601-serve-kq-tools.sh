@@ -52,6 +52,20 @@ run kq-topics -b "$B" describe nosuch
 run kq-topics -b "$B" delete orders
 expect_rc 0
 [ -z "$(kq-topics list)" ] || fail "the topic is still in the directory after delete through the server"
+
+# Changes made beside the server, in the directory, reach it: a topic deleted
+# and created again by kq-topics -d (while the server holds its partitions
+# open) takes new records in its new partitions, not in the old files.
+kq-topics create beside || fail "create beside"
+printf 'old\n' | kcat -b "$B" -P -t beside || fail "produce to beside"
+kq-topics delete beside || fail "delete beside"
+kq-topics create beside --partitions 2 || fail "create beside again"
+printf 'new1\nnew2\n' | kcat -b "$B" -P -t beside -p 1 || fail "produce to the new beside"
+[ "$(kq-consume beside:1)" = "$(printf 'new1\nnew2')" ] || fail "records went astray: $(kq-consume beside 2>&1)"
+printf 'new0\n' | kcat -b "$B" -P -t beside -p 0 || fail "produce to partition 0 of the new beside"
+[ "$(kq-consume beside:0)" = "new0" ] || fail "partition 0 of the new topic holds [$(kq-consume beside:0)]"
+run kq-topics -b "$B" delete beside
+expect_rc 0
 stop_kq_serve TERM
 [ "$SERVE_RC" -eq 0 ] || fail "kq-serve exited $SERVE_RC"
 pass
