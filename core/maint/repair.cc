@@ -52,12 +52,17 @@ Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_bat
     case log::BatchScanner::Stop::kIoError:
       return scanner.problem();
     case log::BatchScanner::Stop::kCorrupt:
+      // A batch whose header decoded is named with its offset by the
+      // scanner; a broken frame is not, so say which offset was due there.
       d = {true, false, scanner.position(), *next_offset, scanner.problem().message()};
+      if (d.message.find("(offset ") == std::string::npos) {
+        d.message += fmt::format(" (offset {} expected)", *next_offset);
+      }
       break;
     case log::BatchScanner::Stop::kTorn:
       d = {true, true, scanner.position(), *next_offset,
-           fmt::format("{}: incomplete batch at position {} ({} bytes)", path, scanner.position(),
-                       info.size - scanner.position())};
+           fmt::format("{}: incomplete batch at position {} ({} bytes, offset {})", path,
+                       scanner.position(), info.size - scanner.position(), *next_offset)};
       break;
     default:
       break;
@@ -173,7 +178,8 @@ Status Repairer::RepairLocked(bool* left_damage) {
     }
     if (d.found) {
       report_->damage_found = true;
-      report_->damage = fmt::format("{} (offset {})", d.message, d.offset);
+      // Each kind of damage names its offset once in its own message.
+      report_->damage = d.message;
       if (!options_.truncate_corrupt) {
         *left_damage = true;
         return Status::Ok();

@@ -58,7 +58,7 @@ expect_out "d"
 run kq-groups -b "$B" describe billing
 expect_rc 0
 expect_out "$(printf 'TOPIC  PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  MEMBER\nlogs   0          1               2               1    -')"
-expect_err_contains "cannot describe group 'billing''s members"
+expect_err_contains "cannot describe the members of group 'billing'"
 run kq-groups -b "$B" describe billing --json
 expect_out_contains '"current_offset":1,"lag":1,"log_end_offset":2,"member":null,"partition":0,"topic":"logs"'
 run kq-groups -b "$B" describe nobody

@@ -127,7 +127,7 @@ int RunClusterDescribe(const CommonFlags& common, const DescribeArgs& args) {
                     out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
   if (!d->members_known) {
-    Note(common, fmt::format("The cluster cannot describe group '{}''s members (no "
+    Note(common, fmt::format("The cluster cannot describe the members of group '{}' (no "
                              "DescribeGroups): MEMBER is unknown.",
                              args.group));
   } else if (d->members.empty()) {

@@ -149,6 +149,11 @@ TEST_CASE(
   CHECK(s.IsCorruption());
   CHECK(refused.damage_found);
   CHECK_FALSE(refused.cut);
+  // The damage names the batch's offset once: "... (offset 100): CRC ...".
+  CAPTURE(refused.damage);
+  const size_t named = refused.damage.find("(offset 100)");
+  CHECK(named != std::string::npos);
+  CHECK(refused.damage.find("(offset", named + 1) == std::string::npos);
   const auto found = Verify(&env);
   REQUIRE_FALSE(found.empty());
   CHECK(found.size() == 1);
