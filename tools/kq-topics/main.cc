@@ -1,15 +1,17 @@
 // kq-topics: create, list, describe, alter, delete and trim topics of a kq
-// log directory (kafka-topics plus kafka-delete-records). The work is in
-// manage.cc, describe.cc and trim.cc; this file only declares the flags.
+// log directory or, with -b, a Kafka cluster (kafka-topics plus
+// kafka-delete-records). The work is in manage.cc, describe.cc, trim.cc and
+// offsets.cc, through one TopicAdmin chosen here from -d/-b; this file only
+// declares the flags.
 #include <charconv>
 #include <cstdint>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "common/cluster_mode.h"
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
-#include "kq-topics/cluster_mode.h"
 #include "log/topic_name.h"
 #include "topics.h"
 
@@ -150,24 +152,14 @@ int main(int argc, char** argv) {
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
     if (delete_cmd->parsed() && !CheckDeletable(del)) return kExitUsage;
-    if (!common.brokers.empty() && offsets_cmd->parsed()) {
-      return ReportError(
-          kTool, kq::Status::NotSupported("offsets: not available with -b yet (use kcat -Q)"));
-    }
-    if (!common.brokers.empty()) {
-      if (create_cmd->parsed()) return RunClusterCreate(common, create);
-      if (list_cmd->parsed()) return RunClusterList(common, list);
-      if (describe_cmd->parsed()) return RunClusterDescribe(common, describe);
-      if (alter_cmd->parsed()) return RunClusterAlter(common, alter);
-      if (delete_cmd->parsed()) return RunClusterDelete(common, del);
-      return RunClusterTrim(common, trim);
-    }
-    if (create_cmd->parsed()) return RunCreate(common, create);
-    if (list_cmd->parsed()) return RunList(common, list);
-    if (describe_cmd->parsed()) return RunDescribe(common, describe);
-    if (alter_cmd->parsed()) return RunAlter(common, alter);
-    if (delete_cmd->parsed()) return RunDelete(common, del);
-    if (offsets_cmd->parsed()) return RunOffsets(common, offsets);
-    return RunTrim(common, trim);
+    std::unique_ptr<kq::client::TopicAdmin> admin = OpenTopicAdmin(kTool, common);
+    if (!admin) return kExitUsage;
+    if (create_cmd->parsed()) return RunCreate(common, *admin, create);
+    if (list_cmd->parsed()) return RunList(*admin, list);
+    if (describe_cmd->parsed()) return RunDescribe(common, *admin, describe);
+    if (alter_cmd->parsed()) return RunAlter(common, *admin, alter);
+    if (delete_cmd->parsed()) return RunDelete(common, *admin, del);
+    if (offsets_cmd->parsed()) return RunOffsets(*admin, offsets);
+    return RunTrim(common, *admin, trim);
   });
 }
