@@ -54,7 +54,7 @@ CLI::Validator PartitionCount() {
         }
         return "";
       },
-      "N");
+      fmt::format("INT in [1 - {}]", kq::log::kMaxPartitionsPerTopic));
 }
 
 }  // namespace
