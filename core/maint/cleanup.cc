@@ -22,15 +22,11 @@ Result<RetentionPlan> RunRetention(const log::LogDir& dir, const log::TopicInfo&
 Result<CompactStats> RunCompaction(const log::LogDir& dir, const log::TopicInfo& topic,
                                    PartitionId partition, const CleanupOptions& options) {
   CompactOptions o;
-  o.env = dir.env();
-  o.topic = topic.name;
-  o.partition = partition.value();
-  o.config = topic.config;
   o.max_memory = options.max_memory;
   o.dry_run = options.dry_run;
   o.progress = options.progress;
   CompactStats stats;
-  KQ_RETURN_IF_ERROR(CompactPartition(dir.PartitionPath(topic.name, partition), o, &stats));
+  KQ_RETURN_IF_ERROR(CompactPartition(dir, topic, partition, o, &stats));
   return stats;
 }
 

@@ -30,13 +30,22 @@ constexpr uint64_t kProgressEvery = uint64_t{4} << 20;
 
 class Cleaner {
  public:
-  Cleaner(const std::string& dir, const CompactOptions& options, CompactStats* stats)
-      : dir_(dir), options_(options), stats_(stats), env_(options.env), map_(options.max_memory) {}
+  Cleaner(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+          const CompactOptions& options, CompactStats* stats)
+      : log_dir_(dir),
+        topic_(topic),
+        partition_(partition),
+        config_(topic.config),
+        dir_(dir.PartitionPath(topic.name, partition)),
+        options_(options),
+        stats_(stats),
+        env_(dir.env()),
+        map_(options.max_memory) {}
 
   Status Run();
 
  private:
-  std::string Name() const { return fmt::format("{}-{}", options_.topic, options_.partition); }
+  std::string Name() const { return fmt::format("{}-{}", topic_.name, partition_); }
   Result<std::vector<SourceSegment>> LoadCleanable();
   Result<Offset> BuildMap(const std::vector<SourceSegment>& segs, Offset map_start);
   Status MapSegment(const SourceSegment& s, Offset map_start, Offset* stopped_at);
@@ -48,7 +57,11 @@ class Cleaner {
   void NoteRead(uint64_t bytes);
   Status ScanFailed(const log::BatchScanner& scanner, const SourceSegment& s) const;
 
-  std::string dir_;
+  const log::LogDir& log_dir_;
+  const log::TopicInfo& topic_;
+  PartitionId partition_;
+  const log::TopicConfig& config_;
+  std::string dir_;  // the partition's folder
   const CompactOptions& options_;
   CompactStats* stats_;
   io::Env* env_;
@@ -85,14 +98,10 @@ Status Cleaner::ScanFailed(const log::BatchScanner& scanner, const SourceSegment
 }
 
 Result<std::vector<SourceSegment>> Cleaner::LoadCleanable() {
-  KQ_ASSIGN_OR_RETURN(
-      auto p,
-      log::Partition::Open(
-          dir_, log::PartitionOptionsFor(env_, options_.topic, options_.partition, options_.config),
-          log::OpenMode::kRead));
+  KQ_ASSIGN_OR_RETURN(auto p, log_dir_.OpenPartition(topic_, partition_, log::OpenMode::kRead));
   std::vector<log::SegmentInfo> infos = p->Segments();
   std::vector<SourceSegment> out;
-  const int64_t lag = options_.config.min_compaction_lag_ms;
+  const int64_t lag = config_.min_compaction_lag_ms;
   for (const log::SegmentInfo& info : infos) {
     if (info.active) break;  // never the active segment
     if (lag > 0 && info.max_timestamp > now_ - lag) break;
@@ -159,9 +168,8 @@ Result<Offset> Cleaner::BuildMap(const std::vector<SourceSegment>& segs, Offset 
 }
 
 Result<std::unique_ptr<CleanedSegment>> Cleaner::NewOutput(Offset base) {
-  return CleanedSegment::Create(env_, dir_, base,
-                                static_cast<uint32_t>(options_.config.index_interval_bytes),
-                                options_.dry_run);
+  return CleanedSegment::Create(
+      env_, dir_, base, static_cast<uint32_t>(config_.index_interval_bytes), options_.dry_run);
 }
 
 Status Cleaner::CleanInto(const SourceSegment& s, BatchFilter* filter, CleanedSegment* out,
@@ -208,9 +216,9 @@ Status Cleaner::FinishGroup(CleanedSegment* out, const std::vector<SwapSource>& 
 }
 
 Status Cleaner::CleanRange(const std::vector<SourceSegment>& segs, Offset map_end) {
-  BatchFilter filter({&map_, map_end.value(), now_, options_.config.delete_retention_ms});
-  const uint64_t max_bytes = static_cast<uint64_t>(options_.config.segment_bytes);
-  const auto index_bytes = static_cast<size_t>(options_.config.segment_index_bytes);
+  BatchFilter filter({&map_, map_end.value(), now_, config_.delete_retention_ms});
+  const uint64_t max_bytes = static_cast<uint64_t>(config_.segment_bytes);
+  const auto index_bytes = static_cast<size_t>(config_.segment_index_bytes);
   const size_t max_index = index_bytes / log::OffsetIndex::kEntrySize;
   const size_t max_time_index = index_bytes / log::TimeIndex::kEntrySize;
   std::unique_ptr<CleanedSegment> out;
@@ -306,10 +314,10 @@ Status Cleaner::Run() {
 
 }  // namespace
 
-Status CompactPartition(const std::string& dir, const CompactOptions& options,
-                        CompactStats* stats) {
-  if (options.env == nullptr) return Status::InvalidArgument("CompactOptions.env is not set");
-  Cleaner cleaner(dir, options, stats);
+Status CompactPartition(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+                        const CompactOptions& options, CompactStats* stats) {
+  KQ_RETURN_IF_ERROR(log::LogDir::CheckPartition(topic, partition));
+  Cleaner cleaner(dir, topic, partition, options, stats);
   return cleaner.Run();
 }
 

@@ -35,20 +35,17 @@
 #include <string>
 
 #include "base/status.h"
-#include "io/env.h"
-#include "log/topic_config.h"
+#include "base/strong_types.h"
+#include "log/log_dir.h"
 #include "maint/batch_filter.h"
 #include "maint/segment_swap.h"
 
 namespace kq::maint {
 
+// The topic's config (TopicInfo::config) shapes the cleaning:
+// delete.retention.ms, min.compaction.lag.ms, segment.bytes,
+// segment.index.bytes, index.interval.bytes, max.message.bytes.
 struct CompactOptions {
-  io::Env* env = nullptr;  // required
-  std::string topic;
-  int32_t partition = 0;
-  // delete.retention.ms, min.compaction.lag.ms, segment.bytes,
-  // segment.index.bytes, index.interval.bytes, max.message.bytes.
-  log::TopicConfig config;
   // Bound of the key map (--max-memory).
   size_t max_memory = size_t{32} << 20;
   // Compute what would change; write nothing, take no lock.
@@ -74,7 +71,10 @@ struct CompactStats {
   bool partial = false;
 };
 
-// Cleans the partition in `dir`. `stats` is filled as far as the work got.
-Status CompactPartition(const std::string& dir, const CompactOptions& options, CompactStats* stats);
+// Cleans partition `partition` of `topic` in `dir`, opening it through the
+// directory (LogDir::OpenPartition), so the topic's config shapes it as it
+// shapes every writer. `stats` is filled as far as the work got.
+Status CompactPartition(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+                        const CompactOptions& options, CompactStats* stats);
 
 }  // namespace kq::maint

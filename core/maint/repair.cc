@@ -52,12 +52,17 @@ Result<Damage> ScanSegment(io::Env* env, const std::string& path, size_t max_bat
     case log::BatchScanner::Stop::kIoError:
       return scanner.problem();
     case log::BatchScanner::Stop::kCorrupt:
+      // A batch whose header decoded is named with its offset by the
+      // scanner; a broken frame is not, so say which offset was due there.
       d = {true, false, scanner.position(), *next_offset, scanner.problem().message()};
+      if (d.message.find("(offset ") == std::string::npos) {
+        d.message += fmt::format(" (offset {} expected)", *next_offset);
+      }
       break;
     case log::BatchScanner::Stop::kTorn:
       d = {true, true, scanner.position(), *next_offset,
-           fmt::format("{}: incomplete batch at position {} ({} bytes)", path, scanner.position(),
-                       info.size - scanner.position())};
+           fmt::format("{}: incomplete batch at position {} ({} bytes, offset {})", path,
+                       scanner.position(), info.size - scanner.position(), *next_offset)};
       break;
     default:
       break;
@@ -73,16 +78,24 @@ bool Unreadable(const Status& parsed) {
 
 class Repairer {
  public:
-  Repairer(const std::string& dir, const RepairOptions& options, RepairReport* report)
-      : dir_(dir), options_(options), report_(report), env_(options.env) {}
+  Repairer(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+           const RepairOptions& options, RepairReport* report)
+      : log_dir_(dir),
+        topic_(topic),
+        partition_(partition),
+        dir_(dir.PartitionPath(topic.name, partition)),
+        options_(options),
+        report_(report),
+        env_(dir.env()) {}
 
   Status Run();
 
  private:
-  std::string Name() const { return fmt::format("{}-{}", options_.topic, options_.partition); }
+  std::string Name() const { return fmt::format("{}-{}", topic_.name, partition_); }
   Result<std::unique_ptr<log::Segment>> OpenSegment(Offset base) {
-    return log::Segment::Open(env_, dir_, base,
-                              {options_.index_interval_bytes, options_.max_batch_bytes});
+    return log::Segment::Open(
+        env_, dir_, base,
+        {static_cast<uint32_t>(topic_.config.index_interval_bytes), options_.max_batch_bytes});
   }
   Status RepairLocked(bool* left_damage);
   Status RepairCheckpoints();
@@ -91,7 +104,10 @@ class Repairer {
   void NoteEpoch(const format::BatchHeader& h);
   Status Cut(const std::vector<Offset>& bases, size_t i, const Damage& d);
 
-  std::string dir_;
+  const log::LogDir& log_dir_;
+  const log::TopicInfo& topic_;
+  PartitionId partition_;
+  std::string dir_;  // the partition's folder
   const RepairOptions& options_;
   RepairReport* report_;
   io::Env* env_;
@@ -173,7 +189,8 @@ Status Repairer::RepairLocked(bool* left_damage) {
     }
     if (d.found) {
       report_->damage_found = true;
-      report_->damage = fmt::format("{} (offset {})", d.message, d.offset);
+      // Each kind of damage names its offset once in its own message.
+      report_->damage = d.message;
       if (!options_.truncate_corrupt) {
         *left_damage = true;
         return Status::Ok();
@@ -223,8 +240,8 @@ Status Repairer::RepairCheckpoints() {
   if (!Unreadable(parsed)) return parsed;
   KQ_ASSIGN_OR_RETURN(std::vector<Offset> bases, log::ListSegmentBases(env_, dir_));
   const Offset first = bases.empty() ? Offset(0) : bases.front();
-  KQ_RETURN_IF_ERROR(log::WriteCheckpoint(
-      env_, path, {log::CheckpointEntry{options_.topic, PartitionId(options_.partition), first}}));
+  KQ_RETURN_IF_ERROR(
+      log::WriteCheckpoint(env_, path, {log::CheckpointEntry{topic_.name, partition_, first}}));
   report_->actions.push_back(fmt::format(
       "reset a damaged {} ({}) to {}, the first segment's base offset: records below an earlier "
       "trim point in that segment are readable again",
@@ -258,20 +275,16 @@ Status Repairer::Run() {
                     Name(), report_->damage));
   }
   // Let the engine align its checkpoints with what is left.
-  log::PartitionOptions popts;
-  popts.env = env_;
-  popts.topic = options_.topic;
-  popts.partition = options_.partition;
-  popts.index_interval_bytes = options_.index_interval_bytes;
-  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(dir_, popts, log::OpenMode::kWrite));
+  KQ_ASSIGN_OR_RETURN(auto p, log_dir_.OpenPartition(topic_, partition_, log::OpenMode::kWrite));
   return p->Close();
 }
 
 }  // namespace
 
-Status RepairPartition(const std::string& dir, const RepairOptions& options, RepairReport* report) {
-  if (options.env == nullptr) return Status::InvalidArgument("RepairOptions.env is not set");
-  Repairer repairer(dir, options, report);
+Status RepairPartition(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+                       const RepairOptions& options, RepairReport* report) {
+  KQ_RETURN_IF_ERROR(log::LogDir::CheckPartition(topic, partition));
+  Repairer repairer(dir, topic, partition, options, report);
   return repairer.Run();
 }
 

@@ -10,8 +10,9 @@
 //     batch inside a sealed segment), removing that batch, everything after
 //     it in its segment and every later segment. Without it, such damage is
 //     reported and left alone (Corruption).
-// Then the partition is opened for writing once, so the engine brings its
-// checkpoints (recovery point, leader epochs, log start) in line.
+// Then the partition is opened for writing once (LogDir::OpenPartition), so
+// the engine brings its checkpoints (recovery point, leader epochs, log
+// start) in line.
 //
 // Runs under the cleaner lock (Busy when a cleaner is running) and the
 // partition lock, so writers wait while the files change.
@@ -23,16 +24,14 @@
 #include <vector>
 
 #include "base/status.h"
-#include "io/env.h"
+#include "base/strong_types.h"
+#include "log/log_dir.h"
 
 namespace kq::maint {
 
+// Indexes are rebuilt with the topic's index.interval.bytes.
 struct RepairOptions {
-  io::Env* env = nullptr;  // required
-  std::string topic;
-  int32_t partition = 0;
   bool truncate_corrupt = false;
-  uint32_t index_interval_bytes = 4096;
   size_t max_batch_bytes = size_t{64} << 20;
 };
 
@@ -52,8 +51,11 @@ struct RepairReport {
   std::vector<std::string> actions;  // one line per change, for the tool
 };
 
-// Repairs the partition in `dir`. Damage left alone (no truncate_corrupt) is
-// returned as Corruption after the rest was repaired.
-Status RepairPartition(const std::string& dir, const RepairOptions& options, RepairReport* report);
+// Repairs partition `partition` of `topic` in `dir`; the final open goes
+// through the directory (LogDir::OpenPartition), with the topic's config.
+// Damage left alone (no truncate_corrupt) is returned as Corruption after the
+// rest was repaired.
+Status RepairPartition(const log::LogDir& dir, const log::TopicInfo& topic, PartitionId partition,
+                       const RepairOptions& options, RepairReport* report);
 
 }  // namespace kq::maint

@@ -22,6 +22,17 @@ expect_out_contains "Topic: orders  Partitions: 3  Records: 3 (approx)  Bytes: -
 expect_out_contains "$(printf '1          0         3       3        -      -')"
 expect_out_contains "Config: unavailable"
 expect_err_contains "describe config of topic 'orders'"
+# offsets: the watermarks, and the offset for a time (the mock finds no
+# offset by time: -1, which means the log end, as in directory mode).
+run kq-topics -b "$B" offsets orders --json
+expect_rc 0
+expect_out '[{"earliest":0,"latest":0,"partition":0,"topic":"orders"},{"earliest":0,"latest":3,"partition":1,"topic":"orders"},{"earliest":0,"latest":0,"partition":2,"topic":"orders"}]'
+run kq-topics -b "$B" offsets orders --at -0s
+expect_rc 0
+expect_out "$(printf 'Topic   Partition  Offset\norders  0          0\norders  1          3\norders  2          0')"
+run kq-topics -b "$B" offsets nosuch
+expect_rc 1
+expect_err_contains "topic 'nosuch' does not exist"
 run kq-topics -b "$B" describe nosuch
 expect_rc 1
 expect_err_contains "topic 'nosuch' does not exist"
@@ -58,7 +69,7 @@ expect_out "d"
 run kq-groups -b "$B" describe billing
 expect_rc 0
 expect_out "$(printf 'TOPIC  PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  MEMBER\nlogs   0          1               2               1    -')"
-expect_err_contains "cannot describe group 'billing''s members"
+expect_err_contains "cannot describe the members of group 'billing'"
 run kq-groups -b "$B" describe billing --json
 expect_out_contains '"current_offset":1,"lag":1,"log_end_offset":2,"member":null,"partition":0,"topic":"logs"'
 run kq-groups -b "$B" describe nobody

@@ -106,15 +106,17 @@ int RunVerify(io::Env* env, const Args& args, const std::vector<Target>& targets
 
 int RunRepair(io::Env* env, const Args& args, const std::vector<Target>& targets) {
   int failed = 0;
+  const Result<log::LogDir> dir = log::LogDir::Open(env, args.dir, /*create_if_missing=*/false);
   for (const Target& t : targets) {
     maint::RepairOptions o;
-    o.env = env;
-    o.topic = t.topic;
-    o.partition = t.partition;
     o.truncate_corrupt = args.truncate_corrupt;
-    o.index_interval_bytes = static_cast<uint32_t>(t.config.index_interval_bytes);
     maint::RepairReport report;
-    Status s = maint::RepairPartition(t.path, o, &report);
+    Status s = dir.status();
+    if (s.ok()) {
+      Result<log::TopicInfo> info = dir->DescribeTopic(t.topic);
+      s = info.ok() ? maint::RepairPartition(*dir, *info, PartitionId(t.partition), o, &report)
+                    : info.status();
+    }
     if (args.json) {
       nlohmann::json j = {{"type", "partition"},
                           {"topic", t.topic},

@@ -1,12 +1,13 @@
 // kq-groups: list, describe, reset and delete the consumer groups of a kq log
-// directory (kafka-consumer-groups). The work is in inspect.cc, reset.cc and
-// delete.cc; this file only declares the flags.
+// directory or, with -b, a Kafka cluster (kafka-consumer-groups). The work
+// is in inspect.cc, reset.cc and delete.cc, through one GroupAdmin chosen
+// here from -d/-b; this file only declares the flags.
 #include <CLI/CLI.hpp>
 
+#include "common/cluster_mode.h"
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
 #include "groups_tool.h"
-#include "kq-groups/cluster_mode.h"
 
 using namespace kq::tools;
 using namespace kq::tools::groups_tool;
@@ -86,15 +87,11 @@ int main(int argc, char** argv) {
                    });
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
-    if (!common.brokers.empty()) {
-      if (list_cmd->parsed()) return RunClusterList(common, list);
-      if (describe_cmd->parsed()) return RunClusterDescribe(common, describe);
-      if (reset_cmd->parsed()) return RunClusterReset(common, reset);
-      return RunClusterDelete(common, del);
-    }
-    if (list_cmd->parsed()) return RunList(common, list);
-    if (describe_cmd->parsed()) return RunDescribe(common, describe);
-    if (reset_cmd->parsed()) return RunReset(common, reset);
-    return RunDelete(common, del);
+    std::unique_ptr<kq::client::GroupAdmin> admin = OpenGroupAdmin(kTool, common);
+    if (!admin) return kExitUsage;
+    if (list_cmd->parsed()) return RunList(*admin, list);
+    if (describe_cmd->parsed()) return RunDescribe(common, *admin, describe);
+    if (reset_cmd->parsed()) return RunReset(common, *admin, reset);
+    return RunDelete(common, *admin, del);
   });
 }

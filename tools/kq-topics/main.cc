@@ -1,11 +1,18 @@
 // kq-topics: create, list, describe, alter, delete and trim topics of a kq
-// log directory (kafka-topics plus kafka-delete-records). The work is in
-// manage.cc, describe.cc and trim.cc; this file only declares the flags.
-#include <CLI/CLI.hpp>
+// log directory or, with -b, a Kafka cluster (kafka-topics plus
+// kafka-delete-records). The work is in manage.cc, describe.cc, trim.cc and
+// offsets.cc, through one TopicAdmin chosen here from -d/-b; this file only
+// declares the flags.
+#include <charconv>
+#include <cstdint>
 
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "common/cluster_mode.h"
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
-#include "kq-topics/cluster_mode.h"
+#include "log/topic_name.h"
 #include "topics.h"
 
 using namespace kq::tools;
@@ -28,6 +35,28 @@ CLI::Option* AddRepeatable(CLI::App* sub, const char* flags, std::vector<std::st
   return sub->add_option(flags, *into, about)->type_name(type)->allow_extra_args(false);
 }
 
+// --partitions N: a whole number of partitions within the topic limit. The
+// message names the value and the range, instead of CLI11's "Value abc not in
+// range" for text that is not a number at all.
+CLI::Validator PartitionCount() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const int64_t max = kq::log::kMaxPartitionsPerTopic;
+        int64_t n = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+          return fmt::format(
+              "'{}' is not a number of partitions (give a whole number from 1 to {})",
+              kq::log::EscapeForMessage(text), max);
+        }
+        if (n < 1 || n > max) {
+          return fmt::format("{} partitions is out of range (from 1 to {})", n, max);
+        }
+        return "";
+      },
+      fmt::format("INT in [1 - {}]", kq::log::kMaxPartitionsPerTopic));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,7 +71,7 @@ int main(int argc, char** argv) {
   CLI::App* create_cmd = AddSubcommand(app, "create", "Create topics");
   create_cmd->add_option("topics", create.topics, "Topic names")->required()->type_name("TOPIC...");
   create_cmd->add_option("-p,--partitions", create.partitions, "Number of partitions. Default: 1")
-      ->check(CLI::Range(1, static_cast<int>(kq::log::kMaxPartitionsPerTopic)))
+      ->check(PartitionCount())
       ->type_name("N");
   AddRepeatable(create_cmd, "-c,--config", &create.configs,
                 "Set a topic config, Kafka's names (repeatable)", "KEY=VALUE");
@@ -70,7 +99,7 @@ int main(int argc, char** argv) {
   alter_cmd
       ->add_option("-p,--partitions", alter.partitions,
                    "Grow the topic to N partitions (never shrinks)")
-      ->check(CLI::Range(1, static_cast<int>(kq::log::kMaxPartitionsPerTopic)))
+      ->check(PartitionCount())
       ->type_name("N");
 
   DeleteArgs del;
@@ -123,24 +152,14 @@ int main(int argc, char** argv) {
 
   return RunApp(app, argc, argv, kTool, [&]() -> int {
     if (delete_cmd->parsed() && !CheckDeletable(del)) return kExitUsage;
-    if (!common.brokers.empty() && offsets_cmd->parsed()) {
-      return ReportError(
-          kTool, kq::Status::NotSupported("offsets: not available with -b yet (use kcat -Q)"));
-    }
-    if (!common.brokers.empty()) {
-      if (create_cmd->parsed()) return RunClusterCreate(common, create);
-      if (list_cmd->parsed()) return RunClusterList(common, list);
-      if (describe_cmd->parsed()) return RunClusterDescribe(common, describe);
-      if (alter_cmd->parsed()) return RunClusterAlter(common, alter);
-      if (delete_cmd->parsed()) return RunClusterDelete(common, del);
-      return RunClusterTrim(common, trim);
-    }
-    if (create_cmd->parsed()) return RunCreate(common, create);
-    if (list_cmd->parsed()) return RunList(common, list);
-    if (describe_cmd->parsed()) return RunDescribe(common, describe);
-    if (alter_cmd->parsed()) return RunAlter(common, alter);
-    if (delete_cmd->parsed()) return RunDelete(common, del);
-    if (offsets_cmd->parsed()) return RunOffsets(common, offsets);
-    return RunTrim(common, trim);
+    std::unique_ptr<kq::client::TopicAdmin> admin = OpenTopicAdmin(kTool, common);
+    if (!admin) return kExitUsage;
+    if (create_cmd->parsed()) return RunCreate(common, *admin, create);
+    if (list_cmd->parsed()) return RunList(*admin, list);
+    if (describe_cmd->parsed()) return RunDescribe(common, *admin, describe);
+    if (alter_cmd->parsed()) return RunAlter(common, *admin, alter);
+    if (delete_cmd->parsed()) return RunDelete(common, *admin, del);
+    if (offsets_cmd->parsed()) return RunOffsets(*admin, offsets);
+    return RunTrim(common, *admin, trim);
   });
 }

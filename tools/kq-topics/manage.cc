@@ -1,5 +1,7 @@
-// kq-topics create, alter, delete and list: changes to topic metadata
-// (log_dir.h does the work under its topics lock).
+// kq-topics create, alter, delete and list: changes to topic metadata, for a
+// log directory and a cluster alike (client/topic_admin.h).
+#include <iterator>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -8,44 +10,27 @@
 
 namespace kq::tools::topics {
 
-namespace {
-
-// Parses every --config into changes; false after printing a usage error.
-bool ParseConfigArgs(const std::vector<std::string>& args, std::vector<log::ConfigChange>* out) {
-  for (const std::string& arg : args) {
-    std::optional<log::ConfigChange> change = ParseConfigArg(arg);
-    if (!change) return false;
-    out->push_back(std::move(*change));
-  }
-  return true;
-}
-
-}  // namespace
-
-int RunCreate(const CommonFlags& common, const CreateArgs& args) {
+int RunCreate(const CommonFlags& common, TopicAdmin& admin, const CreateArgs& args) {
   if (!CheckTopicNames(args.topics)) return kExitUsage;
-  std::vector<log::ConfigChange> changes;
-  if (!ParseConfigArgs(args.configs, &changes)) return kExitUsage;
-  log::TopicConfig config;
-  for (const log::ConfigChange& c : changes) {
-    if (Status s = config.Set(c.key, *c.value); !s.ok())
-      return ReportUsageError(kTool, s.message());
-  }
-  Result<log::LogDir> dir = OpenLogDir(common, /*create_if_missing=*/true);
-  if (!dir.ok()) return ReportError(kTool, dir.status());
+  client::NewTopicSpec spec;
+  spec.partitions = args.partitions;
+  if (!ParseConfigArgs(admin, args.configs, &spec.configs)) return kExitUsage;
   // Refuse before creating anything, so a list with one existing topic
-  // leaves the directory as it was.
+  // leaves everything as it was.
   if (!args.if_not_exists) {
     for (const std::string& name : args.topics) {
-      if (dir->DescribeTopic(name).ok()) {
-        return ReportError(kTool, Status::Conflict(fmt::format("topic '{}' already exists in {}",
-                                                               name, dir->path())));
+      Result<int32_t> count = admin.PartitionCount(name);
+      if (count.ok()) {
+        return ReportError(kTool, Status::Conflict(fmt::format("topic '{}' already exists {}", name,
+                                                               admin.Location())));
       }
+      if (!count.status().IsNotFound()) return ReportError(kTool, count.status());
     }
   }
   for (const std::string& name : args.topics) {
-    Status s = dir->CreateTopic(name, args.partitions, config);
-    if (s.IsConflict() && args.if_not_exists && dir->DescribeTopic(name).ok()) continue;
+    spec.name = name;
+    Status s = admin.CreateTopic(spec);
+    if (s.IsConflict() && args.if_not_exists && admin.PartitionCount(name).ok()) continue;
     if (!s.ok()) return ReportError(kTool, s);
     Note(common, fmt::format("Created topic '{}' with {} partition{}.", name, args.partitions,
                              args.partitions == 1 ? "" : "s"));
@@ -53,38 +38,29 @@ int RunCreate(const CommonFlags& common, const CreateArgs& args) {
   return kExitOk;
 }
 
-int RunAlter(const CommonFlags& common, const AlterArgs& args) {
+int RunAlter(const CommonFlags& common, TopicAdmin& admin, const AlterArgs& args) {
   if (!CheckTopicNames({args.topic})) return kExitUsage;
   std::vector<log::ConfigChange> changes;
-  if (!ParseConfigArgs(args.set_configs, &changes)) return kExitUsage;
-  for (const std::string& key : args.delete_configs) {
-    log::TopicConfig scratch;
-    if (Status s = scratch.Reset(key); !s.ok()) {
-      return ReportUsageError(kTool, fmt::format("--delete-config: {}", s.message()));
-    }
-    changes.push_back({key, std::nullopt});
-  }
+  if (!ParseConfigArgs(admin, args.set_configs, &changes)) return kExitUsage;
+  if (!ParseDeleteConfigArgs(admin, args.delete_configs, &changes)) return kExitUsage;
   if (changes.empty() && !args.partitions) {
     return ReportUsageError(
         kTool, "alter: nothing to change: give --config, --delete-config or --partitions");
   }
-  Result<log::LogDir> dir = OpenLogDir(common, false);
-  if (!dir.ok()) return ReportError(kTool, dir.status());
-  Result<log::TopicInfo> info = dir->DescribeTopic(args.topic);
-  if (!info.ok()) return ReportError(kTool, info.status());
+  Result<int32_t> count = admin.PartitionCount(args.topic);
+  if (!count.ok()) return ReportError(kTool, count.status());
   // Check the partition count before touching the config: all or nothing.
-  if (args.partitions && *args.partitions <= info->partitions) {
+  if (args.partitions && *args.partitions <= *count) {
     return ReportError(kTool, Status::InvalidArgument(fmt::format(
                                   "--partitions {}: topic '{}' has {} partitions; the count can "
                                   "only grow (records are never moved between partitions)",
-                                  *args.partitions, args.topic, info->partitions)));
+                                  *args.partitions, args.topic, *count)));
   }
   if (!changes.empty()) {
-    if (Status s = dir->AlterTopicConfig(args.topic, changes); !s.ok())
-      return ReportError(kTool, s);
+    if (Status s = admin.AlterConfig(args.topic, changes); !s.ok()) return ReportError(kTool, s);
   }
   if (args.partitions) {
-    if (Status s = dir->AddPartitions(args.topic, *args.partitions); !s.ok()) {
+    if (Status s = admin.AddPartitions(args.topic, *args.partitions); !s.ok()) {
       return ReportError(kTool, s);
     }
   }
@@ -92,21 +68,20 @@ int RunAlter(const CommonFlags& common, const AlterArgs& args) {
   return kExitOk;
 }
 
-int RunDelete(const CommonFlags& common, const DeleteArgs& args) {
+int RunDelete(const CommonFlags& common, TopicAdmin& admin, const DeleteArgs& args) {
   if (!CheckTopicNames(args.topics)) return kExitUsage;
-  Result<log::LogDir> dir = OpenLogDir(common, false);
-  if (!dir.ok()) return ReportError(kTool, dir.status());
+  // Check every topic first: nothing is deleted when one is missing.
   std::vector<std::string> existing;
   for (const std::string& name : args.topics) {
-    Result<log::TopicInfo> info = dir->DescribeTopic(name);
-    if (info.ok()) {
+    Result<int32_t> count = admin.PartitionCount(name);
+    if (count.ok()) {
       existing.push_back(name);
-    } else if (!(info.status().IsNotFound() && args.if_exists)) {
-      return ReportError(kTool, info.status());  // nothing deleted yet
+    } else if (!(count.status().IsNotFound() && args.if_exists)) {
+      return ReportError(kTool, count.status());
     }
   }
   for (const std::string& name : existing) {
-    Status s = dir->DeleteTopic(name);
+    Status s = admin.DeleteTopic(name);
     if (s.IsNotFound() && args.if_exists) continue;  // deleted by someone else meanwhile
     if (!s.ok()) return ReportError(kTool, s);
     Note(common, fmt::format("Deleted topic '{}'.", name));
@@ -114,28 +89,16 @@ int RunDelete(const CommonFlags& common, const DeleteArgs& args) {
   return kExitOk;
 }
 
-int RunList(const CommonFlags& common, const ListArgs& args) {
-  // A directory not created yet has no topics: list them (none), as `ls` of
-  // an empty folder would, rather than fail. Anything else there is an error.
-  if (!io::Env::Default()->FileExists(common.dir)) {
-    return PrintOut(kTool, args.json ? "[]\n" : "");
-  }
-  Result<log::LogDir> dir = OpenLogDir(common, false);
-  if (!dir.ok()) return ReportError(kTool, dir.status());
-  Result<std::vector<std::string>> names = dir->ListTopics();
-  if (!names.ok()) return ReportError(kTool, names.status());
-  std::string out;
+int RunList(TopicAdmin& admin, const ListArgs& args) {
+  Result<std::vector<client::TopicListing>> topics = admin.ListTopics();
+  if (!topics.ok()) return ReportError(kTool, topics.status());
   if (!args.json) {
-    for (const std::string& name : *names) fmt::format_to(std::back_inserter(out), "{}\n", name);
+    std::string out;
+    for (const auto& t : *topics) fmt::format_to(std::back_inserter(out), "{}\n", t.name);
     return PrintOut(kTool, out);
   }
   nlohmann::json list = nlohmann::json::array();
-  for (const std::string& name : *names) {
-    Result<log::TopicInfo> info = dir->DescribeTopic(name);
-    if (info.status().IsNotFound()) continue;  // deleted since the listing
-    if (!info.ok()) return ReportError(kTool, info.status());
-    list.push_back({{"name", name}, {"partitions", info->partitions}});
-  }
+  for (const auto& t : *topics) list.push_back({{"name", t.name}, {"partitions", t.partitions}});
   return PrintOut(kTool, list.dump() + "\n");
 }
 

@@ -1,12 +1,8 @@
-// Helpers shared by the kq-topics subcommands: argument checks, opening the
-// directory and partitions, output.
-#include <cstdio>
-
+// Helpers shared by the kq-topics subcommands: argument checks.
 #include <fmt/format.h>
 
 #include "common/exit_codes.h"
 #include "common/internal_topic.h"
-#include "common/output.h"
 #include "log/topic_name.h"
 #include "topics.h"
 
@@ -33,30 +29,36 @@ bool CheckDeletable(const DeleteArgs& args) {
   return true;
 }
 
-std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg) {
-  const size_t eq = arg.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    ReportUsageError(kTool,
-                     fmt::format("--config: '{}' is not KEY=VALUE", log::EscapeForMessage(arg)));
-    return std::nullopt;
+bool ParseConfigArgs(const TopicAdmin& admin, const std::vector<std::string>& args,
+                     std::vector<log::ConfigChange>* out) {
+  for (const std::string& arg : args) {
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      ReportUsageError(kTool,
+                       fmt::format("--config: '{}' is not KEY=VALUE", log::EscapeForMessage(arg)));
+      return false;
+    }
+    log::ConfigChange change{arg.substr(0, eq), arg.substr(eq + 1)};
+    if (Status s = admin.CheckConfig(change); !s.ok()) {
+      ReportUsageError(kTool, fmt::format("--config: {}", s.message()));
+      return false;
+    }
+    out->push_back(std::move(change));
   }
-  log::ConfigChange change{std::string(arg.substr(0, eq)), std::string(arg.substr(eq + 1))};
-  log::TopicConfig scratch;
-  if (Status s = scratch.Set(change.key, *change.value); !s.ok()) {
-    ReportUsageError(kTool, fmt::format("--config: {}", s.message()));
-    return std::nullopt;
-  }
-  return change;
+  return true;
 }
 
-Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing) {
-  return log::LogDir::Open(io::Env::Default(), common.dir, create_if_missing);
-}
-
-Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
-                                                      const log::TopicInfo& topic,
-                                                      int32_t partition, log::OpenMode mode) {
-  return dir.OpenPartition(topic, PartitionId(partition), mode);
+bool ParseDeleteConfigArgs(const TopicAdmin& admin, const std::vector<std::string>& keys,
+                           std::vector<log::ConfigChange>* out) {
+  for (const std::string& key : keys) {
+    log::ConfigChange change{key, std::nullopt};
+    if (Status s = admin.CheckConfig(change); !s.ok()) {
+      ReportUsageError(kTool, fmt::format("--delete-config: {}", s.message()));
+      return false;
+    }
+    out->push_back(std::move(change));
+  }
+  return true;
 }
 
 }  // namespace kq::tools::topics

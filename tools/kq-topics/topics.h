@@ -1,5 +1,6 @@
-// kq-topics: the subcommands of the tool, one function each. main.cc parses
-// the flags into these structs; each Run* returns the process exit code
+// kq-topics: the subcommands of the tool, one function each, for a log
+// directory and a cluster alike. main.cc parses the flags into these structs
+// and chooses the backend; each Run* returns the process exit code
 // (tools/common/exit_codes.h) and prints its own messages.
 //
 // Exit codes: 0 success; 1 runtime error (a missing topic, an existing
@@ -15,15 +16,12 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "base/result.h"
 #include "client/consumer.h"
+#include "client/topic_admin.h"
 #include "common/common_flags.h"
 #include "common/output.h"
-#include "io/env.h"
 #include "log/log_dir.h"
-#include "log/partition.h"
+#include "maint/delete_records.h"
 
 namespace kq::tools::topics {
 
@@ -71,64 +69,43 @@ struct OffsetsArgs {
   bool json = false;
 };
 
-// What `trim` asks for, checked: shared by the directory and -b modes. A
-// target is TOPIC (every partition) or TOPIC:N, as everywhere else.
-using TrimTarget = client::TopicSelection;
+// What `trim` asks for, checked. A target is TOPIC (every partition) or
+// TOPIC:N, as everywhere else.
 struct TrimRequest {
-  std::optional<int64_t> before_offset;  // --before N (neither: --before end)
-  std::optional<int64_t> before_ms;      // --before-time
-  std::vector<TrimTarget> targets;
+  maint::DeleteBefore before = maint::DeleteBefore::End();
+  std::optional<int64_t> before_offset;  // --before N, for messages
+  std::vector<client::TopicSelection> targets;
 };
 // Checks the trim flags and targets; prints the usage error and returns
 // nullopt on the first problem.
 std::optional<TrimRequest> ParseTrimArgs(const TrimArgs& args);
 
-int RunCreate(const CommonFlags& common, const CreateArgs& args);
-int RunAlter(const CommonFlags& common, const AlterArgs& args);
-int RunDelete(const CommonFlags& common, const DeleteArgs& args);
-int RunList(const CommonFlags& common, const ListArgs& args);
-int RunDescribe(const CommonFlags& common, const DescribeArgs& args);
-int RunTrim(const CommonFlags& common, const TrimArgs& args);
-int RunOffsets(const CommonFlags& common, const OffsetsArgs& args);  // offsets.cc
+// Each subcommand does its work through `admin` (client/topic_admin.h), the
+// log directory's or the cluster's, chosen once in main.
+using client::TopicAdmin;
+int RunCreate(const CommonFlags& common, TopicAdmin& admin, const CreateArgs& args);
+int RunAlter(const CommonFlags& common, TopicAdmin& admin, const AlterArgs& args);
+int RunDelete(const CommonFlags& common, TopicAdmin& admin, const DeleteArgs& args);
+int RunList(TopicAdmin& admin, const ListArgs& args);
+int RunDescribe(const CommonFlags& common, TopicAdmin& admin, const DescribeArgs& args);
+int RunTrim(const CommonFlags& common, TopicAdmin& admin, const TrimArgs& args);
+int RunOffsets(TopicAdmin& admin, const OffsetsArgs& args);  // offsets.cc
 
 // --- shared by the subcommands (support.cc) ---
 
 // Usage-checks every name (ValidateTopicName); prints the first problem and
 // returns false.
 bool CheckTopicNames(const std::vector<std::string>& names);
-// Refuses to delete an internal topic without --force-internal (both modes:
-// a cluster may refuse it too, a directory would not); prints the usage
-// error and returns false.
+// Refuses to delete an internal topic without --force-internal (both
+// backends: a cluster may refuse it too, a directory would not); prints the
+// usage error and returns false.
 bool CheckDeletable(const DeleteArgs& args);
-// Splits "KEY=VALUE" and checks both on a scratch TopicConfig. On error
-// prints the usage message and returns nullopt.
-std::optional<log::ConfigChange> ParseConfigArg(std::string_view arg);
-
-// Opens the log directory of `common`; create_if_missing only for create.
-Result<log::LogDir> OpenLogDir(const CommonFlags& common, bool create_if_missing);
-
-// Opens partition `partition` of `topic` in `dir`.
-Result<std::unique_ptr<log::Partition>> OpenPartition(const log::LogDir& dir,
-                                                      const log::TopicInfo& topic,
-                                                      int32_t partition, log::OpenMode mode);
-
-// Prints describe's reports: a JSON array with --json, else each report's
-// text, a blank line between them.
-template <typename Report, typename ToJsonFn, typename AppendTextFn>
-int PrintReports(const std::vector<Report>& reports, bool json, ToJsonFn to_json,
-                 AppendTextFn append_text) {
-  std::string out;
-  if (json) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const Report& r : reports) list.push_back(to_json(r));
-    out = list.dump() + "\n";
-  } else {
-    for (size_t i = 0; i < reports.size(); ++i) {
-      if (i > 0) out += "\n";
-      append_text(reports[i], &out);
-    }
-  }
-  return PrintOut(kTool, out);
-}
+// Splits each "KEY=VALUE" of `flag` (each KEY of --delete-config: a reset)
+// and checks it as the backend will (TopicAdmin::CheckConfig). On error
+// prints the usage message and returns false.
+bool ParseConfigArgs(const TopicAdmin& admin, const std::vector<std::string>& args,
+                     std::vector<log::ConfigChange>* out);
+bool ParseDeleteConfigArgs(const TopicAdmin& admin, const std::vector<std::string>& keys,
+                           std::vector<log::ConfigChange>* out);
 
 }  // namespace kq::tools::topics

@@ -69,12 +69,12 @@ std::map<std::string, std::pair<int64_t, std::optional<std::string>>> View(const
   return view;
 }
 
-maint::CompactOptions Compaction(io::Env* env) {
-  maint::CompactOptions o;
-  o.env = env;
-  o.topic = "t";
-  o.config = testing::CompactConfig(static_cast<int32_t>(kSegmentBytes * 3), 24LL * 3600 * 1000);
-  return o;
+// Cleans t-0 of `dir` as a topic with segments three times the written ones.
+Status Compact(const log::LogDir& dir, maint::CompactStats* stats) {
+  return maint::CompactPartition(dir,
+                                 testing::TopicT(testing::CompactConfig(
+                                     static_cast<int32_t>(kSegmentBytes * 3), 24LL * 3600 * 1000)),
+                                 PartitionId(0), maint::CompactOptions{}, stats);
 }
 
 }  // namespace
@@ -104,16 +104,17 @@ TEST_CASE("crash: compaction and its swap keep the reader's view in every crash 
   }
   kq::testing::ForEachCrashState("compaction", [&](io::FaultEnv& env, CrashPoint& crash) {
     WriteSpreadUpdates(&env);
+    const log::LogDir dir = testing::ParentLogDir(&env, kDir);
     crash.Arm(env);
     maint::CompactStats stats;
-    (void)maint::CompactPartition(kDir, Compaction(&env), &stats);
+    (void)Compact(dir, &stats);
     crash.Cut(env);
     const RecMap after = testing::ReadRecords(&env, kDir, kSegmentBytes);
     REQUIRE(View(after) == before);
     REQUIRE(after.rbegin()->first + 1 == end);
     // The next run finishes the job from whatever the crash left.
     maint::CompactStats again;
-    Status s = maint::CompactPartition(kDir, Compaction(&env), &again);
+    Status s = Compact(dir, &again);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     REQUIRE(View(testing::ReadRecords(&env, kDir, kSegmentBytes)) == before);
     kq::testing::CheckVerifies(&env, kDir, "t", /*expect_contiguous=*/false);
@@ -215,13 +216,14 @@ TEST_CASE("crash: repair of a corrupt batch and a torn tail") {
     const int64_t cut_from = damaged_base + 3;
     ledger.Revoke(cut_from);
     maint::RepairOptions ro;
-    ro.env = &env;
-    ro.topic = "t";
     ro.truncate_corrupt = true;
-    ro.index_interval_bytes = o.index_interval_bytes;
+    log::TopicConfig config;
+    REQUIRE(config.Set("index.interval.bytes", std::to_string(o.index_interval_bytes)).ok());
+    const log::TopicInfo topic = testing::TopicT(config);
+    const log::LogDir dir = testing::ParentLogDir(&env, kDir);
     crash.Arm(env);
     maint::RepairReport report;
-    const bool acked = maint::RepairPartition(kDir, ro, &report).ok();
+    const bool acked = maint::RepairPartition(dir, topic, PartitionId(0), ro, &report).ok();
     crash.Cut(env);
     if (crash.counting()) {
       REQUIRE(acked);
@@ -229,7 +231,7 @@ TEST_CASE("crash: repair of a corrupt batch and a torn tail") {
     }
     // Whatever the crash left, repair runs again and gets the same result.
     maint::RepairReport again;
-    Status s = maint::RepairPartition(kDir, ro, &again);
+    Status s = maint::RepairPartition(dir, topic, PartitionId(0), ro, &again);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     ledger.Forbid(cut_from);
     kq::testing::CheckPartitionAfterCrash(env, kDir, o, ledger);

@@ -3,6 +3,7 @@
 #include "io/mem_env.h"
 #include "log/segment_name.h"
 #include "maint/compactor.h"
+#include "maint/repair.h"
 #include "maint_test_util.h"
 
 namespace kq {
@@ -14,14 +15,21 @@ constexpr uint64_t kSegmentBytes = 64 * 1024;
 constexpr int64_t kDeleteRetentionMs = 60'000;
 const std::string kDir = "/kq/t-0";
 
-maint::CompactOptions Options(io::Env* env, size_t max_memory = size_t{32} << 20) {
+log::TopicConfig Config() {
+  return testing::CompactConfig(static_cast<int32_t>(kSegmentBytes), kDeleteRetentionMs);
+}
+
+maint::CompactOptions Options(size_t max_memory = size_t{32} << 20) {
   maint::CompactOptions o;
-  o.env = env;
-  o.topic = "t";
-  o.partition = 0;
-  o.config = testing::CompactConfig(static_cast<int32_t>(kSegmentBytes), kDeleteRetentionMs);
   o.max_memory = max_memory;
   return o;
+}
+
+// Cleans t-0 of the directory around kDir, with the topic config `config`.
+Status Compact(io::Env* env, const maint::CompactOptions& o, maint::CompactStats* stats,
+               const log::TopicConfig& config = Config()) {
+  return maint::CompactPartition(testing::ParentLogDir(env, kDir), testing::TopicT(config),
+                                 PartitionId(0), o, stats);
 }
 
 struct Active {
@@ -64,7 +72,7 @@ TEST_CASE("compactor: 1000 keys x 100 updates keep the latest value per key at i
   REQUIRE(active.base > 0);
 
   maint::CompactStats stats;
-  REQUIRE(maint::CompactPartition(kDir, Options(&env), &stats).ok());
+  REQUIRE(Compact(&env, Options(), &stats).ok());
   CHECK(stats.passes == 1);
   CHECK(stats.filter.keyless_removed > 0);
   CHECK(stats.filter.horizons_set > 0);
@@ -85,14 +93,14 @@ TEST_CASE("compactor: 1000 keys x 100 updates keep the latest value per key at i
   SUBCASE("a pass before delete.retention.ms keeps the tombstones") {
     env.AdvanceMs(kDeleteRetentionMs - 1);
     maint::CompactStats again;
-    REQUIRE(maint::CompactPartition(kDir, Options(&env), &again).ok());
+    REQUIRE(Compact(&env, Options(), &again).ok());
     CHECK(again.filter.tombstones_removed == 0);
     CHECK(testing::ReadRecords(&env, kDir, kSegmentBytes) == after);
   }
   SUBCASE("a pass after delete.retention.ms removes the tombstones") {
     env.AdvanceMs(kDeleteRetentionMs);
     maint::CompactStats again;
-    REQUIRE(maint::CompactPartition(kDir, Options(&env), &again).ok());
+    REQUIRE(Compact(&env, Options(), &again).ok());
     CHECK(again.filter.tombstones_removed > 0);
     const RecMap last = testing::ReadRecords(&env, kDir, kSegmentBytes);
     CHECK(testing::Below(last, active.base) == testing::LatestPerKey(before, active.base, true));
@@ -106,8 +114,8 @@ TEST_CASE("compactor: a tiny --max-memory cleans in several passes with the same
   testing::WriteUpdates(&big, kDir, kSegmentBytes, 1000, 30);
   testing::WriteUpdates(&tiny, kDir, kSegmentBytes, 1000, 30);
   maint::CompactStats big_stats, tiny_stats;
-  REQUIRE(maint::CompactPartition(kDir, Options(&big), &big_stats).ok());
-  REQUIRE(maint::CompactPartition(kDir, Options(&tiny, 8 * 1024), &tiny_stats).ok());
+  REQUIRE(Compact(&big, Options(), &big_stats).ok());
+  REQUIRE(Compact(&tiny, Options(8 * 1024), &tiny_stats).ok());
   CHECK(big_stats.passes == 1);
   CHECK(tiny_stats.passes > 3);
   CHECK(testing::ReadRecords(&tiny, kDir, kSegmentBytes) ==
@@ -121,16 +129,16 @@ TEST_CASE("compactor: a dry run changes nothing and predicts the removal") {
   auto files_before = env.ListDir(kDir);
   REQUIRE(files_before.ok());
   const RecMap before = testing::ReadRecords(&env, kDir, kSegmentBytes, log::OpenMode::kRead);
-  maint::CompactOptions o = Options(&env);
+  maint::CompactOptions o = Options();
   o.dry_run = true;
   maint::CompactStats dry;
-  REQUIRE(maint::CompactPartition(kDir, o, &dry).ok());
+  REQUIRE(Compact(&env, o, &dry).ok());
   CHECK(testing::ReadRecords(&env, kDir, kSegmentBytes, log::OpenMode::kRead) == before);
   auto files_after = env.ListDir(kDir);
   REQUIRE(files_after.ok());
   CHECK(files_after->size() == files_before->size());
   maint::CompactStats real;
-  REQUIRE(maint::CompactPartition(kDir, Options(&env), &real).ok());
+  REQUIRE(Compact(&env, Options(), &real).ok());
   CHECK(dry.filter.removed() == real.filter.removed());
   CHECK(dry.bytes_after == real.bytes_after);
   CHECK(dry.segments_after == real.segments_after);
@@ -140,14 +148,15 @@ TEST_CASE("compactor: min.compaction.lag.ms keeps recent segments out of the cle
   io::MemEnv env;
   testing::WriteUpdates(&env, kDir, kSegmentBytes, 200, 40);
   const RecMap before = testing::ReadRecords(&env, kDir, kSegmentBytes);
-  maint::CompactOptions o = Options(&env);
-  REQUIRE(o.config.Set("min.compaction.lag.ms", "1000").ok());
+  maint::CompactOptions o = Options();
+  log::TopicConfig lagged = Config();
+  REQUIRE(lagged.Set("min.compaction.lag.ms", "1000").ok());
   maint::CompactStats stats;
-  REQUIRE(maint::CompactPartition(kDir, o, &stats).ok());
+  REQUIRE(Compact(&env, o, &stats, lagged).ok());
   CHECK(stats.passes == 0);
   CHECK(testing::ReadRecords(&env, kDir, kSegmentBytes) == before);
   env.AdvanceMs(1001);
-  REQUIRE(maint::CompactPartition(kDir, o, &stats).ok());
+  REQUIRE(Compact(&env, o, &stats, lagged).ok());
   CHECK(stats.passes == 1);
   CHECK(testing::ReadRecords(&env, kDir, kSegmentBytes) != before);
 }
@@ -167,12 +176,12 @@ TEST_CASE("compactor: a second cleaner is refused and stale .cleaned files are r
     auto held = env.LockFile(maint::CleanerLockPath(kDir), io::LockWait::kTry);
     REQUIRE(held.ok());
     maint::CompactStats stats;
-    Status s = maint::CompactPartition(kDir, Options(&env), &stats);
+    Status s = Compact(&env, Options(), &stats);
     CHECK(s.IsBusy());
     CHECK(s.message() == "another kq-compact is cleaning t-0");
   }
   maint::CompactStats stats;
-  REQUIRE(maint::CompactPartition(kDir, Options(&env), &stats).ok());
+  REQUIRE(Compact(&env, Options(), &stats).ok());
   CHECK(stats.stale_files_removed == 1);
   CHECK_FALSE(env.FileExists(stale));
 }
@@ -185,22 +194,36 @@ TEST_CASE("compactor: a failure at each swap step leaves a log that opens with e
     testing::WriteUpdates(&env, kDir, kSegmentBytes, 300, 40);
     const RecMap before = testing::ReadRecords(&env, kDir, kSegmentBytes);
     const Active active = ActiveSegment(&env);
-    maint::CompactOptions o = Options(&env);
+    maint::CompactOptions o = Options();
     o.swap_hook = [&](const char* at) {
       return std::string_view(at) == step ? Status::IoError("killed") : Status::Ok();
     };
     maint::CompactStats stats;
-    CHECK_FALSE(maint::CompactPartition(kDir, o, &stats).ok());
+    CHECK_FALSE(Compact(&env, o, &stats).ok());
     const RecMap after = testing::ReadRecords(&env, kDir, kSegmentBytes);
     CheckSubset(after, before);
     for (const auto& [offset, r] : testing::LatestPerKey(before, active.base, false)) {
       CHECK(after.count(offset) == 1);
     }
     // The next run finishes the job.
-    REQUIRE(maint::CompactPartition(kDir, Options(&env), &stats).ok());
+    REQUIRE(Compact(&env, Options(), &stats).ok());
     const RecMap done = testing::ReadRecords(&env, kDir, kSegmentBytes);
     CHECK(testing::Below(done, active.base) == testing::LatestPerKey(before, active.base, false));
   }
+}
+
+TEST_CASE("compactor and repair: a partition the topic does not have is NotFound") {
+  io::MemEnv env;
+  testing::WriteUpdates(&env, kDir, kSegmentBytes, 10, 2);
+  const log::LogDir dir = testing::ParentLogDir(&env, kDir);
+  maint::CompactStats stats;
+  Status compact =
+      maint::CompactPartition(dir, testing::TopicT(Config()), PartitionId(1), Options(), &stats);
+  CHECK(compact.IsNotFound());
+  CHECK(compact.message().find("partition 1 of topic 't' does not exist") != std::string::npos);
+  maint::RepairReport report;
+  CHECK(maint::RepairPartition(dir, testing::TopicT(), PartitionId(1), {}, &report).IsNotFound());
+  CHECK_FALSE(env.FileExists("/kq/t-1"));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "format/record.h"
 #include "format/record_batch_builder.h"
 #include "io/env.h"
+#include "log/log_dir.h"
 #include "log/partition.h"
 #include "log/topic_config.h"
 #include "support/log_helpers.h"
@@ -33,6 +34,18 @@ inline log::PartitionOptions MaintOptions(io::Env* env, uint64_t segment_bytes) 
   o.index_interval_bytes = 512;
   return o;
 }
+
+// The log directory holding a test's partition folder (ROOT/t-0), adopted
+// as it is (its .kq/ metadata created when missing), so compaction and
+// repair open the partition through LogDir::OpenPartition.
+inline log::LogDir ParentLogDir(io::Env* env, const std::string& partition_dir) {
+  auto dir = log::LogDir::Open(env, partition_dir.substr(0, partition_dir.rfind('/')), true);
+  REQUIRE_MESSAGE(dir.ok(), dir.status().ToString());
+  return std::move(*dir);
+}
+
+// Topic "t" of one partition with `config`, as the tests' t-0 folders are.
+inline log::TopicInfo TopicT(log::TopicConfig config = {}) { return {"t", 1, std::move(config)}; }
 
 inline log::TopicConfig CompactConfig(int32_t segment_bytes, int64_t delete_retention_ms) {
   log::TopicConfig c;

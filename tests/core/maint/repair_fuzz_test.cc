@@ -93,11 +93,10 @@ TEST_CASE(
     CAPTURE(first_damaged);
 
     maint::RepairOptions o;
-    o.env = &env;
-    o.topic = "t";
     o.truncate_corrupt = true;
     maint::RepairReport report;
-    Status repaired = maint::RepairPartition(kDir, o, &report);
+    Status repaired = maint::RepairPartition(testing::ParentLogDir(&env, kDir), testing::TopicT(),
+                                             PartitionId(0), o, &report);
     REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
 
     maint::VerifyOptions vo;

@@ -44,11 +44,12 @@ std::vector<maint::VerifyProblem> Verify(io::Env* env, bool contiguous = true) {
   return problems;
 }
 
-maint::RepairOptions RepairOptionsFor(io::Env* env) {
-  maint::RepairOptions o;
-  o.env = env;
-  o.topic = "t";
-  return o;
+maint::RepairOptions RepairOptionsFor() { return maint::RepairOptions{}; }
+
+// Repairs t-0 of the directory around kDir.
+Status Repair(io::Env* env, const maint::RepairOptions& o, maint::RepairReport* report) {
+  return maint::RepairPartition(testing::ParentLogDir(env, kDir), testing::TopicT(), PartitionId(0),
+                                o, report);
 }
 
 struct BatchAt {
@@ -134,9 +135,9 @@ TEST_CASE(
   const auto batches = AllBatches(&env);
   const BatchAt last = batches.back();
   testing::AppendBytes(&env, last.path, testing::MakeBatch("torn", 5).substr(0, 30));
-  maint::RepairOptions o = RepairOptionsFor(&env);
+  maint::RepairOptions o = RepairOptionsFor();
   maint::RepairReport report;
-  Status repaired = maint::RepairPartition(kDir, o, &report);
+  Status repaired = Repair(&env, o, &report);
   REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
   CHECK(report.torn_bytes_truncated == 30);
   CHECK(Verify(&env).empty());
@@ -145,10 +146,15 @@ TEST_CASE(
   const BatchAt mid = batches[20];
   testing::FlipBit(&env, mid.path, mid.position + 70);
   maint::RepairReport refused;
-  Status s = maint::RepairPartition(kDir, o, &refused);
+  Status s = Repair(&env, o, &refused);
   CHECK(s.IsCorruption());
   CHECK(refused.damage_found);
   CHECK_FALSE(refused.cut);
+  // The damage names the batch's offset once: "... (offset 100): CRC ...".
+  CAPTURE(refused.damage);
+  const size_t named = refused.damage.find("(offset 100)");
+  CHECK(named != std::string::npos);
+  CHECK(refused.damage.find("(offset", named + 1) == std::string::npos);
   const auto found = Verify(&env);
   REQUIRE_FALSE(found.empty());
   CHECK(found.size() == 1);
@@ -156,7 +162,7 @@ TEST_CASE(
 
   o.truncate_corrupt = true;
   maint::RepairReport cut;
-  REQUIRE(maint::RepairPartition(kDir, o, &cut).ok());
+  REQUIRE(Repair(&env, o, &cut).ok());
   CHECK(cut.cut);
   CHECK(cut.cut_from_offset == 100);  // batch 20 of 5 records each
   CHECK(cut.cut_to_offset == 199);
@@ -186,9 +192,9 @@ TEST_CASE(
   std::sort(files.begin(), files.end());
   CHECK(files == std::vector<std::string>{epochs, log_start, recovery_point});
 
-  maint::RepairOptions o = RepairOptionsFor(&env);
+  maint::RepairOptions o = RepairOptionsFor();
   maint::RepairReport report;
-  Status repaired = maint::RepairPartition(kDir, o, &report);
+  Status repaired = Repair(&env, o, &report);
   REQUIRE_MESSAGE(repaired.ok(), repaired.ToString());
   std::string actions;
   for (const auto& a : report.actions) actions += a + "\n";
@@ -212,9 +218,9 @@ TEST_CASE("repair: checkpoints are left alone while damage in the log is left al
   testing::FlipBit(&env, batches[10].path, batches[10].position + 70);
   const std::string recovery_point = kDir + "/recovery-point-offset-checkpoint";
   REQUIRE(env.WriteFileAtomic(recovery_point, "garbage").ok());
-  maint::RepairOptions o = RepairOptionsFor(&env);
+  maint::RepairOptions o = RepairOptionsFor();
   maint::RepairReport report;
-  CHECK(maint::RepairPartition(kDir, o, &report).IsCorruption());
+  CHECK(Repair(&env, o, &report).IsCorruption());
   auto text = env.ReadFileToString(recovery_point);
   REQUIRE(text.ok());
   CHECK(*text == "garbage");
