@@ -6,12 +6,15 @@
 // Properties checked on every input:
 //   - decoding never crashes, hangs or reads out of bounds (run it under ASan:
 //     `make test-sanitize` does);
-//   - a failed decode is Corruption or NotSupported with a message;
+//   - a failed decode is Corruption with a message;
+//   - a decode allocates at most AllocationBound(input size) bytes, so a forged
+//     length or count cannot make it allocate for what is not there;
 //   - whatever decodes re-encodes to bytes that decode again and re-encode to
 //     the same bytes (encode is a fixed point after one decode).
 //
 // Usage: protocol_fuzz [--seconds N] [--seed S] [--iterations N]
 // Prints the seed; a failure prints the input as hex and exits 1.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/protocol/alloc_counter.h"
 #include "core/protocol/protocol_test_util.h"
 
 namespace kq::protocol {
@@ -40,6 +44,15 @@ std::string Encoded(const auto& m, int16_t version) {
   std::exit(1);
 }
 
+// The most a decode may allocate for an input of n bytes. Counts and lengths
+// are checked against the bytes left before anything is allocated, so memory
+// grows with the input: an element in memory is at most a few hundred bytes
+// for each byte it takes on the wire, plus the first reservation of
+// kMaxReserve elements and the error message.
+uint64_t AllocationBound(size_t n) { return 256 * 1024 + 512 * static_cast<uint64_t>(n); }
+
+uint64_t g_max_allocation = 0;
+
 // Runs every decoder over `body`; returns how many decoded.
 int DecodeWithEverything(std::string_view body) {
   int decoded = 0;
@@ -49,7 +62,14 @@ int DecodeWithEverything(std::string_view body) {
       // A copy of exactly the body, so ASan catches a read past its end.
       const std::string exact(body);
       T m;
+      const uint64_t before = testing::AllocatedBytes();
       Status s = DecodeBody(exact, 0, version, &m);
+      const uint64_t allocated = testing::AllocatedBytes() - before;
+      g_max_allocation = std::max(g_max_allocation, allocated);
+      if (allocated > AllocationBound(body.size())) {
+        Die("decode allocated more than its bound", body,
+            std::string(ApiName(T::kApiKey)) + " allocated " + std::to_string(allocated));
+      }
       if (!s.ok()) {
         if (!s.IsCorruption() || s.message().empty()) Die("unexpected status", body, s.ToString());
         continue;
@@ -166,10 +186,12 @@ int Run(int argc, char** argv) {
     }
     ++iterations;
   }
-  std::printf("protocol_fuzz: %llu inputs, %llu headers decoded, %llu bodies decoded\n",
-              static_cast<unsigned long long>(iterations),
-              static_cast<unsigned long long>(headers_ok),
-              static_cast<unsigned long long>(bodies_ok));
+  std::printf(
+      "protocol_fuzz: %llu inputs, %llu headers decoded, %llu bodies decoded, "
+      "largest decode allocation %llu bytes\n",
+      static_cast<unsigned long long>(iterations), static_cast<unsigned long long>(headers_ok),
+      static_cast<unsigned long long>(bodies_ok),
+      static_cast<unsigned long long>(g_max_allocation));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/encoding.h"
+#include "core/protocol/alloc_counter.h"
 #include "core/protocol/protocol_test_util.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/all.h"
@@ -56,7 +57,9 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
   SUBCASE("int32 array count") {
     const std::string in = Bytes({0x7f, 0xff, 0xff, 0xff, 0, 0});
     WireReader r(in);
+    const uint64_t before = testing::AllocatedBytes();
     CHECK(r.ReadArrayCount(false, false, 4, "Topics") == 0);
+    CHECK(testing::AllocatedBytes() - before < 1024);
     CHECK(r.status().message().find("array count 2147483647") != std::string::npos);
   }
   SUBCASE("compact array count") {
@@ -93,7 +96,10 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
   SUBCASE("a whole message: Metadata v1 with 2^31-1 topics in 8 bytes") {
     const std::string body = Bytes({0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0});
     MetadataRequest m;
+    const uint64_t before = testing::AllocatedBytes();
     Status s = DecodeBody(body, 0, 1, &m);
+    // Only the error message: nothing sized by the forged count.
+    CHECK(testing::AllocatedBytes() - before < 1024);
     CHECK(s.IsCorruption());
     CHECK(s.message().find("MetadataRequest.topics at byte 4") != std::string::npos);
   }
@@ -108,7 +114,9 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
     // The records length is the 4 bytes before the last 3.
     EncodeFixed32BE(&b[b.size() - 7], 0x7ffffff0u);
     ProduceRequest back;
+    const uint64_t before = testing::AllocatedBytes();
     CHECK(DecodeBody(b, 0, 3, &back).IsCorruption());
+    CHECK(testing::AllocatedBytes() - before < 1024);
   }
 }
 
