@@ -1,7 +1,8 @@
 // A seeded mutation fuzzer for the Kafka request decoders, for g++ (no
-// libFuzzer needed): it mutates librdkafka's golden request frames and feeds
-// each result to the request header decoder and then to EVERY message decoder
-// (requests and responses) at every supported version.
+// libFuzzer needed): it mutates librdkafka's golden request frames (and every
+// message's generated sample) and feeds each result to the request header
+// decoder and then to EVERY message decoder (requests and responses) at every
+// supported version.
 //
 // Properties checked on every input:
 //   - decoding never crashes, hangs or reads out of bounds (run it under ASan:
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "core/protocol/alloc_counter.h"
+#include "core/protocol/generated_samples.h"
 #include "core/protocol/protocol_test_util.h"
 
 namespace kq::protocol {
@@ -42,6 +44,31 @@ std::string Encoded(const auto& m, int16_t version) {
                static_cast<int>(what.size()), what.data(), static_cast<int>(detail.size()),
                detail.data(), kq::testing::HexEncode(input).c_str());
   std::exit(1);
+}
+
+// One seed: a whole request payload (header + body), or a bare body.
+struct Seed {
+  std::string bytes;
+  bool has_header = false;
+};
+
+// The golden request frames, and every message's sample at every version
+// (with and without nulls), so response decoders and the flexible encodings
+// start from valid inputs too.
+std::vector<Seed> MakeSeeds(const std::vector<testing::GoldenFrame>& frames) {
+  std::vector<Seed> seeds;
+  for (const auto& g : frames) seeds.push_back({g.frame.substr(4), true});
+  ForEachMessageType([&]<typename T>() {
+    for (int v = T::kMinVersion; v <= T::kMaxVersion; ++v) {
+      for (bool nulls : {false, true}) {
+        const T m = testing::MakeSample<T>(static_cast<int16_t>(v), nulls);
+        WireWriter w;
+        m.Encode(w, static_cast<int16_t>(v));
+        seeds.push_back({testing::Flatten(w), false});
+      }
+    }
+  });
+  return seeds;
 }
 
 // The most a decode may allocate for an input of n bytes. Counts and lengths
@@ -173,16 +200,23 @@ int Run(int argc, char** argv) {
   std::mt19937_64 pick(seed ^ 0x9e3779b97f4a7c15ull);
   const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
   uint64_t iterations = 0, headers_ok = 0, bodies_ok = 0;
+  const std::vector<Seed> seeds = MakeSeeds(*frames);
   while (iterations < max_iterations && Clock::now() < deadline) {
-    const auto& golden = (*frames)[pick() % frames->size()];
-    const std::string input = mutator.Mutate(golden.frame.substr(4));
-    RequestHeader h;
-    auto body = DecodeRequestHeader(input, &h);
-    if (body.ok()) {
-      ++headers_ok;
-      bodies_ok += DecodeWithEverything(std::string_view(input).substr(*body));
-    } else if (!body.status().IsCorruption()) {
-      Die("unexpected header status", input, body.status().ToString());
+    // Half the time a golden frame: they exercise the header decoder too.
+    const Seed& seed_input =
+        (pick() % 2 == 0) ? seeds[pick() % frames->size()] : seeds[pick() % seeds.size()];
+    const std::string input = mutator.Mutate(seed_input.bytes);
+    if (!seed_input.has_header) {
+      bodies_ok += DecodeWithEverything(input);
+    } else {
+      RequestHeader h;
+      auto body = DecodeRequestHeader(input, &h);
+      if (body.ok()) {
+        ++headers_ok;
+        bodies_ok += DecodeWithEverything(std::string_view(input).substr(*body));
+      } else if (!body.status().IsCorruption()) {
+        Die("unexpected header status", input, body.status().ToString());
+      }
     }
     ++iterations;
   }
