@@ -244,8 +244,8 @@ TEST_CASE("writer: file-backed records become their own chunk, the frame size co
   CHECK(chunks[0].fd == -1);
   CHECK(DecodeFixed32BE(chunks[0].bytes.data()) == total);
   CHECK(chunks[1].fd == 42);
-  CHECK(chunks[1].file_pos == 1000);
-  CHECK(chunks[1].file_len == 500);
+  CHECK(chunks[1].pos == 1000);
+  CHECK(chunks[1].len == 500);
   CHECK(chunks[2].fd == -1);
   CHECK(chunks[2].bytes.ends_with("inline"));
   uint64_t sum = 0;
@@ -340,6 +340,27 @@ TEST_CASE("responses: Metadata v9 is compact with a tag byte after every struct"
                0,                                               // topic tags
                0x80, 0,   0, 0,                                 // cluster_authorized_operations
                0}));                                            // body tags
+}
+
+}  // namespace
+}  // namespace kq::protocol
+
+namespace kq::protocol {
+namespace {
+
+TEST_CASE("framing: the size prefix is read once whole and checked against the limit") {
+  auto none = PeekFrameSize(Bytes({0, 0, 1}), 100);
+  REQUIRE(none.ok());
+  CHECK(!none->has_value());
+  auto some = PeekFrameSize(Bytes({0, 0, 0, 100, 'x'}), 100);
+  REQUIRE(some.ok());
+  CHECK(**some == 100);
+  auto big = PeekFrameSize(Bytes({0x7f, 0xff, 0xff, 0xff}), 100 * 1024 * 1024);
+  CHECK(big.status().IsInvalidArgument());
+  CHECK(big.status().message() ==
+        "frame size 2147483647 is outside 0..104857600 (socket.request.max.bytes)");
+  CHECK(!PeekFrameSize(Bytes({0x80, 0, 0, 0}), 100).ok());
+  CHECK(!PeekFrameSize(Bytes({0, 0, 0, 101}), 100).ok());
 }
 
 }  // namespace
