@@ -668,10 +668,6 @@ def emit_all(apis_msgs, out_dir):
 
 # --- sample values for the tests ---------------------------------------------
 
-def sample_value(f, elem_expr_target, lo, hi, nulls_cond):
-    pass
-
-
 def emit_samples(apis_msgs, path):
     e = Emitter()
     e(HEADER_NOTE.rstrip())
