@@ -1,5 +1,7 @@
 #include "protocol/header.h"
 
+#include "base/encoding.h"
+
 namespace kq::protocol {
 
 namespace {
@@ -18,6 +20,16 @@ void SkipTaggedFields(WireReader& r, std::string_view what) {
   }
 }
 }  // namespace
+
+Result<std::optional<uint32_t>> PeekFrameSize(std::string_view buffered, uint32_t max_size) {
+  if (buffered.size() < 4) return std::optional<uint32_t>();
+  const int32_t size = static_cast<int32_t>(DecodeFixed32BE(buffered.data()));
+  if (size < 0 || static_cast<uint32_t>(size) > max_size) {
+    return Status::InvalidArgument(
+        fmt::format("frame size {} is outside 0..{} (socket.request.max.bytes)", size, max_size));
+  }
+  return std::optional<uint32_t>(static_cast<uint32_t>(size));
+}
 
 int RequestHeaderVersion(int16_t api_key, int16_t api_version) {
   return Flexible(api_key, api_version) ? 2 : 1;

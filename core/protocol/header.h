@@ -42,6 +42,12 @@ int RequestHeaderVersion(int16_t api_key, int16_t api_version);
 // The response header version (0 or 1).
 int ResponseHeaderVersion(int16_t api_key, int16_t api_version);
 
+// The size prefix of the frame at the start of `buffered` (bytes received so
+// far): the payload size once its 4 bytes have arrived, nullopt before.
+// Checked before anything is buffered: a negative size, or one above
+// `max_size` (socket.request.max.bytes), is InvalidArgument naming both.
+Result<std::optional<uint32_t>> PeekFrameSize(std::string_view buffered, uint32_t max_size);
+
 // Parses the header at the start of `frame` (the payload after the size
 // prefix) and returns the offset of the body. Unknown tagged fields of a v2
 // header are skipped. Corruption with the byte position on short input.

@@ -43,11 +43,11 @@ struct Records {
 // the sender transmits with sendfile. The codec never reads the file.
 struct OutChunk {
   std::string bytes;  // used when fd < 0
-  int fd = -1;
-  uint64_t file_pos = 0;
-  uint32_t file_len = 0;
+  int fd = -1;        // when >= 0: send len bytes at offset pos of fd
+  uint64_t pos = 0;
+  uint32_t len = 0;
 
-  uint64_t size() const { return fd >= 0 ? file_len : bytes.size(); }
+  uint64_t size() const { return fd >= 0 ? len : bytes.size(); }
 };
 
 }  // namespace kq::protocol

@@ -80,7 +80,7 @@ void WireWriter::AppendRecords(const Records& r) {
     chunks_.push_back(OutChunk{std::move(buf_)});
     buf_.clear();
   }
-  chunks_.push_back(OutChunk{{}, r.fd, r.file_pos, r.file_len});
+  chunks_.push_back(OutChunk{{}, r.fd, r.file_pos, r.file_len});  // bytes, fd, pos, len
   taken_ += r.file_len;
 }
 

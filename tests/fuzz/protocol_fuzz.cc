@@ -1,17 +1,21 @@
 // A seeded mutation fuzzer for the Kafka request decoders, for g++ (no
-// libFuzzer needed): it mutates librdkafka's golden request frames and feeds
-// each result to the request header decoder and then to EVERY message decoder
-// (requests and responses) at every supported version.
+// libFuzzer needed): it mutates librdkafka's golden request frames (and every
+// message's generated sample) and feeds each result to the request header
+// decoder and then to EVERY message decoder (requests and responses) at every
+// supported version.
 //
 // Properties checked on every input:
 //   - decoding never crashes, hangs or reads out of bounds (run it under ASan:
 //     `make test-sanitize` does);
-//   - a failed decode is Corruption or NotSupported with a message;
+//   - a failed decode is Corruption with a message;
+//   - a decode allocates at most AllocationBound(input size) bytes, so a forged
+//     length or count cannot make it allocate for what is not there;
 //   - whatever decodes re-encodes to bytes that decode again and re-encode to
 //     the same bytes (encode is a fixed point after one decode).
 //
 // Usage: protocol_fuzz [--seconds N] [--seed S] [--iterations N]
 // Prints the seed; a failure prints the input as hex and exits 1.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/protocol/alloc_counter.h"
+#include "core/protocol/generated_samples.h"
 #include "core/protocol/protocol_test_util.h"
 
 namespace kq::protocol {
@@ -40,6 +46,40 @@ std::string Encoded(const auto& m, int16_t version) {
   std::exit(1);
 }
 
+// One seed: a whole request payload (header + body), or a bare body.
+struct Seed {
+  std::string bytes;
+  bool has_header = false;
+};
+
+// The golden request frames, and every message's sample at every version
+// (with and without nulls), so response decoders and the flexible encodings
+// start from valid inputs too.
+std::vector<Seed> MakeSeeds(const std::vector<testing::GoldenFrame>& frames) {
+  std::vector<Seed> seeds;
+  for (const auto& g : frames) seeds.push_back({g.frame.substr(4), true});
+  ForEachMessageType([&]<typename T>() {
+    for (int v = T::kMinVersion; v <= T::kMaxVersion; ++v) {
+      for (bool nulls : {false, true}) {
+        const T m = testing::MakeSample<T>(static_cast<int16_t>(v), nulls);
+        WireWriter w;
+        m.Encode(w, static_cast<int16_t>(v));
+        seeds.push_back({testing::Flatten(w), false});
+      }
+    }
+  });
+  return seeds;
+}
+
+// The most a decode may allocate for an input of n bytes. Counts and lengths
+// are checked against the bytes left before anything is allocated, so memory
+// grows with the input: an element in memory is at most a few hundred bytes
+// for each byte it takes on the wire, plus the first reservation of
+// kMaxReserve elements and the error message.
+uint64_t AllocationBound(size_t n) { return 256 * 1024 + 512 * static_cast<uint64_t>(n); }
+
+uint64_t g_max_allocation = 0;
+
 // Runs every decoder over `body`; returns how many decoded.
 int DecodeWithEverything(std::string_view body) {
   int decoded = 0;
@@ -49,7 +89,14 @@ int DecodeWithEverything(std::string_view body) {
       // A copy of exactly the body, so ASan catches a read past its end.
       const std::string exact(body);
       T m;
+      const uint64_t before = testing::AllocatedBytes();
       Status s = DecodeBody(exact, 0, version, &m);
+      const uint64_t allocated = testing::AllocatedBytes() - before;
+      g_max_allocation = std::max(g_max_allocation, allocated);
+      if (allocated > AllocationBound(body.size())) {
+        Die("decode allocated more than its bound", body,
+            std::string(ApiName(T::kApiKey)) + " allocated " + std::to_string(allocated));
+      }
       if (!s.ok()) {
         if (!s.IsCorruption() || s.message().empty()) Die("unexpected status", body, s.ToString());
         continue;
@@ -153,23 +200,32 @@ int Run(int argc, char** argv) {
   std::mt19937_64 pick(seed ^ 0x9e3779b97f4a7c15ull);
   const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
   uint64_t iterations = 0, headers_ok = 0, bodies_ok = 0;
+  const std::vector<Seed> seeds = MakeSeeds(*frames);
   while (iterations < max_iterations && Clock::now() < deadline) {
-    const auto& golden = (*frames)[pick() % frames->size()];
-    const std::string input = mutator.Mutate(golden.frame.substr(4));
-    RequestHeader h;
-    auto body = DecodeRequestHeader(input, &h);
-    if (body.ok()) {
-      ++headers_ok;
-      bodies_ok += DecodeWithEverything(std::string_view(input).substr(*body));
-    } else if (!body.status().IsCorruption()) {
-      Die("unexpected header status", input, body.status().ToString());
+    // Half the time a golden frame: they exercise the header decoder too.
+    const Seed& seed_input =
+        (pick() % 2 == 0) ? seeds[pick() % frames->size()] : seeds[pick() % seeds.size()];
+    const std::string input = mutator.Mutate(seed_input.bytes);
+    if (!seed_input.has_header) {
+      bodies_ok += DecodeWithEverything(input);
+    } else {
+      RequestHeader h;
+      auto body = DecodeRequestHeader(input, &h);
+      if (body.ok()) {
+        ++headers_ok;
+        bodies_ok += DecodeWithEverything(std::string_view(input).substr(*body));
+      } else if (!body.status().IsCorruption()) {
+        Die("unexpected header status", input, body.status().ToString());
+      }
     }
     ++iterations;
   }
-  std::printf("protocol_fuzz: %llu inputs, %llu headers decoded, %llu bodies decoded\n",
-              static_cast<unsigned long long>(iterations),
-              static_cast<unsigned long long>(headers_ok),
-              static_cast<unsigned long long>(bodies_ok));
+  std::printf(
+      "protocol_fuzz: %llu inputs, %llu headers decoded, %llu bodies decoded, "
+      "largest decode allocation %llu bytes\n",
+      static_cast<unsigned long long>(iterations), static_cast<unsigned long long>(headers_ok),
+      static_cast<unsigned long long>(bodies_ok),
+      static_cast<unsigned long long>(g_max_allocation));
   return 0;
 }
 

@@ -264,9 +264,11 @@ def struct_min_size(s, v, flexible):
     return n
 
 
-def struct_min_over_versions(msg, s):
+def struct_min_over_versions(msg, s, versions):
+    """The smallest encoding of struct s over the versions that carry the field."""
+    lo, hi = max(msg.lo, versions[0]), min(msg.hi, versions[1])
     return max(1, min(struct_min_size(s, v, in_range(v, msg.flexible))
-                      for v in range(msg.lo, msg.hi + 1)))
+                      for v in range(lo, hi + 1)))
 
 
 # --- decode -----------------------------------------------------------------
@@ -318,7 +320,7 @@ def decode_field(e, msg, s, f, reader, lo, hi):
         else:
             decode_value(e, msg, s, f, f.cname, reader, nullable_cond == "true")
         return
-    minsz = struct_min_over_versions(msg, f.struct) if f.struct else (
+    minsz = struct_min_over_versions(msg, f.struct, f.versions) if f.struct else (
         PRIMITIVES[f.elem][2] if f.elem in PRIMITIVES else 1)
     nullable_now = cond_expr(f.nullable, lo, hi) if f.nullable_any else "false"
     e("{")
@@ -366,9 +368,11 @@ def emit_decode(e, msg, s):
             if (f.tagged[0] <= f.versions[0] and f.tagged[1] >= f.versions[1]):
                 continue
             c = f"({c}) && !({tc})"
-        e(f"if ({c}) {{")
+        if c != "true":
+            e(f"if ({c}) {{")
         decode_field(e, msg, s, f, "r", lo, hi)
-        e("}")
+        if c != "true":
+            e("}")
     e("if (flexible) {")
     e(f'const uint32_t tags = r.ReadTagCount("{s.cname} tagged fields");')
     e("for (uint32_t t = 0; t < tags && r.ok(); ++t) {")
@@ -472,9 +476,11 @@ def emit_encode(e, msg, s):
             if f.tagged[0] <= f.versions[0] and f.tagged[1] >= f.versions[1]:
                 continue
             c = f"({c}) && !({cond_expr(f.tagged, lo, hi)})"
-        e(f"if ({c}) {{")
+        if c != "true":
+            e(f"if ({c}) {{")
         encode_field(e, msg, f, lo, hi)
-        e("}")
+        if c != "true":
+            e("}")
     e("if (flexible) {")
     if tagged:
         e("uint32_t tags = 0;")
@@ -662,10 +668,6 @@ def emit_all(apis_msgs, out_dir):
 
 # --- sample values for the tests ---------------------------------------------
 
-def sample_value(f, elem_expr_target, lo, hi, nulls_cond):
-    pass
-
-
 def emit_samples(apis_msgs, path):
     e = Emitter()
     e(HEADER_NOTE.rstrip())
@@ -706,7 +708,8 @@ def emit_samples(apis_msgs, path):
         for f in s.fields:
             if not f.versions or f.versions[0] > hi or f.versions[1] < lo:
                 continue
-            e(f"if ({cond_expr(f.versions, lo, hi)}) {{")
+            vc = cond_expr(f.versions, lo, hi)
+            e(f"if ({vc}) {{" if vc != "true" else "{")
             nullable_now = cond_expr(f.nullable, lo, hi) if f.nullable_any else "false"
             tgt = f"m->{f.cname}"
             if f.nullable_any and f.elem != "records":

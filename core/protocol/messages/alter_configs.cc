@@ -18,12 +18,8 @@ Status AlterConfigsRequestAlterableConfig::Decode(WireReader& r, int16_t version
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "AlterConfigsRequestAlterableConfig.name");
-  }
-  if (true) {
-    value = r.ReadNullableString(flexible, "AlterConfigsRequestAlterableConfig.value");
-  }
+  name = r.ReadString(flexible, "AlterConfigsRequestAlterableConfig.name");
+  value = r.ReadNullableString(flexible, "AlterConfigsRequestAlterableConfig.value");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("AlterConfigsRequestAlterableConfig tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -43,12 +39,8 @@ void AlterConfigsRequestAlterableConfig::Encode(WireWriter& w, int16_t version) 
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteNullableString(value, flexible);
-  }
+  w.WriteString(name, flexible);
+  w.WriteNullableString(value, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -58,24 +50,18 @@ Status AlterConfigsRequestAlterConfigsResource::Decode(WireReader& r, int16_t ve
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    resource_type = r.ReadInt8("AlterConfigsRequestAlterConfigsResource.resource_type");
-  }
-  if (true) {
-    resource_name = r.ReadString(flexible, "AlterConfigsRequestAlterConfigsResource.resource_name");
-  }
-  if (true) {
+  resource_type = r.ReadInt8("AlterConfigsRequestAlterConfigsResource.resource_type");
+  resource_name = r.ReadString(flexible, "AlterConfigsRequestAlterConfigsResource.resource_name");
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 3, "AlterConfigsRequestAlterConfigsResource.configs");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 3, "AlterConfigsRequestAlterConfigsResource.configs");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = configs;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = configs;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -99,18 +85,12 @@ void AlterConfigsRequestAlterConfigsResource::Encode(WireWriter& w, int16_t vers
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
-      for (const auto& item : configs) {
-        item.Encode(w, version);
-      }
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
+    for (const auto& item : configs) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -127,23 +107,19 @@ Status AlterConfigsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "AlterConfigsRequest.resources");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "AlterConfigsRequest.resources");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = resources;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = resources;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    validate_only = r.ReadBool("AlterConfigsRequest.validate_only");
-  }
+  validate_only = r.ReadBool("AlterConfigsRequest.validate_only");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("AlterConfigsRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -162,17 +138,13 @@ void AlterConfigsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
-      for (const auto& item : resources) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
+    for (const auto& item : resources) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteBool(validate_only);
-  }
+  w.WriteBool(validate_only);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -182,20 +154,12 @@ Status AlterConfigsResponseAlterConfigsResourceResponse::Decode(WireReader& r, i
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("AlterConfigsResponseAlterConfigsResourceResponse.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(
-        flexible, "AlterConfigsResponseAlterConfigsResourceResponse.error_message");
-  }
-  if (true) {
-    resource_type = r.ReadInt8("AlterConfigsResponseAlterConfigsResourceResponse.resource_type");
-  }
-  if (true) {
-    resource_name =
-        r.ReadString(flexible, "AlterConfigsResponseAlterConfigsResourceResponse.resource_name");
-  }
+  error_code = r.ReadInt16("AlterConfigsResponseAlterConfigsResourceResponse.error_code");
+  error_message = r.ReadNullableString(
+      flexible, "AlterConfigsResponseAlterConfigsResourceResponse.error_message");
+  resource_type = r.ReadInt8("AlterConfigsResponseAlterConfigsResourceResponse.resource_type");
+  resource_name =
+      r.ReadString(flexible, "AlterConfigsResponseAlterConfigsResourceResponse.resource_name");
   if (flexible) {
     const uint32_t tags =
         r.ReadTagCount("AlterConfigsResponseAlterConfigsResourceResponse tagged fields");
@@ -219,18 +183,10 @@ void AlterConfigsResponseAlterConfigsResourceResponse::Encode(WireWriter& w,
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -245,20 +201,16 @@ Status AlterConfigsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("AlterConfigsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("AlterConfigsResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "AlterConfigsResponse.responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "AlterConfigsResponse.responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -280,15 +232,11 @@ void AlterConfigsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
-      for (const auto& item : responses) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
+    for (const auto& item : responses) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

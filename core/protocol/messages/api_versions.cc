@@ -62,15 +62,9 @@ Status ApiVersion::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
-  if (true) {
-    api_key = r.ReadInt16("ApiVersion.api_key");
-  }
-  if (true) {
-    min_version = r.ReadInt16("ApiVersion.min_version");
-  }
-  if (true) {
-    max_version = r.ReadInt16("ApiVersion.max_version");
-  }
+  api_key = r.ReadInt16("ApiVersion.api_key");
+  min_version = r.ReadInt16("ApiVersion.min_version");
+  max_version = r.ReadInt16("ApiVersion.max_version");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("ApiVersion tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -89,15 +83,9 @@ void ApiVersion::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 3;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(api_key);
-  }
-  if (true) {
-    w.WriteInt16(min_version);
-  }
-  if (true) {
-    w.WriteInt16(max_version);
-  }
+  w.WriteInt16(api_key);
+  w.WriteInt16(min_version);
+  w.WriteInt16(max_version);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -202,20 +190,16 @@ Status ApiVersionsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("ApiVersionsResponse.error_code");
-  }
-  if (true) {
+  error_code = r.ReadInt16("ApiVersionsResponse.error_code");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "ApiVersionsResponse.api_keys");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "ApiVersionsResponse.api_keys");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = api_keys;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = api_keys;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -235,7 +219,7 @@ Status ApiVersionsResponse::Decode(WireReader& r, int16_t version) {
             WireReader sub(raw, r.absolute_position() - size);
             {
               const int32_t n =
-                  sub.ReadArrayCount(flexible, false, 1, "ApiVersionsResponse.supported_features");
+                  sub.ReadArrayCount(flexible, false, 6, "ApiVersionsResponse.supported_features");
               if (!sub.ok()) return sub.status();
               {
                 auto& vec = supported_features;
@@ -262,7 +246,7 @@ Status ApiVersionsResponse::Decode(WireReader& r, int16_t version) {
             WireReader sub(raw, r.absolute_position() - size);
             {
               const int32_t n =
-                  sub.ReadArrayCount(flexible, false, 1, "ApiVersionsResponse.finalized_features");
+                  sub.ReadArrayCount(flexible, false, 6, "ApiVersionsResponse.finalized_features");
               if (!sub.ok()) return sub.status();
               {
                 auto& vec = finalized_features;
@@ -295,15 +279,11 @@ void ApiVersionsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 3;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(api_keys.size()), flexible);
-      for (const auto& item : api_keys) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(error_code);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(api_keys.size()), flexible);
+    for (const auto& item : api_keys) {
+      item.Encode(w, version);
     }
   }
   if (version >= 1) {

@@ -18,20 +18,17 @@ Status CreatePartitionsAssignment::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "CreatePartitionsAssignment.broker_ids");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 4, "CreatePartitionsAssignment.broker_ids");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = broker_ids;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadInt32("CreatePartitionsAssignment.broker_ids");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = broker_ids;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadInt32("CreatePartitionsAssignment.broker_ids");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -53,12 +50,10 @@ void CreatePartitionsAssignment::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(broker_ids.size()), flexible);
-      for (const auto& item : broker_ids) {
-        w.WriteInt32(item);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(broker_ids.size()), flexible);
+    for (const auto& item : broker_ids) {
+      w.WriteInt32(item);
     }
   }
   if (flexible) {
@@ -70,24 +65,18 @@ Status CreatePartitionsTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "CreatePartitionsTopic.name");
-  }
-  if (true) {
-    count = r.ReadInt32("CreatePartitionsTopic.count");
-  }
-  if (true) {
-    {
-      const int32_t n = r.ReadArrayCount(flexible, true, 2, "CreatePartitionsTopic.assignments");
-      if (!r.ok()) return r.status();
-      if (n < 0) {
-        assignments.reset();
-      } else {
-        auto& vec = assignments.emplace();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+  name = r.ReadString(flexible, "CreatePartitionsTopic.name");
+  count = r.ReadInt32("CreatePartitionsTopic.count");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, true, 2, "CreatePartitionsTopic.assignments");
+    if (!r.ok()) return r.status();
+    if (n < 0) {
+      assignments.reset();
+    } else {
+      auto& vec = assignments.emplace();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -109,20 +98,14 @@ void CreatePartitionsTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteInt32(count);
-  }
-  if (true) {
-    if (!assignments) {
-      w.WriteArrayCount(true ? -1 : 0, flexible);
-    } else {
-      w.WriteArrayCount(static_cast<int64_t>(assignments->size()), flexible);
-      for (const auto& item : *assignments) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  w.WriteInt32(count);
+  if (!assignments) {
+    w.WriteArrayCount(true ? -1 : 0, flexible);
+  } else {
+    w.WriteArrayCount(static_cast<int64_t>(assignments->size()), flexible);
+    for (const auto& item : *assignments) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -139,26 +122,20 @@ Status CreatePartitionsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 7, "CreatePartitionsRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 7, "CreatePartitionsRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    timeout_ms = r.ReadInt32("CreatePartitionsRequest.timeout_ms");
-  }
-  if (true) {
-    validate_only = r.ReadBool("CreatePartitionsRequest.validate_only");
-  }
+  timeout_ms = r.ReadInt32("CreatePartitionsRequest.timeout_ms");
+  validate_only = r.ReadBool("CreatePartitionsRequest.validate_only");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("CreatePartitionsRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -177,20 +154,14 @@ void CreatePartitionsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteInt32(timeout_ms);
-  }
-  if (true) {
-    w.WriteBool(validate_only);
-  }
+  w.WriteInt32(timeout_ms);
+  w.WriteBool(validate_only);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -200,15 +171,9 @@ Status CreatePartitionsTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "CreatePartitionsTopicResult.name");
-  }
-  if (true) {
-    error_code = r.ReadInt16("CreatePartitionsTopicResult.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(flexible, "CreatePartitionsTopicResult.error_message");
-  }
+  name = r.ReadString(flexible, "CreatePartitionsTopicResult.name");
+  error_code = r.ReadInt16("CreatePartitionsTopicResult.error_code");
+  error_message = r.ReadNullableString(flexible, "CreatePartitionsTopicResult.error_message");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("CreatePartitionsTopicResult tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -227,15 +192,9 @@ void CreatePartitionsTopicResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
+  w.WriteString(name, flexible);
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -250,20 +209,16 @@ Status CreatePartitionsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("CreatePartitionsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("CreatePartitionsResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 5, "CreatePartitionsResponse.results");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 5, "CreatePartitionsResponse.results");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = results;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = results;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -285,15 +240,11 @@ void CreatePartitionsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
-      for (const auto& item : results) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
+    for (const auto& item : results) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -18,23 +18,18 @@ Status CreatableReplicaAssignment::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("CreatableReplicaAssignment.partition_index");
-  }
-  if (true) {
+  partition_index = r.ReadInt32("CreatableReplicaAssignment.partition_index");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "CreatableReplicaAssignment.broker_ids");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 4, "CreatableReplicaAssignment.broker_ids");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = broker_ids;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadInt32("CreatableReplicaAssignment.broker_ids");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = broker_ids;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadInt32("CreatableReplicaAssignment.broker_ids");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -56,15 +51,11 @@ void CreatableReplicaAssignment::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(broker_ids.size()), flexible);
-      for (const auto& item : broker_ids) {
-        w.WriteInt32(item);
-      }
+  w.WriteInt32(partition_index);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(broker_ids.size()), flexible);
+    for (const auto& item : broker_ids) {
+      w.WriteInt32(item);
     }
   }
   if (flexible) {
@@ -76,12 +67,8 @@ Status CreatableTopicConfig::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "CreatableTopicConfig.name");
-  }
-  if (true) {
-    value = r.ReadNullableString(flexible, "CreatableTopicConfig.value");
-  }
+  name = r.ReadString(flexible, "CreatableTopicConfig.name");
+  value = r.ReadNullableString(flexible, "CreatableTopicConfig.value");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("CreatableTopicConfig tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -100,12 +87,8 @@ void CreatableTopicConfig::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteNullableString(value, flexible);
-  }
+  w.WriteString(name, flexible);
+  w.WriteNullableString(value, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -115,40 +98,30 @@ Status CreatableTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "CreatableTopic.name");
-  }
-  if (true) {
-    num_partitions = r.ReadInt32("CreatableTopic.num_partitions");
-  }
-  if (true) {
-    replication_factor = r.ReadInt16("CreatableTopic.replication_factor");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "CreatableTopic.name");
+  num_partitions = r.ReadInt32("CreatableTopic.num_partitions");
+  replication_factor = r.ReadInt16("CreatableTopic.replication_factor");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "CreatableTopic.assignments");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "CreatableTopic.assignments");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = assignments;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = assignments;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "CreatableTopic.configs");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "CreatableTopic.configs");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = configs;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = configs;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -170,29 +143,19 @@ void CreatableTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteInt32(num_partitions);
-  }
-  if (true) {
-    w.WriteInt16(replication_factor);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(assignments.size()), flexible);
-      for (const auto& item : assignments) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  w.WriteInt32(num_partitions);
+  w.WriteInt16(replication_factor);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(assignments.size()), flexible);
+    for (const auto& item : assignments) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
-      for (const auto& item : configs) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
+    for (const auto& item : configs) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -209,23 +172,19 @@ Status CreateTopicsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 10, "CreateTopicsRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 10, "CreateTopicsRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    timeout_ms = r.ReadInt32("CreateTopicsRequest.timeout_ms");
-  }
+  timeout_ms = r.ReadInt32("CreateTopicsRequest.timeout_ms");
   if (version >= 1) {
     validate_only = r.ReadBool("CreateTopicsRequest.validate_only");
   }
@@ -247,17 +206,13 @@ void CreateTopicsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteInt32(timeout_ms);
-  }
+  w.WriteInt32(timeout_ms);
   if (version >= 1) {
     w.WriteBool(validate_only);
   }
@@ -335,15 +290,11 @@ Status CreatableTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "CreatableTopicResult.name");
-  }
+  name = r.ReadString(flexible, "CreatableTopicResult.name");
   if (version >= 7) {
     topic_id = r.ReadUuid("CreatableTopicResult.topic_id");
   }
-  if (true) {
-    error_code = r.ReadInt16("CreatableTopicResult.error_code");
-  }
+  error_code = r.ReadInt16("CreatableTopicResult.error_code");
   if (version >= 1) {
     error_message = r.ReadNullableString(flexible, "CreatableTopicResult.error_message");
   }
@@ -355,7 +306,7 @@ Status CreatableTopicResult::Decode(WireReader& r, int16_t version) {
   }
   if (version >= 5) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, version >= 5, 1, "CreatableTopicResult.configs");
+      const int32_t n = r.ReadArrayCount(flexible, version >= 5, 6, "CreatableTopicResult.configs");
       if (!r.ok()) return r.status();
       if (n < 0) {
         configs.reset();
@@ -395,15 +346,11 @@ void CreatableTopicResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
+  w.WriteString(name, flexible);
   if (version >= 7) {
     w.WriteUuid(topic_id);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt16(error_code);
   if (version >= 1) {
     w.WriteNullableString(error_message, flexible);
   }
@@ -457,17 +404,15 @@ Status CreateTopicsResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("CreateTopicsResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "CreateTopicsResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "CreateTopicsResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -492,12 +437,10 @@ void CreateTopicsResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 2) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

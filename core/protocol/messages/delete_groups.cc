@@ -23,19 +23,17 @@ Status DeleteGroupsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 1, "DeleteGroupsRequest.groups_names");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "DeleteGroupsRequest.groups_names");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = groups_names;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadString(flexible, "DeleteGroupsRequest.groups_names");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = groups_names;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadString(flexible, "DeleteGroupsRequest.groups_names");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -57,12 +55,10 @@ void DeleteGroupsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(groups_names.size()), flexible);
-      for (const auto& item : groups_names) {
-        w.WriteString(item, flexible);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(groups_names.size()), flexible);
+    for (const auto& item : groups_names) {
+      w.WriteString(item, flexible);
     }
   }
   if (flexible) {
@@ -74,12 +70,8 @@ Status DeletableGroupResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "DeletableGroupResult.group_id");
-  }
-  if (true) {
-    error_code = r.ReadInt16("DeletableGroupResult.error_code");
-  }
+  group_id = r.ReadString(flexible, "DeletableGroupResult.group_id");
+  error_code = r.ReadInt16("DeletableGroupResult.error_code");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DeletableGroupResult tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -98,12 +90,8 @@ void DeletableGroupResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteString(group_id, flexible);
+  w.WriteInt16(error_code);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -118,20 +106,16 @@ Status DeleteGroupsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("DeleteGroupsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("DeleteGroupsResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "DeleteGroupsResponse.results");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "DeleteGroupsResponse.results");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = results;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = results;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -153,15 +137,11 @@ void DeleteGroupsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
-      for (const auto& item : results) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
+    for (const auto& item : results) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

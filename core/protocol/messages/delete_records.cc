@@ -18,12 +18,8 @@ Status DeleteRecordsPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("DeleteRecordsPartition.partition_index");
-  }
-  if (true) {
-    offset = r.ReadInt64("DeleteRecordsPartition.offset");
-  }
+  partition_index = r.ReadInt32("DeleteRecordsPartition.partition_index");
+  offset = r.ReadInt64("DeleteRecordsPartition.offset");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DeleteRecordsPartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -42,12 +38,8 @@ void DeleteRecordsPartition::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt64(offset);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt64(offset);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -57,20 +49,16 @@ Status DeleteRecordsTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "DeleteRecordsTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "DeleteRecordsTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 12, "DeleteRecordsTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 12, "DeleteRecordsTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -92,15 +80,11 @@ void DeleteRecordsTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -117,23 +101,19 @@ Status DeleteRecordsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "DeleteRecordsRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "DeleteRecordsRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    timeout_ms = r.ReadInt32("DeleteRecordsRequest.timeout_ms");
-  }
+  timeout_ms = r.ReadInt32("DeleteRecordsRequest.timeout_ms");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DeleteRecordsRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -152,17 +132,13 @@ void DeleteRecordsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteInt32(timeout_ms);
-  }
+  w.WriteInt32(timeout_ms);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -172,15 +148,9 @@ Status DeleteRecordsPartitionResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("DeleteRecordsPartitionResult.partition_index");
-  }
-  if (true) {
-    low_watermark = r.ReadInt64("DeleteRecordsPartitionResult.low_watermark");
-  }
-  if (true) {
-    error_code = r.ReadInt16("DeleteRecordsPartitionResult.error_code");
-  }
+  partition_index = r.ReadInt32("DeleteRecordsPartitionResult.partition_index");
+  low_watermark = r.ReadInt64("DeleteRecordsPartitionResult.low_watermark");
+  error_code = r.ReadInt16("DeleteRecordsPartitionResult.error_code");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DeleteRecordsPartitionResult tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -199,15 +169,9 @@ void DeleteRecordsPartitionResult::Encode(WireWriter& w, int16_t version) const 
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt64(low_watermark);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt64(low_watermark);
+  w.WriteInt16(error_code);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -217,21 +181,16 @@ Status DeleteRecordsTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "DeleteRecordsTopicResult.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "DeleteRecordsTopicResult.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 14, "DeleteRecordsTopicResult.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 14, "DeleteRecordsTopicResult.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -253,15 +212,11 @@ void DeleteRecordsTopicResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -278,20 +233,16 @@ Status DeleteRecordsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("DeleteRecordsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("DeleteRecordsResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "DeleteRecordsResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "DeleteRecordsResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -313,15 +264,11 @@ void DeleteRecordsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

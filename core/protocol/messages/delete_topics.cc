@@ -72,7 +72,7 @@ Status DeleteTopicsRequest::Decode(WireReader& r, int16_t version) {
   (void)version;
   if (version >= 6) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "DeleteTopicsRequest.topics");
+      const int32_t n = r.ReadArrayCount(flexible, false, 18, "DeleteTopicsRequest.topics");
       if (!r.ok()) return r.status();
       {
         auto& vec = topics;
@@ -100,9 +100,7 @@ Status DeleteTopicsRequest::Decode(WireReader& r, int16_t version) {
       }
     }
   }
-  if (true) {
-    timeout_ms = r.ReadInt32("DeleteTopicsRequest.timeout_ms");
-  }
+  timeout_ms = r.ReadInt32("DeleteTopicsRequest.timeout_ms");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DeleteTopicsRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -137,9 +135,7 @@ void DeleteTopicsRequest::Encode(WireWriter& w, int16_t version) const {
       }
     }
   }
-  if (true) {
-    w.WriteInt32(timeout_ms);
-  }
+  w.WriteInt32(timeout_ms);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -149,19 +145,15 @@ Status DeletableTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    if (version >= 6) {
-      name = r.ReadNullableString(flexible, "DeletableTopicResult.name");
-    } else {
-      name = r.ReadString(flexible, "DeletableTopicResult.name");
-    }
+  if (version >= 6) {
+    name = r.ReadNullableString(flexible, "DeletableTopicResult.name");
+  } else {
+    name = r.ReadString(flexible, "DeletableTopicResult.name");
   }
   if (version >= 6) {
     topic_id = r.ReadUuid("DeletableTopicResult.topic_id");
   }
-  if (true) {
-    error_code = r.ReadInt16("DeletableTopicResult.error_code");
-  }
+  error_code = r.ReadInt16("DeletableTopicResult.error_code");
   if (version >= 5) {
     if (version >= 5) {
       error_message = r.ReadNullableString(flexible, "DeletableTopicResult.error_message");
@@ -187,19 +179,15 @@ void DeletableTopicResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    if (version >= 6) {
-      w.WriteNullableString(name, flexible);
-    } else {
-      w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
-    }
+  if (version >= 6) {
+    w.WriteNullableString(name, flexible);
+  } else {
+    w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
   }
   if (version >= 6) {
     w.WriteUuid(topic_id);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt16(error_code);
   if (version >= 5) {
     if (version >= 5) {
       w.WriteNullableString(error_message, flexible);
@@ -225,17 +213,15 @@ Status DeleteTopicsResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("DeleteTopicsResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "DeleteTopicsResponse.responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "DeleteTopicsResponse.responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -260,12 +246,10 @@ void DeleteTopicsResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
-      for (const auto& item : responses) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
+    for (const auto& item : responses) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

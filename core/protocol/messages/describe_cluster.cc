@@ -23,10 +23,8 @@ Status DescribeClusterRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = true;
   (void)flexible;
   (void)version;
-  if (true) {
-    include_cluster_authorized_operations =
-        r.ReadBool("DescribeClusterRequest.include_cluster_authorized_operations");
-  }
+  include_cluster_authorized_operations =
+      r.ReadBool("DescribeClusterRequest.include_cluster_authorized_operations");
   if (version >= 1) {
     endpoint_type = r.ReadInt8("DescribeClusterRequest.endpoint_type");
   }
@@ -48,9 +46,7 @@ void DescribeClusterRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = true;
   (void)flexible;
-  if (true) {
-    w.WriteBool(include_cluster_authorized_operations);
-  }
+  w.WriteBool(include_cluster_authorized_operations);
   if (version >= 1) {
     w.WriteInt8(endpoint_type);
   }
@@ -63,18 +59,10 @@ Status DescribeClusterBroker::Decode(WireReader& r, int16_t version) {
   const bool flexible = true;
   (void)flexible;
   (void)version;
-  if (true) {
-    broker_id = r.ReadInt32("DescribeClusterBroker.broker_id");
-  }
-  if (true) {
-    host = r.ReadString(flexible, "DescribeClusterBroker.host");
-  }
-  if (true) {
-    port = r.ReadInt32("DescribeClusterBroker.port");
-  }
-  if (true) {
-    rack = r.ReadNullableString(flexible, "DescribeClusterBroker.rack");
-  }
+  broker_id = r.ReadInt32("DescribeClusterBroker.broker_id");
+  host = r.ReadString(flexible, "DescribeClusterBroker.host");
+  port = r.ReadInt32("DescribeClusterBroker.port");
+  rack = r.ReadNullableString(flexible, "DescribeClusterBroker.rack");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DescribeClusterBroker tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -93,18 +81,10 @@ void DescribeClusterBroker::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = true;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(broker_id);
-  }
-  if (true) {
-    w.WriteString(host, flexible);
-  }
-  if (true) {
-    w.WriteInt32(port);
-  }
-  if (true) {
-    w.WriteNullableString(rack, flexible);
-  }
+  w.WriteInt32(broker_id);
+  w.WriteString(host, flexible);
+  w.WriteInt32(port);
+  w.WriteNullableString(rack, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -119,42 +99,28 @@ Status DescribeClusterResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = true;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("DescribeClusterResponse.throttle_time_ms");
-  }
-  if (true) {
-    error_code = r.ReadInt16("DescribeClusterResponse.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(flexible, "DescribeClusterResponse.error_message");
-  }
+  throttle_time_ms = r.ReadInt32("DescribeClusterResponse.throttle_time_ms");
+  error_code = r.ReadInt16("DescribeClusterResponse.error_code");
+  error_message = r.ReadNullableString(flexible, "DescribeClusterResponse.error_message");
   if (version >= 1) {
     endpoint_type = r.ReadInt8("DescribeClusterResponse.endpoint_type");
   }
-  if (true) {
-    cluster_id = r.ReadString(flexible, "DescribeClusterResponse.cluster_id");
-  }
-  if (true) {
-    controller_id = r.ReadInt32("DescribeClusterResponse.controller_id");
-  }
-  if (true) {
+  cluster_id = r.ReadString(flexible, "DescribeClusterResponse.cluster_id");
+  controller_id = r.ReadInt32("DescribeClusterResponse.controller_id");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 11, "DescribeClusterResponse.brokers");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 11, "DescribeClusterResponse.brokers");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = brokers;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = brokers;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    cluster_authorized_operations =
-        r.ReadInt32("DescribeClusterResponse.cluster_authorized_operations");
-  }
+  cluster_authorized_operations =
+      r.ReadInt32("DescribeClusterResponse.cluster_authorized_operations");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DescribeClusterResponse tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -173,35 +139,21 @@ void DescribeClusterResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = true;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
+  w.WriteInt32(throttle_time_ms);
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
   if (version >= 1) {
     w.WriteInt8(endpoint_type);
   }
-  if (true) {
-    w.WriteString(cluster_id, flexible);
-  }
-  if (true) {
-    w.WriteInt32(controller_id);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(brokers.size()), flexible);
-      for (const auto& item : brokers) {
-        item.Encode(w, version);
-      }
+  w.WriteString(cluster_id, flexible);
+  w.WriteInt32(controller_id);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(brokers.size()), flexible);
+    for (const auto& item : brokers) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteInt32(cluster_authorized_operations);
-  }
+  w.WriteInt32(cluster_authorized_operations);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }

@@ -18,27 +18,21 @@ Status DescribeConfigsResource::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    resource_type = r.ReadInt8("DescribeConfigsResource.resource_type");
-  }
-  if (true) {
-    resource_name = r.ReadString(flexible, "DescribeConfigsResource.resource_name");
-  }
-  if (true) {
-    {
-      const int32_t n =
-          r.ReadArrayCount(flexible, true, 1, "DescribeConfigsResource.configuration_keys");
-      if (!r.ok()) return r.status();
-      if (n < 0) {
-        configuration_keys.reset();
-      } else {
-        auto& vec = configuration_keys.emplace();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadString(flexible, "DescribeConfigsResource.configuration_keys");
-          if (!r.ok()) return r.status();
-        }
+  resource_type = r.ReadInt8("DescribeConfigsResource.resource_type");
+  resource_name = r.ReadString(flexible, "DescribeConfigsResource.resource_name");
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, true, 1, "DescribeConfigsResource.configuration_keys");
+    if (!r.ok()) return r.status();
+    if (n < 0) {
+      configuration_keys.reset();
+    } else {
+      auto& vec = configuration_keys.emplace();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadString(flexible, "DescribeConfigsResource.configuration_keys");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -60,20 +54,14 @@ void DescribeConfigsResource::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
-  if (true) {
-    if (!configuration_keys) {
-      w.WriteArrayCount(true ? -1 : 0, flexible);
-    } else {
-      w.WriteArrayCount(static_cast<int64_t>(configuration_keys->size()), flexible);
-      for (const auto& item : *configuration_keys) {
-        w.WriteString(item, flexible);
-      }
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
+  if (!configuration_keys) {
+    w.WriteArrayCount(true ? -1 : 0, flexible);
+  } else {
+    w.WriteArrayCount(static_cast<int64_t>(configuration_keys->size()), flexible);
+    for (const auto& item : *configuration_keys) {
+      w.WriteString(item, flexible);
     }
   }
   if (flexible) {
@@ -90,17 +78,15 @@ Status DescribeConfigsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "DescribeConfigsRequest.resources");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "DescribeConfigsRequest.resources");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = resources;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = resources;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -128,12 +114,10 @@ void DescribeConfigsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
-      for (const auto& item : resources) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
+    for (const auto& item : resources) {
+      item.Encode(w, version);
     }
   }
   if (version >= 1) {
@@ -196,28 +180,20 @@ Status DescribeConfigsResourceResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "DescribeConfigsResourceResult.name");
-  }
-  if (true) {
-    value = r.ReadNullableString(flexible, "DescribeConfigsResourceResult.value");
-  }
-  if (true) {
-    read_only = r.ReadBool("DescribeConfigsResourceResult.read_only");
-  }
+  name = r.ReadString(flexible, "DescribeConfigsResourceResult.name");
+  value = r.ReadNullableString(flexible, "DescribeConfigsResourceResult.value");
+  read_only = r.ReadBool("DescribeConfigsResourceResult.read_only");
   if (version <= 0) {
     is_default = r.ReadBool("DescribeConfigsResourceResult.is_default");
   }
   if (version >= 1) {
     config_source = r.ReadInt8("DescribeConfigsResourceResult.config_source");
   }
-  if (true) {
-    is_sensitive = r.ReadBool("DescribeConfigsResourceResult.is_sensitive");
-  }
+  is_sensitive = r.ReadBool("DescribeConfigsResourceResult.is_sensitive");
   if (version >= 1) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, false, 1, "DescribeConfigsResourceResult.synonyms");
+          r.ReadArrayCount(flexible, false, 4, "DescribeConfigsResourceResult.synonyms");
       if (!r.ok()) return r.status();
       {
         auto& vec = synonyms;
@@ -253,24 +229,16 @@ void DescribeConfigsResourceResult::Encode(WireWriter& w, int16_t version) const
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteNullableString(value, flexible);
-  }
-  if (true) {
-    w.WriteBool(read_only);
-  }
+  w.WriteString(name, flexible);
+  w.WriteNullableString(value, flexible);
+  w.WriteBool(read_only);
   if (version <= 0) {
     w.WriteBool(is_default);
   }
   if (version >= 1) {
     w.WriteInt8(config_source);
   }
-  if (true) {
-    w.WriteBool(is_sensitive);
-  }
+  w.WriteBool(is_sensitive);
   if (version >= 1) {
     {
       w.WriteArrayCount(static_cast<int64_t>(synonyms.size()), flexible);
@@ -294,29 +262,19 @@ Status DescribeConfigsResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("DescribeConfigsResult.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(flexible, "DescribeConfigsResult.error_message");
-  }
-  if (true) {
-    resource_type = r.ReadInt8("DescribeConfigsResult.resource_type");
-  }
-  if (true) {
-    resource_name = r.ReadString(flexible, "DescribeConfigsResult.resource_name");
-  }
-  if (true) {
+  error_code = r.ReadInt16("DescribeConfigsResult.error_code");
+  error_message = r.ReadNullableString(flexible, "DescribeConfigsResult.error_message");
+  resource_type = r.ReadInt8("DescribeConfigsResult.resource_type");
+  resource_name = r.ReadString(flexible, "DescribeConfigsResult.resource_name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribeConfigsResult.configs");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribeConfigsResult.configs");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = configs;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = configs;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -338,24 +296,14 @@ void DescribeConfigsResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
-      for (const auto& item : configs) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
+    for (const auto& item : configs) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -372,20 +320,16 @@ Status DescribeConfigsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("DescribeConfigsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("DescribeConfigsResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribeConfigsResponse.results");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribeConfigsResponse.results");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = results;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = results;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -407,15 +351,11 @@ void DescribeConfigsResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
-      for (const auto& item : results) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(results.size()), flexible);
+    for (const auto& item : results) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -23,19 +23,17 @@ Status DescribeGroupsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 1, "DescribeGroupsRequest.groups");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "DescribeGroupsRequest.groups");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = groups;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadString(flexible, "DescribeGroupsRequest.groups");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = groups;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadString(flexible, "DescribeGroupsRequest.groups");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -61,12 +59,10 @@ void DescribeGroupsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
-      for (const auto& item : groups) {
-        w.WriteString(item, flexible);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
+    for (const auto& item : groups) {
+      w.WriteString(item, flexible);
     }
   }
   if (version >= 3) {
@@ -81,9 +77,7 @@ Status DescribedGroupMember::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    member_id = r.ReadString(flexible, "DescribedGroupMember.member_id");
-  }
+  member_id = r.ReadString(flexible, "DescribedGroupMember.member_id");
   if (version >= 4) {
     if (version >= 4) {
       group_instance_id = r.ReadNullableString(flexible, "DescribedGroupMember.group_instance_id");
@@ -91,18 +85,10 @@ Status DescribedGroupMember::Decode(WireReader& r, int16_t version) {
       group_instance_id = r.ReadString(flexible, "DescribedGroupMember.group_instance_id");
     }
   }
-  if (true) {
-    client_id = r.ReadString(flexible, "DescribedGroupMember.client_id");
-  }
-  if (true) {
-    client_host = r.ReadString(flexible, "DescribedGroupMember.client_host");
-  }
-  if (true) {
-    member_metadata = r.ReadBytes(flexible, "DescribedGroupMember.member_metadata");
-  }
-  if (true) {
-    member_assignment = r.ReadBytes(flexible, "DescribedGroupMember.member_assignment");
-  }
+  client_id = r.ReadString(flexible, "DescribedGroupMember.client_id");
+  client_host = r.ReadString(flexible, "DescribedGroupMember.client_host");
+  member_metadata = r.ReadBytes(flexible, "DescribedGroupMember.member_metadata");
+  member_assignment = r.ReadBytes(flexible, "DescribedGroupMember.member_assignment");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("DescribedGroupMember tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -121,9 +107,7 @@ void DescribedGroupMember::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
+  w.WriteString(member_id, flexible);
   if (version >= 4) {
     if (version >= 4) {
       w.WriteNullableString(group_instance_id, flexible);
@@ -132,18 +116,10 @@ void DescribedGroupMember::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    w.WriteString(client_id, flexible);
-  }
-  if (true) {
-    w.WriteString(client_host, flexible);
-  }
-  if (true) {
-    w.WriteBytes(member_metadata, flexible);
-  }
-  if (true) {
-    w.WriteBytes(member_assignment, flexible);
-  }
+  w.WriteString(client_id, flexible);
+  w.WriteString(client_host, flexible);
+  w.WriteBytes(member_metadata, flexible);
+  w.WriteBytes(member_assignment, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -153,32 +129,20 @@ Status DescribedGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("DescribedGroup.error_code");
-  }
-  if (true) {
-    group_id = r.ReadString(flexible, "DescribedGroup.group_id");
-  }
-  if (true) {
-    group_state = r.ReadString(flexible, "DescribedGroup.group_state");
-  }
-  if (true) {
-    protocol_type = r.ReadString(flexible, "DescribedGroup.protocol_type");
-  }
-  if (true) {
-    protocol_data = r.ReadString(flexible, "DescribedGroup.protocol_data");
-  }
-  if (true) {
+  error_code = r.ReadInt16("DescribedGroup.error_code");
+  group_id = r.ReadString(flexible, "DescribedGroup.group_id");
+  group_state = r.ReadString(flexible, "DescribedGroup.group_state");
+  protocol_type = r.ReadString(flexible, "DescribedGroup.protocol_type");
+  protocol_data = r.ReadString(flexible, "DescribedGroup.protocol_data");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribedGroup.members");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 7, "DescribedGroup.members");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = members;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = members;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -203,27 +167,15 @@ void DescribedGroup::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 5;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteString(group_state, flexible);
-  }
-  if (true) {
-    w.WriteString(protocol_type, flexible);
-  }
-  if (true) {
-    w.WriteString(protocol_data, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(members.size()), flexible);
-      for (const auto& item : members) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(error_code);
+  w.WriteString(group_id, flexible);
+  w.WriteString(group_state, flexible);
+  w.WriteString(protocol_type, flexible);
+  w.WriteString(protocol_data, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(members.size()), flexible);
+    for (const auto& item : members) {
+      item.Encode(w, version);
     }
   }
   if (version >= 3) {
@@ -246,17 +198,15 @@ Status DescribeGroupsResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("DescribeGroupsResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 12, "DescribeGroupsResponse.groups");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 12, "DescribeGroupsResponse.groups");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = groups;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = groups;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -281,12 +231,10 @@ void DescribeGroupsResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
-      for (const auto& item : groups) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
+    for (const auto& item : groups) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -57,24 +57,18 @@ Status FetchPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition = r.ReadInt32("FetchPartition.partition");
-  }
+  partition = r.ReadInt32("FetchPartition.partition");
   if (version >= 9) {
     current_leader_epoch = r.ReadInt32("FetchPartition.current_leader_epoch");
   }
-  if (true) {
-    fetch_offset = r.ReadInt64("FetchPartition.fetch_offset");
-  }
+  fetch_offset = r.ReadInt64("FetchPartition.fetch_offset");
   if (version >= 12) {
     last_fetched_epoch = r.ReadInt32("FetchPartition.last_fetched_epoch");
   }
   if (version >= 5) {
     log_start_offset = r.ReadInt64("FetchPartition.log_start_offset");
   }
-  if (true) {
-    partition_max_bytes = r.ReadInt32("FetchPartition.partition_max_bytes");
-  }
+  partition_max_bytes = r.ReadInt32("FetchPartition.partition_max_bytes");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("FetchPartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -102,24 +96,18 @@ void FetchPartition::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 12;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition);
-  }
+  w.WriteInt32(partition);
   if (version >= 9) {
     w.WriteInt32(current_leader_epoch);
   }
-  if (true) {
-    w.WriteInt64(fetch_offset);
-  }
+  w.WriteInt64(fetch_offset);
   if (version >= 12) {
     w.WriteInt32(last_fetched_epoch);
   }
   if (version >= 5) {
     w.WriteInt64(log_start_offset);
   }
-  if (true) {
-    w.WriteInt32(partition_max_bytes);
-  }
+  w.WriteInt32(partition_max_bytes);
   if (flexible) {
     uint32_t tags = 0;
     const bool write_replica_directory_id =
@@ -152,17 +140,15 @@ Status FetchTopic::Decode(WireReader& r, int16_t version) {
   if (version >= 13) {
     topic_id = r.ReadUuid("FetchTopic.topic_id");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 16, "FetchTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 16, "FetchTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -190,12 +176,10 @@ void FetchTopic::Encode(WireWriter& w, int16_t version) const {
   if (version >= 13) {
     w.WriteUuid(topic_id);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -277,12 +261,8 @@ Status FetchRequest::Decode(WireReader& r, int16_t version) {
   if (version <= 14) {
     replica_id = r.ReadInt32("FetchRequest.replica_id");
   }
-  if (true) {
-    max_wait_ms = r.ReadInt32("FetchRequest.max_wait_ms");
-  }
-  if (true) {
-    min_bytes = r.ReadInt32("FetchRequest.min_bytes");
-  }
+  max_wait_ms = r.ReadInt32("FetchRequest.max_wait_ms");
+  min_bytes = r.ReadInt32("FetchRequest.min_bytes");
   if (version >= 3) {
     max_bytes = r.ReadInt32("FetchRequest.max_bytes");
   }
@@ -295,23 +275,21 @@ Status FetchRequest::Decode(WireReader& r, int16_t version) {
   if (version >= 7) {
     session_epoch = r.ReadInt32("FetchRequest.session_epoch");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "FetchRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "FetchRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
   if (version >= 7) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "FetchRequest.forgotten_topics_data");
+      const int32_t n = r.ReadArrayCount(flexible, false, 3, "FetchRequest.forgotten_topics_data");
       if (!r.ok()) return r.status();
       {
         auto& vec = forgotten_topics_data;
@@ -367,12 +345,8 @@ void FetchRequest::Encode(WireWriter& w, int16_t version) const {
   if (version <= 14) {
     w.WriteInt32(replica_id);
   }
-  if (true) {
-    w.WriteInt32(max_wait_ms);
-  }
-  if (true) {
-    w.WriteInt32(min_bytes);
-  }
+  w.WriteInt32(max_wait_ms);
+  w.WriteInt32(min_bytes);
   if (version >= 3) {
     w.WriteInt32(max_bytes);
   }
@@ -385,12 +359,10 @@ void FetchRequest::Encode(WireWriter& w, int16_t version) const {
   if (version >= 7) {
     w.WriteInt32(session_epoch);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (version >= 7) {
@@ -527,12 +499,8 @@ Status SnapshotId::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
-  if (true) {
-    end_offset = r.ReadInt64("SnapshotId.end_offset");
-  }
-  if (true) {
-    epoch = r.ReadInt32("SnapshotId.epoch");
-  }
+  end_offset = r.ReadInt64("SnapshotId.end_offset");
+  epoch = r.ReadInt32("SnapshotId.epoch");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("SnapshotId tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -551,12 +519,8 @@ void SnapshotId::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 12;
   (void)flexible;
-  if (true) {
-    w.WriteInt64(end_offset);
-  }
-  if (true) {
-    w.WriteInt32(epoch);
-  }
+  w.WriteInt64(end_offset);
+  w.WriteInt32(epoch);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -605,15 +569,9 @@ Status PartitionData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("PartitionData.partition_index");
-  }
-  if (true) {
-    error_code = r.ReadInt16("PartitionData.error_code");
-  }
-  if (true) {
-    high_watermark = r.ReadInt64("PartitionData.high_watermark");
-  }
+  partition_index = r.ReadInt32("PartitionData.partition_index");
+  error_code = r.ReadInt16("PartitionData.error_code");
+  high_watermark = r.ReadInt64("PartitionData.high_watermark");
   if (version >= 4) {
     last_stable_offset = r.ReadInt64("PartitionData.last_stable_offset");
   }
@@ -623,7 +581,7 @@ Status PartitionData::Decode(WireReader& r, int16_t version) {
   if (version >= 4) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, version >= 4, 1, "PartitionData.aborted_transactions");
+          r.ReadArrayCount(flexible, version >= 4, 16, "PartitionData.aborted_transactions");
       if (!r.ok()) return r.status();
       if (n < 0) {
         aborted_transactions.reset();
@@ -639,9 +597,7 @@ Status PartitionData::Decode(WireReader& r, int16_t version) {
   if (version >= 11) {
     preferred_read_replica = r.ReadInt32("PartitionData.preferred_read_replica");
   }
-  if (true) {
-    records = r.ReadRecords(flexible, "PartitionData.records");
-  }
+  records = r.ReadRecords(flexible, "PartitionData.records");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("PartitionData tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -683,15 +639,9 @@ void PartitionData::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 12;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt64(high_watermark);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt16(error_code);
+  w.WriteInt64(high_watermark);
   if (version >= 4) {
     w.WriteInt64(last_stable_offset);
   }
@@ -711,9 +661,7 @@ void PartitionData::Encode(WireWriter& w, int16_t version) const {
   if (version >= 11) {
     w.WriteInt32(preferred_read_replica);
   }
-  if (true) {
-    w.WriteRecords(records, flexible);
-  }
+  w.WriteRecords(records, flexible);
   if (flexible) {
     uint32_t tags = 0;
     const bool write_diverging_epoch =
@@ -777,17 +725,15 @@ Status FetchableTopicResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 13) {
     topic_id = r.ReadUuid("FetchableTopicResponse.topic_id");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 18, "FetchableTopicResponse.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 18, "FetchableTopicResponse.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -815,12 +761,10 @@ void FetchableTopicResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 13) {
     w.WriteUuid(topic_id);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -904,17 +848,15 @@ Status FetchResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 7) {
     session_id = r.ReadInt32("FetchResponse.session_id");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "FetchResponse.responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "FetchResponse.responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -931,7 +873,7 @@ Status FetchResponse::Decode(WireReader& r, int16_t version) {
             WireReader sub(raw, r.absolute_position() - size);
             {
               const int32_t n =
-                  sub.ReadArrayCount(flexible, false, 1, "FetchResponse.node_endpoints");
+                  sub.ReadArrayCount(flexible, false, 11, "FetchResponse.node_endpoints");
               if (!sub.ok()) return sub.status();
               {
                 auto& vec = node_endpoints;
@@ -966,12 +908,10 @@ void FetchResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 7) {
     w.WriteInt32(session_id);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
-      for (const auto& item : responses) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
+    for (const auto& item : responses) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -189,7 +189,7 @@ Status FindCoordinatorResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 4) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, false, 1, "FindCoordinatorResponse.coordinators");
+          r.ReadArrayCount(flexible, false, 14, "FindCoordinatorResponse.coordinators");
       if (!r.ok()) return r.status();
       {
         auto& vec = coordinators;

@@ -22,15 +22,9 @@ Status HeartbeatRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "HeartbeatRequest.group_id");
-  }
-  if (true) {
-    generation_id = r.ReadInt32("HeartbeatRequest.generation_id");
-  }
-  if (true) {
-    member_id = r.ReadString(flexible, "HeartbeatRequest.member_id");
-  }
+  group_id = r.ReadString(flexible, "HeartbeatRequest.group_id");
+  generation_id = r.ReadInt32("HeartbeatRequest.generation_id");
+  member_id = r.ReadString(flexible, "HeartbeatRequest.member_id");
   if (version >= 3) {
     if (version >= 3) {
       group_instance_id = r.ReadNullableString(flexible, "HeartbeatRequest.group_instance_id");
@@ -56,15 +50,9 @@ void HeartbeatRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteInt32(generation_id);
-  }
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
+  w.WriteString(group_id, flexible);
+  w.WriteInt32(generation_id);
+  w.WriteString(member_id, flexible);
   if (version >= 3) {
     if (version >= 3) {
       w.WriteNullableString(group_instance_id, flexible);
@@ -89,9 +77,7 @@ Status HeartbeatResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("HeartbeatResponse.throttle_time_ms");
   }
-  if (true) {
-    error_code = r.ReadInt16("HeartbeatResponse.error_code");
-  }
+  error_code = r.ReadInt16("HeartbeatResponse.error_code");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("HeartbeatResponse tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -113,9 +99,7 @@ void HeartbeatResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt16(error_code);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }

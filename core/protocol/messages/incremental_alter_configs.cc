@@ -18,15 +18,9 @@ Status IncrementalAlterConfigsRequestAlterableConfig::Decode(WireReader& r, int1
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "IncrementalAlterConfigsRequestAlterableConfig.name");
-  }
-  if (true) {
-    config_operation = r.ReadInt8("IncrementalAlterConfigsRequestAlterableConfig.config_operation");
-  }
-  if (true) {
-    value = r.ReadNullableString(flexible, "IncrementalAlterConfigsRequestAlterableConfig.value");
-  }
+  name = r.ReadString(flexible, "IncrementalAlterConfigsRequestAlterableConfig.name");
+  config_operation = r.ReadInt8("IncrementalAlterConfigsRequestAlterableConfig.config_operation");
+  value = r.ReadNullableString(flexible, "IncrementalAlterConfigsRequestAlterableConfig.value");
   if (flexible) {
     const uint32_t tags =
         r.ReadTagCount("IncrementalAlterConfigsRequestAlterableConfig tagged fields");
@@ -49,15 +43,9 @@ void IncrementalAlterConfigsRequestAlterableConfig::Encode(WireWriter& w, int16_
   (void)version;
   const bool flexible = version >= 1;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteInt8(config_operation);
-  }
-  if (true) {
-    w.WriteNullableString(value, flexible);
-  }
+  w.WriteString(name, flexible);
+  w.WriteInt8(config_operation);
+  w.WriteNullableString(value, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -67,25 +55,19 @@ Status IncrementalAlterConfigsRequestAlterConfigsResource::Decode(WireReader& r,
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
-  if (true) {
-    resource_type = r.ReadInt8("IncrementalAlterConfigsRequestAlterConfigsResource.resource_type");
-  }
-  if (true) {
-    resource_name =
-        r.ReadString(flexible, "IncrementalAlterConfigsRequestAlterConfigsResource.resource_name");
-  }
-  if (true) {
+  resource_type = r.ReadInt8("IncrementalAlterConfigsRequestAlterConfigsResource.resource_type");
+  resource_name =
+      r.ReadString(flexible, "IncrementalAlterConfigsRequestAlterConfigsResource.resource_name");
+  {
+    const int32_t n = r.ReadArrayCount(
+        flexible, false, 4, "IncrementalAlterConfigsRequestAlterConfigsResource.configs");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(
-          flexible, false, 4, "IncrementalAlterConfigsRequestAlterConfigsResource.configs");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = configs;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = configs;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -112,18 +94,12 @@ void IncrementalAlterConfigsRequestAlterConfigsResource::Encode(WireWriter& w,
   (void)version;
   const bool flexible = version >= 1;
   (void)flexible;
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
-      for (const auto& item : configs) {
-        item.Encode(w, version);
-      }
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(configs.size()), flexible);
+    for (const auto& item : configs) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -140,24 +116,20 @@ Status IncrementalAlterConfigsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 4, "IncrementalAlterConfigsRequest.resources");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 4, "IncrementalAlterConfigsRequest.resources");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = resources;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = resources;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
-  if (true) {
-    validate_only = r.ReadBool("IncrementalAlterConfigsRequest.validate_only");
-  }
+  validate_only = r.ReadBool("IncrementalAlterConfigsRequest.validate_only");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("IncrementalAlterConfigsRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -176,17 +148,13 @@ void IncrementalAlterConfigsRequest::Encode(WireWriter& w, int16_t version) cons
   (void)version;
   const bool flexible = version >= 1;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
-      for (const auto& item : resources) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(resources.size()), flexible);
+    for (const auto& item : resources) {
+      item.Encode(w, version);
     }
   }
-  if (true) {
-    w.WriteBool(validate_only);
-  }
+  w.WriteBool(validate_only);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -197,22 +165,14 @@ Status IncrementalAlterConfigsResponseAlterConfigsResourceResponse::Decode(WireR
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code =
-        r.ReadInt16("IncrementalAlterConfigsResponseAlterConfigsResourceResponse.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(
-        flexible, "IncrementalAlterConfigsResponseAlterConfigsResourceResponse.error_message");
-  }
-  if (true) {
-    resource_type =
-        r.ReadInt8("IncrementalAlterConfigsResponseAlterConfigsResourceResponse.resource_type");
-  }
-  if (true) {
-    resource_name = r.ReadString(
-        flexible, "IncrementalAlterConfigsResponseAlterConfigsResourceResponse.resource_name");
-  }
+  error_code =
+      r.ReadInt16("IncrementalAlterConfigsResponseAlterConfigsResourceResponse.error_code");
+  error_message = r.ReadNullableString(
+      flexible, "IncrementalAlterConfigsResponseAlterConfigsResourceResponse.error_message");
+  resource_type =
+      r.ReadInt8("IncrementalAlterConfigsResponseAlterConfigsResourceResponse.resource_type");
+  resource_name = r.ReadString(
+      flexible, "IncrementalAlterConfigsResponseAlterConfigsResourceResponse.resource_name");
   if (flexible) {
     const uint32_t tags =
         r.ReadTagCount("IncrementalAlterConfigsResponseAlterConfigsResourceResponse tagged fields");
@@ -236,18 +196,10 @@ void IncrementalAlterConfigsResponseAlterConfigsResourceResponse::Encode(WireWri
   (void)version;
   const bool flexible = version >= 1;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
-  if (true) {
-    w.WriteInt8(resource_type);
-  }
-  if (true) {
-    w.WriteString(resource_name, flexible);
-  }
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
+  w.WriteInt8(resource_type);
+  w.WriteString(resource_name, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -262,21 +214,17 @@ Status IncrementalAlterConfigsResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("IncrementalAlterConfigsResponse.throttle_time_ms");
-  }
-  if (true) {
+  throttle_time_ms = r.ReadInt32("IncrementalAlterConfigsResponse.throttle_time_ms");
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 6, "IncrementalAlterConfigsResponse.responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 6, "IncrementalAlterConfigsResponse.responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -298,15 +246,11 @@ void IncrementalAlterConfigsResponse::Encode(WireWriter& w, int16_t version) con
   (void)version;
   const bool flexible = version >= 1;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
-      for (const auto& item : responses) {
-        item.Encode(w, version);
-      }
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
+    for (const auto& item : responses) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

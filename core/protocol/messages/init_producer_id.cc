@@ -23,12 +23,8 @@ Status InitProducerIdRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    transactional_id = r.ReadNullableString(flexible, "InitProducerIdRequest.transactional_id");
-  }
-  if (true) {
-    transaction_timeout_ms = r.ReadInt32("InitProducerIdRequest.transaction_timeout_ms");
-  }
+  transactional_id = r.ReadNullableString(flexible, "InitProducerIdRequest.transactional_id");
+  transaction_timeout_ms = r.ReadInt32("InitProducerIdRequest.transaction_timeout_ms");
   if (version >= 3) {
     producer_id = r.ReadInt64("InitProducerIdRequest.producer_id");
   }
@@ -53,12 +49,8 @@ void InitProducerIdRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteNullableString(transactional_id, flexible);
-  }
-  if (true) {
-    w.WriteInt32(transaction_timeout_ms);
-  }
+  w.WriteNullableString(transactional_id, flexible);
+  w.WriteInt32(transaction_timeout_ms);
   if (version >= 3) {
     w.WriteInt64(producer_id);
   }
@@ -79,18 +71,10 @@ Status InitProducerIdResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    throttle_time_ms = r.ReadInt32("InitProducerIdResponse.throttle_time_ms");
-  }
-  if (true) {
-    error_code = r.ReadInt16("InitProducerIdResponse.error_code");
-  }
-  if (true) {
-    producer_id = r.ReadInt64("InitProducerIdResponse.producer_id");
-  }
-  if (true) {
-    producer_epoch = r.ReadInt16("InitProducerIdResponse.producer_epoch");
-  }
+  throttle_time_ms = r.ReadInt32("InitProducerIdResponse.throttle_time_ms");
+  error_code = r.ReadInt16("InitProducerIdResponse.error_code");
+  producer_id = r.ReadInt64("InitProducerIdResponse.producer_id");
+  producer_epoch = r.ReadInt16("InitProducerIdResponse.producer_epoch");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("InitProducerIdResponse tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -109,18 +93,10 @@ void InitProducerIdResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt64(producer_id);
-  }
-  if (true) {
-    w.WriteInt16(producer_epoch);
-  }
+  w.WriteInt32(throttle_time_ms);
+  w.WriteInt16(error_code);
+  w.WriteInt64(producer_id);
+  w.WriteInt16(producer_epoch);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }

@@ -18,12 +18,8 @@ Status JoinGroupRequestProtocol::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "JoinGroupRequestProtocol.name");
-  }
-  if (true) {
-    metadata = r.ReadBytes(flexible, "JoinGroupRequestProtocol.metadata");
-  }
+  name = r.ReadString(flexible, "JoinGroupRequestProtocol.name");
+  metadata = r.ReadBytes(flexible, "JoinGroupRequestProtocol.metadata");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("JoinGroupRequestProtocol tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -42,12 +38,8 @@ void JoinGroupRequestProtocol::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    w.WriteBytes(metadata, flexible);
-  }
+  w.WriteString(name, flexible);
+  w.WriteBytes(metadata, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -61,18 +53,12 @@ Status JoinGroupRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "JoinGroupRequest.group_id");
-  }
-  if (true) {
-    session_timeout_ms = r.ReadInt32("JoinGroupRequest.session_timeout_ms");
-  }
+  group_id = r.ReadString(flexible, "JoinGroupRequest.group_id");
+  session_timeout_ms = r.ReadInt32("JoinGroupRequest.session_timeout_ms");
   if (version >= 1) {
     rebalance_timeout_ms = r.ReadInt32("JoinGroupRequest.rebalance_timeout_ms");
   }
-  if (true) {
-    member_id = r.ReadString(flexible, "JoinGroupRequest.member_id");
-  }
+  member_id = r.ReadString(flexible, "JoinGroupRequest.member_id");
   if (version >= 5) {
     if (version >= 5) {
       group_instance_id = r.ReadNullableString(flexible, "JoinGroupRequest.group_instance_id");
@@ -80,20 +66,16 @@ Status JoinGroupRequest::Decode(WireReader& r, int16_t version) {
       group_instance_id = r.ReadString(flexible, "JoinGroupRequest.group_instance_id");
     }
   }
-  if (true) {
-    protocol_type = r.ReadString(flexible, "JoinGroupRequest.protocol_type");
-  }
-  if (true) {
+  protocol_type = r.ReadString(flexible, "JoinGroupRequest.protocol_type");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "JoinGroupRequest.protocols");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "JoinGroupRequest.protocols");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = protocols;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = protocols;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -122,18 +104,12 @@ void JoinGroupRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteInt32(session_timeout_ms);
-  }
+  w.WriteString(group_id, flexible);
+  w.WriteInt32(session_timeout_ms);
   if (version >= 1) {
     w.WriteInt32(rebalance_timeout_ms);
   }
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
+  w.WriteString(member_id, flexible);
   if (version >= 5) {
     if (version >= 5) {
       w.WriteNullableString(group_instance_id, flexible);
@@ -142,15 +118,11 @@ void JoinGroupRequest::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    w.WriteString(protocol_type, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(protocols.size()), flexible);
-      for (const auto& item : protocols) {
-        item.Encode(w, version);
-      }
+  w.WriteString(protocol_type, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(protocols.size()), flexible);
+    for (const auto& item : protocols) {
+      item.Encode(w, version);
     }
   }
   if (version >= 8) {
@@ -169,9 +141,7 @@ Status JoinGroupResponseMember::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    member_id = r.ReadString(flexible, "JoinGroupResponseMember.member_id");
-  }
+  member_id = r.ReadString(flexible, "JoinGroupResponseMember.member_id");
   if (version >= 5) {
     if (version >= 5) {
       group_instance_id =
@@ -180,9 +150,7 @@ Status JoinGroupResponseMember::Decode(WireReader& r, int16_t version) {
       group_instance_id = r.ReadString(flexible, "JoinGroupResponseMember.group_instance_id");
     }
   }
-  if (true) {
-    metadata = r.ReadBytes(flexible, "JoinGroupResponseMember.metadata");
-  }
+  metadata = r.ReadBytes(flexible, "JoinGroupResponseMember.metadata");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("JoinGroupResponseMember tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -201,9 +169,7 @@ void JoinGroupResponseMember::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
+  w.WriteString(member_id, flexible);
   if (version >= 5) {
     if (version >= 5) {
       w.WriteNullableString(group_instance_id, flexible);
@@ -212,9 +178,7 @@ void JoinGroupResponseMember::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    w.WriteBytes(metadata, flexible);
-  }
+  w.WriteBytes(metadata, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -231,12 +195,8 @@ Status JoinGroupResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("JoinGroupResponse.throttle_time_ms");
   }
-  if (true) {
-    error_code = r.ReadInt16("JoinGroupResponse.error_code");
-  }
-  if (true) {
-    generation_id = r.ReadInt32("JoinGroupResponse.generation_id");
-  }
+  error_code = r.ReadInt16("JoinGroupResponse.error_code");
+  generation_id = r.ReadInt32("JoinGroupResponse.generation_id");
   if (version >= 7) {
     if (version >= 7) {
       protocol_type = r.ReadNullableString(flexible, "JoinGroupResponse.protocol_type");
@@ -244,33 +204,25 @@ Status JoinGroupResponse::Decode(WireReader& r, int16_t version) {
       protocol_type = r.ReadString(flexible, "JoinGroupResponse.protocol_type");
     }
   }
-  if (true) {
-    if (version >= 7) {
-      protocol_name = r.ReadNullableString(flexible, "JoinGroupResponse.protocol_name");
-    } else {
-      protocol_name = r.ReadString(flexible, "JoinGroupResponse.protocol_name");
-    }
+  if (version >= 7) {
+    protocol_name = r.ReadNullableString(flexible, "JoinGroupResponse.protocol_name");
+  } else {
+    protocol_name = r.ReadString(flexible, "JoinGroupResponse.protocol_name");
   }
-  if (true) {
-    leader = r.ReadString(flexible, "JoinGroupResponse.leader");
-  }
+  leader = r.ReadString(flexible, "JoinGroupResponse.leader");
   if (version >= 9) {
     skip_assignment = r.ReadBool("JoinGroupResponse.skip_assignment");
   }
-  if (true) {
-    member_id = r.ReadString(flexible, "JoinGroupResponse.member_id");
-  }
-  if (true) {
+  member_id = r.ReadString(flexible, "JoinGroupResponse.member_id");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "JoinGroupResponse.members");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "JoinGroupResponse.members");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = members;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = members;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -295,12 +247,8 @@ void JoinGroupResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 2) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt32(generation_id);
-  }
+  w.WriteInt16(error_code);
+  w.WriteInt32(generation_id);
   if (version >= 7) {
     if (version >= 7) {
       w.WriteNullableString(protocol_type, flexible);
@@ -309,29 +257,20 @@ void JoinGroupResponse::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    if (version >= 7) {
-      w.WriteNullableString(protocol_name, flexible);
-    } else {
-      w.WriteString(protocol_name ? std::string_view(*protocol_name) : std::string_view(),
-                    flexible);
-    }
+  if (version >= 7) {
+    w.WriteNullableString(protocol_name, flexible);
+  } else {
+    w.WriteString(protocol_name ? std::string_view(*protocol_name) : std::string_view(), flexible);
   }
-  if (true) {
-    w.WriteString(leader, flexible);
-  }
+  w.WriteString(leader, flexible);
   if (version >= 9) {
     w.WriteBool(skip_assignment);
   }
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(members.size()), flexible);
-      for (const auto& item : members) {
-        item.Encode(w, version);
-      }
+  w.WriteString(member_id, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(members.size()), flexible);
+    for (const auto& item : members) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -84,15 +84,13 @@ Status LeaveGroupRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "LeaveGroupRequest.group_id");
-  }
+  group_id = r.ReadString(flexible, "LeaveGroupRequest.group_id");
   if (version <= 2) {
     member_id = r.ReadString(flexible, "LeaveGroupRequest.member_id");
   }
   if (version >= 3) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "LeaveGroupRequest.members");
+      const int32_t n = r.ReadArrayCount(flexible, false, 3, "LeaveGroupRequest.members");
       if (!r.ok()) return r.status();
       {
         auto& vec = members;
@@ -122,9 +120,7 @@ void LeaveGroupRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
+  w.WriteString(group_id, flexible);
   if (version <= 2) {
     w.WriteString(member_id, flexible);
   }
@@ -207,12 +203,10 @@ Status LeaveGroupResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("LeaveGroupResponse.throttle_time_ms");
   }
-  if (true) {
-    error_code = r.ReadInt16("LeaveGroupResponse.error_code");
-  }
+  error_code = r.ReadInt16("LeaveGroupResponse.error_code");
   if (version >= 3) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "LeaveGroupResponse.members");
+      const int32_t n = r.ReadArrayCount(flexible, false, 5, "LeaveGroupResponse.members");
       if (!r.ok()) return r.status();
       {
         auto& vec = members;
@@ -245,9 +239,7 @@ void LeaveGroupResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt16(error_code);
   if (version >= 3) {
     {
       w.WriteArrayCount(static_cast<int64_t>(members.size()), flexible);

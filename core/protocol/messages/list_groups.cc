@@ -97,12 +97,8 @@ Status ListedGroup::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "ListedGroup.group_id");
-  }
-  if (true) {
-    protocol_type = r.ReadString(flexible, "ListedGroup.protocol_type");
-  }
+  group_id = r.ReadString(flexible, "ListedGroup.group_id");
+  protocol_type = r.ReadString(flexible, "ListedGroup.protocol_type");
   if (version >= 4) {
     group_state = r.ReadString(flexible, "ListedGroup.group_state");
   }
@@ -127,12 +123,8 @@ void ListedGroup::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 3;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteString(protocol_type, flexible);
-  }
+  w.WriteString(group_id, flexible);
+  w.WriteString(protocol_type, flexible);
   if (version >= 4) {
     w.WriteString(group_state, flexible);
   }
@@ -156,20 +148,16 @@ Status ListGroupsResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("ListGroupsResponse.throttle_time_ms");
   }
-  if (true) {
-    error_code = r.ReadInt16("ListGroupsResponse.error_code");
-  }
-  if (true) {
+  error_code = r.ReadInt16("ListGroupsResponse.error_code");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListGroupsResponse.groups");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListGroupsResponse.groups");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = groups;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = groups;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -194,15 +182,11 @@ void ListGroupsResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
-      for (const auto& item : groups) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(error_code);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(groups.size()), flexible);
+    for (const auto& item : groups) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

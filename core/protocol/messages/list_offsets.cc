@@ -18,15 +18,11 @@ Status ListOffsetsPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("ListOffsetsPartition.partition_index");
-  }
+  partition_index = r.ReadInt32("ListOffsetsPartition.partition_index");
   if (version >= 4) {
     current_leader_epoch = r.ReadInt32("ListOffsetsPartition.current_leader_epoch");
   }
-  if (true) {
-    timestamp = r.ReadInt64("ListOffsetsPartition.timestamp");
-  }
+  timestamp = r.ReadInt64("ListOffsetsPartition.timestamp");
   if (version <= 0) {
     max_num_offsets = r.ReadInt32("ListOffsetsPartition.max_num_offsets");
   }
@@ -48,15 +44,11 @@ void ListOffsetsPartition::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
+  w.WriteInt32(partition_index);
   if (version >= 4) {
     w.WriteInt32(current_leader_epoch);
   }
-  if (true) {
-    w.WriteInt64(timestamp);
-  }
+  w.WriteInt64(timestamp);
   if (version <= 0) {
     w.WriteInt32(max_num_offsets);
   }
@@ -69,20 +61,16 @@ Status ListOffsetsTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "ListOffsetsTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "ListOffsetsTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 12, "ListOffsetsTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 12, "ListOffsetsTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -104,15 +92,11 @@ void ListOffsetsTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -129,23 +113,19 @@ Status ListOffsetsRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    replica_id = r.ReadInt32("ListOffsetsRequest.replica_id");
-  }
+  replica_id = r.ReadInt32("ListOffsetsRequest.replica_id");
   if (version >= 2) {
     isolation_level = r.ReadInt8("ListOffsetsRequest.isolation_level");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListOffsetsRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListOffsetsRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -170,18 +150,14 @@ void ListOffsetsRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(replica_id);
-  }
+  w.WriteInt32(replica_id);
   if (version >= 2) {
     w.WriteInt8(isolation_level);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (version >= 10) {
@@ -196,12 +172,8 @@ Status ListOffsetsPartitionResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("ListOffsetsPartitionResponse.partition_index");
-  }
-  if (true) {
-    error_code = r.ReadInt16("ListOffsetsPartitionResponse.error_code");
-  }
+  partition_index = r.ReadInt32("ListOffsetsPartitionResponse.partition_index");
+  error_code = r.ReadInt16("ListOffsetsPartitionResponse.error_code");
   if (version <= 0) {
     {
       const int32_t n =
@@ -246,12 +218,8 @@ void ListOffsetsPartitionResponse::Encode(WireWriter& w, int16_t version) const 
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt16(error_code);
   if (version <= 0) {
     {
       w.WriteArrayCount(static_cast<int64_t>(old_style_offsets.size()), flexible);
@@ -278,21 +246,16 @@ Status ListOffsetsTopicResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "ListOffsetsTopicResponse.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "ListOffsetsTopicResponse.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 10, "ListOffsetsTopicResponse.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 10, "ListOffsetsTopicResponse.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -314,15 +277,11 @@ void ListOffsetsTopicResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 6;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -342,17 +301,15 @@ Status ListOffsetsResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("ListOffsetsResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListOffsetsResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "ListOffsetsResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -377,12 +334,10 @@ void ListOffsetsResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 2) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

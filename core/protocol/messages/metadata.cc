@@ -21,12 +21,10 @@ Status MetadataRequestTopic::Decode(WireReader& r, int16_t version) {
   if (version >= 10) {
     topic_id = r.ReadUuid("MetadataRequestTopic.topic_id");
   }
-  if (true) {
-    if (version >= 10) {
-      name = r.ReadNullableString(flexible, "MetadataRequestTopic.name");
-    } else {
-      name = r.ReadString(flexible, "MetadataRequestTopic.name");
-    }
+  if (version >= 10) {
+    name = r.ReadNullableString(flexible, "MetadataRequestTopic.name");
+  } else {
+    name = r.ReadString(flexible, "MetadataRequestTopic.name");
   }
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("MetadataRequestTopic tagged fields");
@@ -49,12 +47,10 @@ void MetadataRequestTopic::Encode(WireWriter& w, int16_t version) const {
   if (version >= 10) {
     w.WriteUuid(topic_id);
   }
-  if (true) {
-    if (version >= 10) {
-      w.WriteNullableString(name, flexible);
-    } else {
-      w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
-    }
+  if (version >= 10) {
+    w.WriteNullableString(name, flexible);
+  } else {
+    w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
   }
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
@@ -69,18 +65,16 @@ Status MetadataRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    {
-      const int32_t n = r.ReadArrayCount(flexible, version >= 1, 2, "MetadataRequest.topics");
-      if (!r.ok()) return r.status();
-      if (n < 0) {
-        topics.reset();
-      } else {
-        auto& vec = topics.emplace();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+  {
+    const int32_t n = r.ReadArrayCount(flexible, version >= 1, 2, "MetadataRequest.topics");
+    if (!r.ok()) return r.status();
+    if (n < 0) {
+      topics.reset();
+    } else {
+      auto& vec = topics.emplace();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -113,14 +107,12 @@ void MetadataRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    if (!topics) {
-      w.WriteArrayCount(version >= 1 ? -1 : 0, flexible);
-    } else {
-      w.WriteArrayCount(static_cast<int64_t>(topics->size()), flexible);
-      for (const auto& item : *topics) {
-        item.Encode(w, version);
-      }
+  if (!topics) {
+    w.WriteArrayCount(version >= 1 ? -1 : 0, flexible);
+  } else {
+    w.WriteArrayCount(static_cast<int64_t>(topics->size()), flexible);
+    for (const auto& item : *topics) {
+      item.Encode(w, version);
     }
   }
   if (version >= 4) {
@@ -141,15 +133,9 @@ Status MetadataResponseBroker::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    node_id = r.ReadInt32("MetadataResponseBroker.node_id");
-  }
-  if (true) {
-    host = r.ReadString(flexible, "MetadataResponseBroker.host");
-  }
-  if (true) {
-    port = r.ReadInt32("MetadataResponseBroker.port");
-  }
+  node_id = r.ReadInt32("MetadataResponseBroker.node_id");
+  host = r.ReadString(flexible, "MetadataResponseBroker.host");
+  port = r.ReadInt32("MetadataResponseBroker.port");
   if (version >= 1) {
     if (version >= 1) {
       rack = r.ReadNullableString(flexible, "MetadataResponseBroker.rack");
@@ -175,15 +161,9 @@ void MetadataResponseBroker::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(node_id);
-  }
-  if (true) {
-    w.WriteString(host, flexible);
-  }
-  if (true) {
-    w.WriteInt32(port);
-  }
+  w.WriteInt32(node_id);
+  w.WriteString(host, flexible);
+  w.WriteInt32(port);
   if (version >= 1) {
     if (version >= 1) {
       w.WriteNullableString(rack, flexible);
@@ -200,48 +180,38 @@ Status MetadataResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("MetadataResponsePartition.error_code");
-  }
-  if (true) {
-    partition_index = r.ReadInt32("MetadataResponsePartition.partition_index");
-  }
-  if (true) {
-    leader_id = r.ReadInt32("MetadataResponsePartition.leader_id");
-  }
+  error_code = r.ReadInt16("MetadataResponsePartition.error_code");
+  partition_index = r.ReadInt32("MetadataResponsePartition.partition_index");
+  leader_id = r.ReadInt32("MetadataResponsePartition.leader_id");
   if (version >= 7) {
     leader_epoch = r.ReadInt32("MetadataResponsePartition.leader_epoch");
   }
-  if (true) {
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 4, "MetadataResponsePartition.replica_nodes");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 4, "MetadataResponsePartition.replica_nodes");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = replica_nodes;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadInt32("MetadataResponsePartition.replica_nodes");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = replica_nodes;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadInt32("MetadataResponsePartition.replica_nodes");
+        if (!r.ok()) return r.status();
       }
     }
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "MetadataResponsePartition.isr_nodes");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "MetadataResponsePartition.isr_nodes");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = isr_nodes;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadInt32("MetadataResponsePartition.isr_nodes");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = isr_nodes;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadInt32("MetadataResponsePartition.isr_nodes");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -280,32 +250,22 @@ void MetadataResponsePartition::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt32(leader_id);
-  }
+  w.WriteInt16(error_code);
+  w.WriteInt32(partition_index);
+  w.WriteInt32(leader_id);
   if (version >= 7) {
     w.WriteInt32(leader_epoch);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(replica_nodes.size()), flexible);
-      for (const auto& item : replica_nodes) {
-        w.WriteInt32(item);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(replica_nodes.size()), flexible);
+    for (const auto& item : replica_nodes) {
+      w.WriteInt32(item);
     }
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(isr_nodes.size()), flexible);
-      for (const auto& item : isr_nodes) {
-        w.WriteInt32(item);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(isr_nodes.size()), flexible);
+    for (const auto& item : isr_nodes) {
+      w.WriteInt32(item);
     }
   }
   if (version >= 5) {
@@ -325,15 +285,11 @@ Status MetadataResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("MetadataResponseTopic.error_code");
-  }
-  if (true) {
-    if (version >= 12) {
-      name = r.ReadNullableString(flexible, "MetadataResponseTopic.name");
-    } else {
-      name = r.ReadString(flexible, "MetadataResponseTopic.name");
-    }
+  error_code = r.ReadInt16("MetadataResponseTopic.error_code");
+  if (version >= 12) {
+    name = r.ReadNullableString(flexible, "MetadataResponseTopic.name");
+  } else {
+    name = r.ReadString(flexible, "MetadataResponseTopic.name");
   }
   if (version >= 10) {
     topic_id = r.ReadUuid("MetadataResponseTopic.topic_id");
@@ -341,17 +297,15 @@ Status MetadataResponseTopic::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     is_internal = r.ReadBool("MetadataResponseTopic.is_internal");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 18, "MetadataResponseTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 18, "MetadataResponseTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -376,15 +330,11 @@ void MetadataResponseTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    if (version >= 12) {
-      w.WriteNullableString(name, flexible);
-    } else {
-      w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
-    }
+  w.WriteInt16(error_code);
+  if (version >= 12) {
+    w.WriteNullableString(name, flexible);
+  } else {
+    w.WriteString(name ? std::string_view(*name) : std::string_view(), flexible);
   }
   if (version >= 10) {
     w.WriteUuid(topic_id);
@@ -392,12 +342,10 @@ void MetadataResponseTopic::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteBool(is_internal);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (version >= 8) {
@@ -419,17 +367,15 @@ Status MetadataResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 3) {
     throttle_time_ms = r.ReadInt32("MetadataResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 10, "MetadataResponse.brokers");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 10, "MetadataResponse.brokers");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = brokers;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = brokers;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -443,17 +389,15 @@ Status MetadataResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     controller_id = r.ReadInt32("MetadataResponse.controller_id");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 8, "MetadataResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 8, "MetadataResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -481,12 +425,10 @@ void MetadataResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 3) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(brokers.size()), flexible);
-      for (const auto& item : brokers) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(brokers.size()), flexible);
+    for (const auto& item : brokers) {
+      item.Encode(w, version);
     }
   }
   if (version >= 2) {
@@ -499,12 +441,10 @@ void MetadataResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(controller_id);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (version >= 8 && version <= 10) {

@@ -18,22 +18,16 @@ Status OffsetCommitRequestPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("OffsetCommitRequestPartition.partition_index");
-  }
-  if (true) {
-    committed_offset = r.ReadInt64("OffsetCommitRequestPartition.committed_offset");
-  }
+  partition_index = r.ReadInt32("OffsetCommitRequestPartition.partition_index");
+  committed_offset = r.ReadInt64("OffsetCommitRequestPartition.committed_offset");
   if (version >= 6) {
     committed_leader_epoch = r.ReadInt32("OffsetCommitRequestPartition.committed_leader_epoch");
   }
   if (version >= 1 && version <= 1) {
     commit_timestamp = r.ReadInt64("OffsetCommitRequestPartition.commit_timestamp");
   }
-  if (true) {
-    committed_metadata =
-        r.ReadNullableString(flexible, "OffsetCommitRequestPartition.committed_metadata");
-  }
+  committed_metadata =
+      r.ReadNullableString(flexible, "OffsetCommitRequestPartition.committed_metadata");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("OffsetCommitRequestPartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -52,21 +46,15 @@ void OffsetCommitRequestPartition::Encode(WireWriter& w, int16_t version) const 
   (void)version;
   const bool flexible = version >= 8;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt64(committed_offset);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt64(committed_offset);
   if (version >= 6) {
     w.WriteInt32(committed_leader_epoch);
   }
   if (version >= 1 && version <= 1) {
     w.WriteInt64(commit_timestamp);
   }
-  if (true) {
-    w.WriteNullableString(committed_metadata, flexible);
-  }
+  w.WriteNullableString(committed_metadata, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -76,21 +64,16 @@ Status OffsetCommitRequestTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "OffsetCommitRequestTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "OffsetCommitRequestTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 14, "OffsetCommitRequestTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 14, "OffsetCommitRequestTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -112,15 +95,11 @@ void OffsetCommitRequestTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 8;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -137,9 +116,7 @@ Status OffsetCommitRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "OffsetCommitRequest.group_id");
-  }
+  group_id = r.ReadString(flexible, "OffsetCommitRequest.group_id");
   if (version >= 1) {
     generation_id_or_member_epoch =
         r.ReadInt32("OffsetCommitRequest.generation_id_or_member_epoch");
@@ -157,17 +134,15 @@ Status OffsetCommitRequest::Decode(WireReader& r, int16_t version) {
   if (version >= 2 && version <= 4) {
     retention_time_ms = r.ReadInt64("OffsetCommitRequest.retention_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetCommitRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetCommitRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -189,9 +164,7 @@ void OffsetCommitRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 8;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
+  w.WriteString(group_id, flexible);
   if (version >= 1) {
     w.WriteInt32(generation_id_or_member_epoch);
   }
@@ -209,12 +182,10 @@ void OffsetCommitRequest::Encode(WireWriter& w, int16_t version) const {
   if (version >= 2 && version <= 4) {
     w.WriteInt64(retention_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -226,12 +197,8 @@ Status OffsetCommitResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("OffsetCommitResponsePartition.partition_index");
-  }
-  if (true) {
-    error_code = r.ReadInt16("OffsetCommitResponsePartition.error_code");
-  }
+  partition_index = r.ReadInt32("OffsetCommitResponsePartition.partition_index");
+  error_code = r.ReadInt16("OffsetCommitResponsePartition.error_code");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("OffsetCommitResponsePartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -250,12 +217,8 @@ void OffsetCommitResponsePartition::Encode(WireWriter& w, int16_t version) const
   (void)version;
   const bool flexible = version >= 8;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt16(error_code);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -265,21 +228,16 @@ Status OffsetCommitResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "OffsetCommitResponseTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "OffsetCommitResponseTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetCommitResponseTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 6, "OffsetCommitResponseTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -301,15 +259,11 @@ void OffsetCommitResponseTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 8;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -329,17 +283,15 @@ Status OffsetCommitResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 3) {
     throttle_time_ms = r.ReadInt32("OffsetCommitResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetCommitResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetCommitResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -364,12 +316,10 @@ void OffsetCommitResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 3) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

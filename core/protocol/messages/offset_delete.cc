@@ -18,9 +18,7 @@ Status OffsetDeleteRequestPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("OffsetDeleteRequestPartition.partition_index");
-  }
+  partition_index = r.ReadInt32("OffsetDeleteRequestPartition.partition_index");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("OffsetDeleteRequestPartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -39,9 +37,7 @@ void OffsetDeleteRequestPartition::Encode(WireWriter& w, int16_t version) const 
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
+  w.WriteInt32(partition_index);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -51,20 +47,16 @@ Status OffsetDeleteRequestTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "OffsetDeleteRequestTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "OffsetDeleteRequestTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 4, "OffsetDeleteRequestTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 4, "OffsetDeleteRequestTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -86,15 +78,11 @@ void OffsetDeleteRequestTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -111,20 +99,16 @@ Status OffsetDeleteRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "OffsetDeleteRequest.group_id");
-  }
-  if (true) {
+  group_id = r.ReadString(flexible, "OffsetDeleteRequest.group_id");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetDeleteRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetDeleteRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -146,15 +130,11 @@ void OffsetDeleteRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  w.WriteString(group_id, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -166,12 +146,8 @@ Status OffsetDeleteResponsePartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition_index = r.ReadInt32("OffsetDeleteResponsePartition.partition_index");
-  }
-  if (true) {
-    error_code = r.ReadInt16("OffsetDeleteResponsePartition.error_code");
-  }
+  partition_index = r.ReadInt32("OffsetDeleteResponsePartition.partition_index");
+  error_code = r.ReadInt16("OffsetDeleteResponsePartition.error_code");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("OffsetDeleteResponsePartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -190,12 +166,8 @@ void OffsetDeleteResponsePartition::Encode(WireWriter& w, int16_t version) const
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition_index);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt32(partition_index);
+  w.WriteInt16(error_code);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -205,21 +177,16 @@ Status OffsetDeleteResponseTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "OffsetDeleteResponseTopic.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "OffsetDeleteResponseTopic.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetDeleteResponseTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 6, "OffsetDeleteResponseTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -241,15 +208,11 @@ void OffsetDeleteResponseTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -266,23 +229,17 @@ Status OffsetDeleteResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("OffsetDeleteResponse.error_code");
-  }
-  if (true) {
-    throttle_time_ms = r.ReadInt32("OffsetDeleteResponse.throttle_time_ms");
-  }
-  if (true) {
+  error_code = r.ReadInt16("OffsetDeleteResponse.error_code");
+  throttle_time_ms = r.ReadInt32("OffsetDeleteResponse.throttle_time_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetDeleteResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "OffsetDeleteResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -304,18 +261,12 @@ void OffsetDeleteResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt32(throttle_time_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(error_code);
+  w.WriteInt32(throttle_time_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

@@ -150,7 +150,7 @@ Status OffsetFetchRequestGroup::Decode(WireReader& r, int16_t version) {
   if (version >= 8) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, version >= 8, 1, "OffsetFetchRequestGroup.topics");
+          r.ReadArrayCount(flexible, version >= 8, 3, "OffsetFetchRequestGroup.topics");
       if (!r.ok()) return r.status();
       if (n < 0) {
         topics.reset();
@@ -224,7 +224,7 @@ Status OffsetFetchRequest::Decode(WireReader& r, int16_t version) {
   if (version <= 7) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, version >= 2 && version <= 7, 1, "OffsetFetchRequest.topics");
+          r.ReadArrayCount(flexible, version >= 2 && version <= 7, 3, "OffsetFetchRequest.topics");
       if (!r.ok()) return r.status();
       if (n < 0) {
         topics.reset();
@@ -239,7 +239,7 @@ Status OffsetFetchRequest::Decode(WireReader& r, int16_t version) {
   }
   if (version >= 8) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "OffsetFetchRequest.groups");
+      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetFetchRequest.groups");
       if (!r.ok()) return r.status();
       {
         auto& vec = groups;
@@ -375,7 +375,8 @@ Status OffsetFetchResponseTopic::Decode(WireReader& r, int16_t version) {
   }
   if (version <= 7) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "OffsetFetchResponseTopic.partitions");
+      const int32_t n =
+          r.ReadArrayCount(flexible, false, 16, "OffsetFetchResponseTopic.partitions");
       if (!r.ok()) return r.status();
       {
         auto& vec = partitions;
@@ -496,7 +497,7 @@ Status OffsetFetchResponseTopics::Decode(WireReader& r, int16_t version) {
   if (version >= 8) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, false, 1, "OffsetFetchResponseTopics.partitions");
+          r.ReadArrayCount(flexible, false, 20, "OffsetFetchResponseTopics.partitions");
       if (!r.ok()) return r.status();
       {
         auto& vec = partitions;
@@ -551,7 +552,7 @@ Status OffsetFetchResponseGroup::Decode(WireReader& r, int16_t version) {
   }
   if (version >= 8) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "OffsetFetchResponseGroup.topics");
+      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetFetchResponseGroup.topics");
       if (!r.ok()) return r.status();
       {
         auto& vec = topics;
@@ -617,7 +618,7 @@ Status OffsetFetchResponse::Decode(WireReader& r, int16_t version) {
   }
   if (version <= 7) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "OffsetFetchResponse.topics");
+      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetFetchResponse.topics");
       if (!r.ok()) return r.status();
       {
         auto& vec = topics;
@@ -634,7 +635,7 @@ Status OffsetFetchResponse::Decode(WireReader& r, int16_t version) {
   }
   if (version >= 8) {
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "OffsetFetchResponse.groups");
+      const int32_t n = r.ReadArrayCount(flexible, false, 5, "OffsetFetchResponse.groups");
       if (!r.ok()) return r.status();
       {
         auto& vec = groups;

@@ -18,15 +18,11 @@ Status OffsetForLeaderPartition::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    partition = r.ReadInt32("OffsetForLeaderPartition.partition");
-  }
+  partition = r.ReadInt32("OffsetForLeaderPartition.partition");
   if (version >= 2) {
     current_leader_epoch = r.ReadInt32("OffsetForLeaderPartition.current_leader_epoch");
   }
-  if (true) {
-    leader_epoch = r.ReadInt32("OffsetForLeaderPartition.leader_epoch");
-  }
+  leader_epoch = r.ReadInt32("OffsetForLeaderPartition.leader_epoch");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("OffsetForLeaderPartition tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -45,15 +41,11 @@ void OffsetForLeaderPartition::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(partition);
-  }
+  w.WriteInt32(partition);
   if (version >= 2) {
     w.WriteInt32(current_leader_epoch);
   }
-  if (true) {
-    w.WriteInt32(leader_epoch);
-  }
+  w.WriteInt32(leader_epoch);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -63,20 +55,16 @@ Status OffsetForLeaderTopic::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    topic = r.ReadString(flexible, "OffsetForLeaderTopic.topic");
-  }
-  if (true) {
+  topic = r.ReadString(flexible, "OffsetForLeaderTopic.topic");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 8, "OffsetForLeaderTopic.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 8, "OffsetForLeaderTopic.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -98,15 +86,11 @@ void OffsetForLeaderTopic::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(topic, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(topic, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -126,17 +110,15 @@ Status OffsetForLeaderEpochRequest::Decode(WireReader& r, int16_t version) {
   if (version >= 3) {
     replica_id = r.ReadInt32("OffsetForLeaderEpochRequest.replica_id");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetForLeaderEpochRequest.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetForLeaderEpochRequest.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -161,12 +143,10 @@ void OffsetForLeaderEpochRequest::Encode(WireWriter& w, int16_t version) const {
   if (version >= 3) {
     w.WriteInt32(replica_id);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -178,18 +158,12 @@ Status OffsetForLeaderEpochResponseEpochEndOffset::Decode(WireReader& r, int16_t
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("OffsetForLeaderEpochResponseEpochEndOffset.error_code");
-  }
-  if (true) {
-    partition = r.ReadInt32("OffsetForLeaderEpochResponseEpochEndOffset.partition");
-  }
+  error_code = r.ReadInt16("OffsetForLeaderEpochResponseEpochEndOffset.error_code");
+  partition = r.ReadInt32("OffsetForLeaderEpochResponseEpochEndOffset.partition");
   if (version >= 1) {
     leader_epoch = r.ReadInt32("OffsetForLeaderEpochResponseEpochEndOffset.leader_epoch");
   }
-  if (true) {
-    end_offset = r.ReadInt64("OffsetForLeaderEpochResponseEpochEndOffset.end_offset");
-  }
+  end_offset = r.ReadInt64("OffsetForLeaderEpochResponseEpochEndOffset.end_offset");
   if (flexible) {
     const uint32_t tags =
         r.ReadTagCount("OffsetForLeaderEpochResponseEpochEndOffset tagged fields");
@@ -211,18 +185,12 @@ void OffsetForLeaderEpochResponseEpochEndOffset::Encode(WireWriter& w, int16_t v
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt32(partition);
-  }
+  w.WriteInt16(error_code);
+  w.WriteInt32(partition);
   if (version >= 1) {
     w.WriteInt32(leader_epoch);
   }
-  if (true) {
-    w.WriteInt64(end_offset);
-  }
+  w.WriteInt64(end_offset);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -232,21 +200,17 @@ Status OffsetForLeaderTopicResult::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    topic = r.ReadString(flexible, "OffsetForLeaderTopicResult.topic");
-  }
-  if (true) {
+  topic = r.ReadString(flexible, "OffsetForLeaderTopicResult.topic");
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 14, "OffsetForLeaderTopicResult.partitions");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 14, "OffsetForLeaderTopicResult.partitions");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partitions;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partitions;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -268,15 +232,11 @@ void OffsetForLeaderTopicResult::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(topic, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
-      for (const auto& item : partitions) {
-        item.Encode(w, version);
-      }
+  w.WriteString(topic, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partitions.size()), flexible);
+    for (const auto& item : partitions) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -296,17 +256,15 @@ Status OffsetForLeaderEpochResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 2) {
     throttle_time_ms = r.ReadInt32("OffsetForLeaderEpochResponse.throttle_time_ms");
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetForLeaderEpochResponse.topics");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "OffsetForLeaderEpochResponse.topics");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topics;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topics;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -331,12 +289,10 @@ void OffsetForLeaderEpochResponse::Encode(WireWriter& w, int16_t version) const 
   if (version >= 2) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
-      for (const auto& item : topics) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topics.size()), flexible);
+    for (const auto& item : topics) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {

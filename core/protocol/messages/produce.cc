@@ -18,12 +18,8 @@ Status PartitionProduceData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    index = r.ReadInt32("PartitionProduceData.index");
-  }
-  if (true) {
-    records = r.ReadRecords(flexible, "PartitionProduceData.records");
-  }
+  index = r.ReadInt32("PartitionProduceData.index");
+  records = r.ReadRecords(flexible, "PartitionProduceData.records");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("PartitionProduceData tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -42,12 +38,8 @@ void PartitionProduceData::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(index);
-  }
-  if (true) {
-    w.WriteRecords(records, flexible);
-  }
+  w.WriteInt32(index);
+  w.WriteRecords(records, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -57,20 +49,16 @@ Status TopicProduceData::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "TopicProduceData.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "TopicProduceData.name");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 6, "TopicProduceData.partition_data");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 6, "TopicProduceData.partition_data");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partition_data;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partition_data;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -92,15 +80,11 @@ void TopicProduceData::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partition_data.size()), flexible);
-      for (const auto& item : partition_data) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partition_data.size()), flexible);
+    for (const auto& item : partition_data) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -123,23 +107,17 @@ Status ProduceRequest::Decode(WireReader& r, int16_t version) {
       transactional_id = r.ReadString(flexible, "ProduceRequest.transactional_id");
     }
   }
-  if (true) {
-    acks = r.ReadInt16("ProduceRequest.acks");
-  }
-  if (true) {
-    timeout_ms = r.ReadInt32("ProduceRequest.timeout_ms");
-  }
-  if (true) {
+  acks = r.ReadInt16("ProduceRequest.acks");
+  timeout_ms = r.ReadInt32("ProduceRequest.timeout_ms");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "ProduceRequest.topic_data");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "ProduceRequest.topic_data");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = topic_data;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = topic_data;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -169,18 +147,12 @@ void ProduceRequest::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    w.WriteInt16(acks);
-  }
-  if (true) {
-    w.WriteInt32(timeout_ms);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(topic_data.size()), flexible);
-      for (const auto& item : topic_data) {
-        item.Encode(w, version);
-      }
+  w.WriteInt16(acks);
+  w.WriteInt32(timeout_ms);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(topic_data.size()), flexible);
+    for (const auto& item : topic_data) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -282,15 +254,9 @@ Status PartitionProduceResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    index = r.ReadInt32("PartitionProduceResponse.index");
-  }
-  if (true) {
-    error_code = r.ReadInt16("PartitionProduceResponse.error_code");
-  }
-  if (true) {
-    base_offset = r.ReadInt64("PartitionProduceResponse.base_offset");
-  }
+  index = r.ReadInt32("PartitionProduceResponse.index");
+  error_code = r.ReadInt16("PartitionProduceResponse.error_code");
+  base_offset = r.ReadInt64("PartitionProduceResponse.base_offset");
   if (version >= 2) {
     log_append_time_ms = r.ReadInt64("PartitionProduceResponse.log_append_time_ms");
   }
@@ -300,7 +266,7 @@ Status PartitionProduceResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 8) {
     {
       const int32_t n =
-          r.ReadArrayCount(flexible, false, 1, "PartitionProduceResponse.record_errors");
+          r.ReadArrayCount(flexible, false, 6, "PartitionProduceResponse.record_errors");
       if (!r.ok()) return r.status();
       {
         auto& vec = record_errors;
@@ -346,15 +312,9 @@ void PartitionProduceResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteInt32(index);
-  }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteInt64(base_offset);
-  }
+  w.WriteInt32(index);
+  w.WriteInt16(error_code);
+  w.WriteInt64(base_offset);
   if (version >= 2) {
     w.WriteInt64(log_append_time_ms);
   }
@@ -403,21 +363,17 @@ Status TopicProduceResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
-    name = r.ReadString(flexible, "TopicProduceResponse.name");
-  }
-  if (true) {
+  name = r.ReadString(flexible, "TopicProduceResponse.name");
+  {
+    const int32_t n =
+        r.ReadArrayCount(flexible, false, 14, "TopicProduceResponse.partition_responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n =
-          r.ReadArrayCount(flexible, false, 14, "TopicProduceResponse.partition_responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = partition_responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = partition_responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -439,15 +395,11 @@ void TopicProduceResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    w.WriteString(name, flexible);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(partition_responses.size()), flexible);
-      for (const auto& item : partition_responses) {
-        item.Encode(w, version);
-      }
+  w.WriteString(name, flexible);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(partition_responses.size()), flexible);
+    for (const auto& item : partition_responses) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -522,17 +474,15 @@ Status ProduceResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "ProduceResponse.responses");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "ProduceResponse.responses");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = responses;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = responses;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -552,7 +502,7 @@ Status ProduceResponse::Decode(WireReader& r, int16_t version) {
             WireReader sub(raw, r.absolute_position() - size);
             {
               const int32_t n =
-                  sub.ReadArrayCount(flexible, false, 1, "ProduceResponse.node_endpoints");
+                  sub.ReadArrayCount(flexible, false, 11, "ProduceResponse.node_endpoints");
               if (!sub.ok()) return sub.status();
               {
                 auto& vec = node_endpoints;
@@ -578,12 +528,10 @@ void ProduceResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 9;
   (void)flexible;
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
-      for (const auto& item : responses) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(responses.size()), flexible);
+    for (const auto& item : responses) {
+      item.Encode(w, version);
     }
   }
   if (version >= 1) {

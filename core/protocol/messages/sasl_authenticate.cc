@@ -23,9 +23,7 @@ Status SaslAuthenticateRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    auth_bytes = r.ReadBytes(flexible, "SaslAuthenticateRequest.auth_bytes");
-  }
+  auth_bytes = r.ReadBytes(flexible, "SaslAuthenticateRequest.auth_bytes");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("SaslAuthenticateRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -44,9 +42,7 @@ void SaslAuthenticateRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteBytes(auth_bytes, flexible);
-  }
+  w.WriteBytes(auth_bytes, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -61,15 +57,9 @@ Status SaslAuthenticateResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("SaslAuthenticateResponse.error_code");
-  }
-  if (true) {
-    error_message = r.ReadNullableString(flexible, "SaslAuthenticateResponse.error_message");
-  }
-  if (true) {
-    auth_bytes = r.ReadBytes(flexible, "SaslAuthenticateResponse.auth_bytes");
-  }
+  error_code = r.ReadInt16("SaslAuthenticateResponse.error_code");
+  error_message = r.ReadNullableString(flexible, "SaslAuthenticateResponse.error_message");
+  auth_bytes = r.ReadBytes(flexible, "SaslAuthenticateResponse.auth_bytes");
   if (version >= 1) {
     session_lifetime_ms = r.ReadInt64("SaslAuthenticateResponse.session_lifetime_ms");
   }
@@ -91,15 +81,9 @@ void SaslAuthenticateResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 2;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    w.WriteNullableString(error_message, flexible);
-  }
-  if (true) {
-    w.WriteBytes(auth_bytes, flexible);
-  }
+  w.WriteInt16(error_code);
+  w.WriteNullableString(error_message, flexible);
+  w.WriteBytes(auth_bytes, flexible);
   if (version >= 1) {
     w.WriteInt64(session_lifetime_ms);
   }

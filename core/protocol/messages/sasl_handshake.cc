@@ -23,9 +23,7 @@ Status SaslHandshakeRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    mechanism = r.ReadString(flexible, "SaslHandshakeRequest.mechanism");
-  }
+  mechanism = r.ReadString(flexible, "SaslHandshakeRequest.mechanism");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("SaslHandshakeRequest tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -44,9 +42,7 @@ void SaslHandshakeRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteString(mechanism, flexible);
-  }
+  w.WriteString(mechanism, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -61,22 +57,18 @@ Status SaslHandshakeResponse::Decode(WireReader& r, int16_t version) {
   const bool flexible = false;
   (void)flexible;
   (void)version;
-  if (true) {
-    error_code = r.ReadInt16("SaslHandshakeResponse.error_code");
-  }
-  if (true) {
+  error_code = r.ReadInt16("SaslHandshakeResponse.error_code");
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 1, "SaslHandshakeResponse.mechanisms");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 1, "SaslHandshakeResponse.mechanisms");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = mechanisms;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          auto& item = vec.emplace_back();
-          item = r.ReadString(flexible, "SaslHandshakeResponse.mechanisms");
-          if (!r.ok()) return r.status();
-        }
+      auto& vec = mechanisms;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        auto& item = vec.emplace_back();
+        item = r.ReadString(flexible, "SaslHandshakeResponse.mechanisms");
+        if (!r.ok()) return r.status();
       }
     }
   }
@@ -98,15 +90,11 @@ void SaslHandshakeResponse::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = false;
   (void)flexible;
-  if (true) {
-    w.WriteInt16(error_code);
-  }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(mechanisms.size()), flexible);
-      for (const auto& item : mechanisms) {
-        w.WriteString(item, flexible);
-      }
+  w.WriteInt16(error_code);
+  {
+    w.WriteArrayCount(static_cast<int64_t>(mechanisms.size()), flexible);
+    for (const auto& item : mechanisms) {
+      w.WriteString(item, flexible);
     }
   }
   if (flexible) {

@@ -18,12 +18,8 @@ Status SyncGroupRequestAssignment::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    member_id = r.ReadString(flexible, "SyncGroupRequestAssignment.member_id");
-  }
-  if (true) {
-    assignment = r.ReadBytes(flexible, "SyncGroupRequestAssignment.assignment");
-  }
+  member_id = r.ReadString(flexible, "SyncGroupRequestAssignment.member_id");
+  assignment = r.ReadBytes(flexible, "SyncGroupRequestAssignment.assignment");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("SyncGroupRequestAssignment tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -42,12 +38,8 @@ void SyncGroupRequestAssignment::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
-  if (true) {
-    w.WriteBytes(assignment, flexible);
-  }
+  w.WriteString(member_id, flexible);
+  w.WriteBytes(assignment, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }
@@ -61,15 +53,9 @@ Status SyncGroupRequest::Decode(WireReader& r, int16_t version) {
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
-  if (true) {
-    group_id = r.ReadString(flexible, "SyncGroupRequest.group_id");
-  }
-  if (true) {
-    generation_id = r.ReadInt32("SyncGroupRequest.generation_id");
-  }
-  if (true) {
-    member_id = r.ReadString(flexible, "SyncGroupRequest.member_id");
-  }
+  group_id = r.ReadString(flexible, "SyncGroupRequest.group_id");
+  generation_id = r.ReadInt32("SyncGroupRequest.generation_id");
+  member_id = r.ReadString(flexible, "SyncGroupRequest.member_id");
   if (version >= 3) {
     if (version >= 3) {
       group_instance_id = r.ReadNullableString(flexible, "SyncGroupRequest.group_instance_id");
@@ -91,17 +77,15 @@ Status SyncGroupRequest::Decode(WireReader& r, int16_t version) {
       protocol_name = r.ReadString(flexible, "SyncGroupRequest.protocol_name");
     }
   }
-  if (true) {
+  {
+    const int32_t n = r.ReadArrayCount(flexible, false, 3, "SyncGroupRequest.assignments");
+    if (!r.ok()) return r.status();
     {
-      const int32_t n = r.ReadArrayCount(flexible, false, 3, "SyncGroupRequest.assignments");
-      if (!r.ok()) return r.status();
-      {
-        auto& vec = assignments;
-        vec.clear();
-        vec.reserve(std::min<int32_t>(n, kMaxReserve));
-        for (int32_t i = 0; i < n; ++i) {
-          KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
-        }
+      auto& vec = assignments;
+      vec.clear();
+      vec.reserve(std::min<int32_t>(n, kMaxReserve));
+      for (int32_t i = 0; i < n; ++i) {
+        KQ_RETURN_IF_ERROR(vec.emplace_back().Decode(r, version));
       }
     }
   }
@@ -123,15 +107,9 @@ void SyncGroupRequest::Encode(WireWriter& w, int16_t version) const {
   (void)version;
   const bool flexible = version >= 4;
   (void)flexible;
-  if (true) {
-    w.WriteString(group_id, flexible);
-  }
-  if (true) {
-    w.WriteInt32(generation_id);
-  }
-  if (true) {
-    w.WriteString(member_id, flexible);
-  }
+  w.WriteString(group_id, flexible);
+  w.WriteInt32(generation_id);
+  w.WriteString(member_id, flexible);
   if (version >= 3) {
     if (version >= 3) {
       w.WriteNullableString(group_instance_id, flexible);
@@ -156,12 +134,10 @@ void SyncGroupRequest::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    {
-      w.WriteArrayCount(static_cast<int64_t>(assignments.size()), flexible);
-      for (const auto& item : assignments) {
-        item.Encode(w, version);
-      }
+  {
+    w.WriteArrayCount(static_cast<int64_t>(assignments.size()), flexible);
+    for (const auto& item : assignments) {
+      item.Encode(w, version);
     }
   }
   if (flexible) {
@@ -180,9 +156,7 @@ Status SyncGroupResponse::Decode(WireReader& r, int16_t version) {
   if (version >= 1) {
     throttle_time_ms = r.ReadInt32("SyncGroupResponse.throttle_time_ms");
   }
-  if (true) {
-    error_code = r.ReadInt16("SyncGroupResponse.error_code");
-  }
+  error_code = r.ReadInt16("SyncGroupResponse.error_code");
   if (version >= 5) {
     if (version >= 5) {
       protocol_type = r.ReadNullableString(flexible, "SyncGroupResponse.protocol_type");
@@ -197,9 +171,7 @@ Status SyncGroupResponse::Decode(WireReader& r, int16_t version) {
       protocol_name = r.ReadString(flexible, "SyncGroupResponse.protocol_name");
     }
   }
-  if (true) {
-    assignment = r.ReadBytes(flexible, "SyncGroupResponse.assignment");
-  }
+  assignment = r.ReadBytes(flexible, "SyncGroupResponse.assignment");
   if (flexible) {
     const uint32_t tags = r.ReadTagCount("SyncGroupResponse tagged fields");
     for (uint32_t t = 0; t < tags && r.ok(); ++t) {
@@ -221,9 +193,7 @@ void SyncGroupResponse::Encode(WireWriter& w, int16_t version) const {
   if (version >= 1) {
     w.WriteInt32(throttle_time_ms);
   }
-  if (true) {
-    w.WriteInt16(error_code);
-  }
+  w.WriteInt16(error_code);
   if (version >= 5) {
     if (version >= 5) {
       w.WriteNullableString(protocol_type, flexible);
@@ -240,9 +210,7 @@ void SyncGroupResponse::Encode(WireWriter& w, int16_t version) const {
                     flexible);
     }
   }
-  if (true) {
-    w.WriteBytes(assignment, flexible);
-  }
+  w.WriteBytes(assignment, flexible);
   if (flexible) {
     w.WriteUnsignedVarint(0);  // no tagged fields
   }

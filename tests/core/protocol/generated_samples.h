@@ -195,37 +195,37 @@ inline void FillSample(PartitionProduceData* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
+  {{m->index = static_cast<int32_t>(c.Take() + 1000);
+}
+}  // namespace kq::protocol::testing
+{
+  {
+    m->records = Records{};
+    m->records.bytes = kSampleRecords[c.Take() % 3];
+    if (nulls && (true)) {
       m->records = Records{};
-      m->records.bytes = kSampleRecords[c.Take() % 3];
-      if (nulls && (true)) {
-        m->records = Records{};
-        m->records.is_null = true;
-      }
+      m->records.is_null = true;
     }
   }
+}
 }
 
 inline void FillSample(TopicProduceData* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partition_data.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partition_data.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partition_data.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partition_data.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(ProduceRequest* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -239,21 +239,21 @@ inline void FillSample(ProduceRequest* m, int16_t version, bool nulls, SampleCou
       m->transactional_id = "s" + std::to_string(c.Take());
     }
   }
-  if (true) {
-    { m->acks = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->topic_data.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topic_data.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->acks = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->timeout_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->topic_data.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->topic_data.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(BatchIndexAndErrorMessage* m, int16_t version, bool nulls,
@@ -290,58 +290,58 @@ inline void FillSample(PartitionProduceResponse* m, int16_t version, bool nulls,
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->base_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 2) {
-    { m->log_append_time_ms = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 5) {
-    { m->log_start_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 8) {
-    {
-      m->record_errors.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->record_errors.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  { m->base_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 2) {
+  { m->log_append_time_ms = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 5) {
+  { m->log_start_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 8) {
+  {
+    m->record_errors.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->record_errors.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 8) {
-    if (nulls && (version >= 8)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
+}
+if (version >= 8) {
+  if (nulls && (version >= 8)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (version >= 10) {
-    { FillSample(&m->current_leader, version, nulls, c); }
-  }
+}
+if (version >= 10) {
+  { FillSample(&m->current_leader, version, nulls, c); }
+}
 }
 
 inline void FillSample(TopicProduceResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partition_responses.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partition_responses.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partition_responses.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partition_responses.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(ProduceResponseNodeEndpoint* m, int16_t version, bool nulls,
@@ -371,7 +371,7 @@ inline void FillSample(ProduceResponse* m, int16_t version, bool nulls, SampleCo
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     {
       m->responses.clear();
       for (int i = 0; i < 2; ++i) {
@@ -410,13 +410,13 @@ inline void FillSample(FetchPartition* m, int16_t version, bool nulls, SampleCou
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->partition = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 9) {
     { m->current_leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->fetch_offset = static_cast<int64_t>(c.Take() + 1000); }
   }
   if (version >= 12) {
@@ -425,7 +425,7 @@ inline void FillSample(FetchPartition* m, int16_t version, bool nulls, SampleCou
   if (version >= 5) {
     { m->log_start_offset = static_cast<int64_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->partition_max_bytes = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 17) {
@@ -454,7 +454,7 @@ inline void FillSample(FetchTopic* m, int16_t version, bool nulls, SampleCounter
       }
     }
   }
-  if (true) {
+  {
     {
       m->partitions.clear();
       for (int i = 0; i < 2; ++i) {
@@ -508,45 +508,45 @@ inline void FillSample(FetchRequest* m, int16_t version, bool nulls, SampleCount
   if (version >= 15) {
     { FillSample(&m->replica_state, version, nulls, c); }
   }
-  if (true) {
-    { m->max_wait_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->min_bytes = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 3) {
-    { m->max_bytes = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 4) {
-    { m->isolation_level = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (version >= 7) {
-    { m->session_id = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 7) {
-    { m->session_epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->max_wait_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->min_bytes = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 3) {
+  { m->max_bytes = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 4) {
+  { m->isolation_level = static_cast<int8_t>(c.Take() + 1000); }
+}
+if (version >= 7) {
+  { m->session_id = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 7) {
+  { m->session_epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
+{
+  {
+    m->topics.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->topics.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 7) {
-    {
-      m->forgotten_topics_data.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->forgotten_topics_data.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+}
+if (version >= 7) {
+  {
+    m->forgotten_topics_data.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->forgotten_topics_data.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 11) {
-    { m->rack_id = "s" + std::to_string(c.Take()); }
-  }
+}
+if (version >= 11) {
+  { m->rack_id = "s" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(FetchResponseEpochEndOffset* m, int16_t version, bool nulls,
@@ -579,12 +579,12 @@ inline void FillSample(SnapshotId* m, int16_t version, bool nulls, SampleCounter
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->end_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
+  {{m->end_offset = static_cast<int64_t>(c.Take() + 1000);
+}
+}
+{
+  { m->epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(AbortedTransaction* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -603,55 +603,55 @@ inline void FillSample(PartitionData* m, int16_t version, bool nulls, SampleCoun
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->high_watermark = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 4) {
-    { m->last_stable_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 5) {
-    { m->log_start_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 12) {
-    { FillSample(&m->diverging_epoch, version, nulls, c); }
-  }
-  if (version >= 12) {
-    { FillSample(&m->current_leader, version, nulls, c); }
-  }
-  if (version >= 12) {
-    { FillSample(&m->snapshot_id, version, nulls, c); }
-  }
-  if (version >= 4) {
-    if (nulls && (version >= 4)) {
-      m->aborted_transactions.reset();
-    } else {
-      auto& v = m->aborted_transactions.emplace();
-      v.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = v.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  { m->high_watermark = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 4) {
+  { m->last_stable_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 5) {
+  { m->log_start_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 12) {
+  { FillSample(&m->diverging_epoch, version, nulls, c); }
+}
+if (version >= 12) {
+  { FillSample(&m->current_leader, version, nulls, c); }
+}
+if (version >= 12) {
+  { FillSample(&m->snapshot_id, version, nulls, c); }
+}
+if (version >= 4) {
+  if (nulls && (version >= 4)) {
+    m->aborted_transactions.reset();
+  } else {
+    auto& v = m->aborted_transactions.emplace();
+    v.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = v.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 11) {
-    { m->preferred_read_replica = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
+}
+if (version >= 11) {
+  { m->preferred_read_replica = static_cast<int32_t>(c.Take() + 1000); }
+}
+{
+  {
+    m->records = Records{};
+    m->records.bytes = kSampleRecords[c.Take() % 3];
+    if (nulls && (true)) {
       m->records = Records{};
-      m->records.bytes = kSampleRecords[c.Take() % 3];
-      if (nulls && (true)) {
-        m->records = Records{};
-        m->records.is_null = true;
-      }
+      m->records.is_null = true;
     }
   }
+}
 }
 
 inline void FillSample(FetchableTopicResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -669,7 +669,7 @@ inline void FillSample(FetchableTopicResponse* m, int16_t version, bool nulls, S
       }
     }
   }
-  if (true) {
+  {
     {
       m->partitions.clear();
       for (int i = 0; i < 2; ++i) {
@@ -716,7 +716,7 @@ inline void FillSample(FetchResponse* m, int16_t version, bool nulls, SampleCoun
   if (version >= 7) {
     { m->session_id = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->responses.clear();
       for (int i = 0; i < 2; ++i) {
@@ -740,13 +740,13 @@ inline void FillSample(ListOffsetsPartition* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 4) {
     { m->current_leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->timestamp = static_cast<int64_t>(c.Take() + 1000); }
   }
   if (version <= 0) {
@@ -758,31 +758,31 @@ inline void FillSample(ListOffsetsTopic* m, int16_t version, bool nulls, SampleC
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(ListOffsetsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->replica_id = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 2) {
     { m->isolation_level = static_cast<int8_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -801,48 +801,48 @@ inline void FillSample(ListOffsetsPartitionResponse* m, int16_t version, bool nu
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (version <= 0) {
-    {
-      m->old_style_offsets.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->old_style_offsets.emplace_back();
-        item = static_cast<int64_t>(c.Take() + 1000);
-      }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+}
+if (version <= 0) {
+  {
+    m->old_style_offsets.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->old_style_offsets.emplace_back();
+      item = static_cast<int64_t>(c.Take() + 1000);
     }
   }
-  if (version >= 1) {
-    { m->timestamp = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 1) {
-    { m->offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 4) {
-    { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
+}
+if (version >= 1) {
+  { m->timestamp = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 1) {
+  { m->offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 4) {
+  { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(ListOffsetsTopicResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(ListOffsetsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -852,7 +852,7 @@ inline void FillSample(ListOffsetsResponse* m, int16_t version, bool nulls, Samp
   if (version >= 2) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -875,7 +875,7 @@ inline void FillSample(MetadataRequestTopic* m, int16_t version, bool nulls, Sam
       }
     }
   }
-  if (true) {
+  {
     if (nulls && (version >= 10)) {
       m->name.reset();
     } else {
@@ -888,7 +888,7 @@ inline void FillSample(MetadataRequest* m, int16_t version, bool nulls, SampleCo
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     if (nulls && (version >= 1)) {
       m->topics.reset();
     } else {
@@ -915,22 +915,22 @@ inline void FillSample(MetadataResponseBroker* m, int16_t version, bool nulls, S
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->node_id = static_cast<int32_t>(c.Take() + 1000); }
+  {{m->node_id = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->host = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->port = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 1) {
+  if (nulls && (version >= 1)) {
+    m->rack.reset();
+  } else {
+    m->rack = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->host = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->port = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 1) {
-    if (nulls && (version >= 1)) {
-      m->rack.reset();
-    } else {
-      m->rack = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(MetadataResponsePartition* m, int16_t version, bool nulls,
@@ -938,84 +938,82 @@ inline void FillSample(MetadataResponsePartition* m, int16_t version, bool nulls
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->leader_id = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 7) {
-    { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->replica_nodes.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->replica_nodes.emplace_back();
-        item = static_cast<int32_t>(c.Take() + 1000);
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->leader_id = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 7) {
+  { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
+{{m->replica_nodes.clear();
+for (int i = 0; i < 2; ++i) {
+  auto& item = m->replica_nodes.emplace_back();
+  item = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+}
+{
+  {
+    m->isr_nodes.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->isr_nodes.emplace_back();
+      item = static_cast<int32_t>(c.Take() + 1000);
     }
   }
-  if (true) {
-    {
-      m->isr_nodes.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->isr_nodes.emplace_back();
-        item = static_cast<int32_t>(c.Take() + 1000);
-      }
+}
+if (version >= 5) {
+  {
+    m->offline_replicas.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->offline_replicas.emplace_back();
+      item = static_cast<int32_t>(c.Take() + 1000);
     }
   }
-  if (version >= 5) {
-    {
-      m->offline_replicas.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->offline_replicas.emplace_back();
-        item = static_cast<int32_t>(c.Take() + 1000);
-      }
-    }
-  }
+}
 }
 
 inline void FillSample(MetadataResponseTopic* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (version >= 12)) {
+    m->name.reset();
+  } else {
+    m->name = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (version >= 12)) {
-      m->name.reset();
-    } else {
-      m->name = "s" + std::to_string(c.Take());
-    }
-  }
-  if (version >= 10) {
+}
+if (version >= 10) {
+  {
     {
-      {
-        const uint32_t n = c.Take();
-        for (size_t i = 0; i < 16; ++i) m->topic_id.bytes[i] = static_cast<uint8_t>(n + i);
-      }
+      const uint32_t n = c.Take();
+      for (size_t i = 0; i < 16; ++i) m->topic_id.bytes[i] = static_cast<uint8_t>(n + i);
     }
   }
-  if (version >= 1) {
-    { m->is_internal = true; }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+}
+if (version >= 1) {
+  { m->is_internal = true; }
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 8) {
-    { m->topic_authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
-  }
+}
+if (version >= 8) {
+  { m->topic_authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(MetadataResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1025,7 +1023,7 @@ inline void FillSample(MetadataResponse* m, int16_t version, bool nulls, SampleC
   if (version >= 3) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->brokers.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1044,7 +1042,7 @@ inline void FillSample(MetadataResponse* m, int16_t version, bool nulls, SampleC
   if (version >= 1) {
     { m->controller_id = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1063,50 +1061,50 @@ inline void FillSample(OffsetCommitRequestPartition* m, int16_t version, bool nu
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->committed_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 6) {
+  { m->committed_leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 1 && version <= 1) {
+  { m->commit_timestamp = static_cast<int64_t>(c.Take() + 1000); }
+}
+{
+  if (nulls && (true)) {
+    m->committed_metadata.reset();
+  } else {
+    m->committed_metadata = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->committed_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 6) {
-    { m->committed_leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 1 && version <= 1) {
-    { m->commit_timestamp = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->committed_metadata.reset();
-    } else {
-      m->committed_metadata = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(OffsetCommitRequestTopic* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetCommitRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->group_id = "s" + std::to_string(c.Take()); }
   }
   if (version >= 1) {
@@ -1125,7 +1123,7 @@ inline void FillSample(OffsetCommitRequest* m, int16_t version, bool nulls, Samp
   if (version >= 2 && version <= 4) {
     { m->retention_time_ms = static_cast<int64_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1141,12 +1139,12 @@ inline void FillSample(OffsetCommitResponsePartition* m, int16_t version, bool n
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(OffsetCommitResponseTopic* m, int16_t version, bool nulls,
@@ -1154,18 +1152,18 @@ inline void FillSample(OffsetCommitResponseTopic* m, int16_t version, bool nulls
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetCommitResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1175,7 +1173,7 @@ inline void FillSample(OffsetCommitResponse* m, int16_t version, bool nulls, Sam
   if (version >= 3) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1516,63 +1514,63 @@ inline void FillSample(JoinGroupRequestProtocol* m, int16_t version, bool nulls,
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->metadata = "b\x01" + std::to_string(c.Take()); }
-  }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->metadata = "b\x01" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(JoinGroupRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->session_timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 1) {
+  { m->rebalance_timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+}
+{
+  { m->member_id = "s" + std::to_string(c.Take()); }
+}
+if (version >= 5) {
+  if (nulls && (version >= 5)) {
+    m->group_instance_id.reset();
+  } else {
+    m->group_instance_id = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->session_timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 1) {
-    { m->rebalance_timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->member_id = "s" + std::to_string(c.Take()); }
-  }
-  if (version >= 5) {
-    if (nulls && (version >= 5)) {
-      m->group_instance_id.reset();
-    } else {
-      m->group_instance_id = "s" + std::to_string(c.Take());
+}
+{{m->protocol_type = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->protocols.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->protocols.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (true) {
-    { m->protocol_type = "s" + std::to_string(c.Take()); }
+}
+if (version >= 8) {
+  if (nulls && (version >= 8)) {
+    m->reason.reset();
+  } else {
+    m->reason = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    {
-      m->protocols.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->protocols.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
-  if (version >= 8) {
-    if (nulls && (version >= 8)) {
-      m->reason.reset();
-    } else {
-      m->reason = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(JoinGroupResponseMember* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->member_id = "s" + std::to_string(c.Take()); }
   }
   if (version >= 5) {
@@ -1582,7 +1580,7 @@ inline void FillSample(JoinGroupResponseMember* m, int16_t version, bool nulls, 
       m->group_instance_id = "s" + std::to_string(c.Take());
     }
   }
-  if (true) {
+  {
     { m->metadata = "b\x01" + std::to_string(c.Take()); }
   }
 }
@@ -1594,66 +1592,66 @@ inline void FillSample(JoinGroupResponse* m, int16_t version, bool nulls, Sample
   if (version >= 2) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  { m->generation_id = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 7) {
+  if (nulls && (version >= 7)) {
+    m->protocol_type.reset();
+  } else {
+    m->protocol_type = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->generation_id = static_cast<int32_t>(c.Take() + 1000); }
+}
+{
+  if (nulls && (version >= 7)) {
+    m->protocol_name.reset();
+  } else {
+    m->protocol_name = "s" + std::to_string(c.Take());
   }
-  if (version >= 7) {
-    if (nulls && (version >= 7)) {
-      m->protocol_type.reset();
-    } else {
-      m->protocol_type = "s" + std::to_string(c.Take());
+}
+{
+  { m->leader = "s" + std::to_string(c.Take()); }
+}
+if (version >= 9) {
+  { m->skip_assignment = true; }
+}
+{{m->member_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->members.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->members.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (true) {
-    if (nulls && (version >= 7)) {
-      m->protocol_name.reset();
-    } else {
-      m->protocol_name = "s" + std::to_string(c.Take());
-    }
-  }
-  if (true) {
-    { m->leader = "s" + std::to_string(c.Take()); }
-  }
-  if (version >= 9) {
-    { m->skip_assignment = true; }
-  }
-  if (true) {
-    { m->member_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->members.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->members.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
+}
 }
 
 inline void FillSample(HeartbeatRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{{m->generation_id = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->member_id = "s" + std::to_string(c.Take()); }
+}
+if (version >= 3) {
+  if (nulls && (version >= 3)) {
+    m->group_instance_id.reset();
+  } else {
+    m->group_instance_id = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->generation_id = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->member_id = "s" + std::to_string(c.Take()); }
-  }
-  if (version >= 3) {
-    if (nulls && (version >= 3)) {
-      m->group_instance_id.reset();
-    } else {
-      m->group_instance_id = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(HeartbeatResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1663,7 +1661,7 @@ inline void FillSample(HeartbeatResponse* m, int16_t version, bool nulls, Sample
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
   }
 }
@@ -1695,7 +1693,7 @@ inline void FillSample(LeaveGroupRequest* m, int16_t version, bool nulls, Sample
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->group_id = "s" + std::to_string(c.Take()); }
   }
   if (version <= 2) {
@@ -1738,7 +1736,7 @@ inline void FillSample(LeaveGroupResponse* m, int16_t version, bool nulls, Sampl
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
   }
   if (version >= 3) {
@@ -1757,57 +1755,57 @@ inline void FillSample(SyncGroupRequestAssignment* m, int16_t version, bool null
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->member_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->assignment = "b\x01" + std::to_string(c.Take()); }
-  }
+  {{m->member_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->assignment = "b\x01" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(SyncGroupRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{{m->generation_id = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->member_id = "s" + std::to_string(c.Take()); }
+}
+if (version >= 3) {
+  if (nulls && (version >= 3)) {
+    m->group_instance_id.reset();
+  } else {
+    m->group_instance_id = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->generation_id = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 5) {
+  if (nulls && (version >= 5)) {
+    m->protocol_type.reset();
+  } else {
+    m->protocol_type = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->member_id = "s" + std::to_string(c.Take()); }
+}
+if (version >= 5) {
+  if (nulls && (version >= 5)) {
+    m->protocol_name.reset();
+  } else {
+    m->protocol_name = "s" + std::to_string(c.Take());
   }
-  if (version >= 3) {
-    if (nulls && (version >= 3)) {
-      m->group_instance_id.reset();
-    } else {
-      m->group_instance_id = "s" + std::to_string(c.Take());
+}
+{
+  {
+    m->assignments.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->assignments.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 5) {
-    if (nulls && (version >= 5)) {
-      m->protocol_type.reset();
-    } else {
-      m->protocol_type = "s" + std::to_string(c.Take());
-    }
-  }
-  if (version >= 5) {
-    if (nulls && (version >= 5)) {
-      m->protocol_name.reset();
-    } else {
-      m->protocol_name = "s" + std::to_string(c.Take());
-    }
-  }
-  if (true) {
-    {
-      m->assignments.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->assignments.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
+}
 }
 
 inline void FillSample(SyncGroupResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1817,7 +1815,7 @@ inline void FillSample(SyncGroupResponse* m, int16_t version, bool nulls, Sample
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
   }
   if (version >= 5) {
@@ -1834,7 +1832,7 @@ inline void FillSample(SyncGroupResponse* m, int16_t version, bool nulls, Sample
       m->protocol_name = "s" + std::to_string(c.Take());
     }
   }
-  if (true) {
+  {
     { m->assignment = "b\x01" + std::to_string(c.Take()); }
   }
 }
@@ -1843,7 +1841,7 @@ inline void FillSample(DescribeGroupsRequest* m, int16_t version, bool nulls, Sa
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     {
       m->groups.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1861,7 +1859,7 @@ inline void FillSample(DescribedGroupMember* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->member_id = "s" + std::to_string(c.Take()); }
   }
   if (version >= 4) {
@@ -1871,51 +1869,51 @@ inline void FillSample(DescribedGroupMember* m, int16_t version, bool nulls, Sam
       m->group_instance_id = "s" + std::to_string(c.Take());
     }
   }
-  if (true) {
-    { m->client_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->client_host = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->member_metadata = "b\x01" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->member_assignment = "b\x01" + std::to_string(c.Take()); }
-  }
+  {{m->client_id = "s" + std::to_string(c.Take());
+}
+}
+{{m->client_host = "s" + std::to_string(c.Take());
+}
+}
+{{m->member_metadata = "b\x01" + std::to_string(c.Take());
+}
+}
+{
+  { m->member_assignment = "b\x01" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(DescribedGroup* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->group_state = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->protocol_type = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->protocol_data = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->members.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->members.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{{m->group_state = "s" + std::to_string(c.Take());
+}
+}
+{{m->protocol_type = "s" + std::to_string(c.Take());
+}
+}
+{{m->protocol_data = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->members.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->members.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 3) {
-    { m->authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
-  }
+}
+if (version >= 3) {
+  { m->authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(DescribeGroupsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1925,7 +1923,7 @@ inline void FillSample(DescribeGroupsResponse* m, int16_t version, bool nulls, S
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->groups.clear();
       for (int i = 0; i < 2; ++i) {
@@ -1964,18 +1962,18 @@ inline void FillSample(ListedGroup* m, int16_t version, bool nulls, SampleCounte
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->protocol_type = "s" + std::to_string(c.Take()); }
-  }
-  if (version >= 4) {
-    { m->group_state = "s" + std::to_string(c.Take()); }
-  }
-  if (version >= 5) {
-    { m->group_type = "s" + std::to_string(c.Take()); }
-  }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->protocol_type = "s" + std::to_string(c.Take()); }
+}
+if (version >= 4) {
+  { m->group_state = "s" + std::to_string(c.Take()); }
+}
+if (version >= 5) {
+  { m->group_type = "s" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(ListGroupsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -1985,25 +1983,25 @@ inline void FillSample(ListGroupsResponse* m, int16_t version, bool nulls, Sampl
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->groups.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->groups.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->groups.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->groups.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(SaslHandshakeRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->mechanism = "s" + std::to_string(c.Take()); }
   }
 }
@@ -2012,18 +2010,18 @@ inline void FillSample(SaslHandshakeResponse* m, int16_t version, bool nulls, Sa
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->mechanisms.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->mechanisms.emplace_back();
-        item = "s" + std::to_string(c.Take());
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->mechanisms.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->mechanisms.emplace_back();
+      item = "s" + std::to_string(c.Take());
     }
   }
+}
 }
 
 inline void FillSample(ApiVersionsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -2042,15 +2040,15 @@ inline void FillSample(ApiVersion* m, int16_t version, bool nulls, SampleCounter
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->api_key = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->min_version = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->max_version = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->api_key = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->min_version = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  { m->max_version = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(SupportedFeatureKey* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -2087,45 +2085,45 @@ inline void FillSample(ApiVersionsResponse* m, int16_t version, bool nulls, Samp
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->api_keys.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->api_keys.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->api_keys.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->api_keys.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 1) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 3) {
-    {
-      m->supported_features.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->supported_features.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+}
+if (version >= 1) {
+  { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 3) {
+  {
+    m->supported_features.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->supported_features.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 3) {
-    { m->finalized_features_epoch = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (version >= 3) {
-    {
-      m->finalized_features.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->finalized_features.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+}
+if (version >= 3) {
+  { m->finalized_features_epoch = static_cast<int64_t>(c.Take() + 1000); }
+}
+if (version >= 3) {
+  {
+    m->finalized_features.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->finalized_features.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (version >= 3) {
-    { m->zk_migration_ready = true; }
-  }
+}
+if (version >= 3) {
+  { m->zk_migration_ready = true; }
+}
 }
 
 inline void FillSample(CreatableReplicaAssignment* m, int16_t version, bool nulls,
@@ -2133,88 +2131,84 @@ inline void FillSample(CreatableReplicaAssignment* m, int16_t version, bool null
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->broker_ids.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->broker_ids.emplace_back();
-        item = static_cast<int32_t>(c.Take() + 1000);
-      }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->broker_ids.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->broker_ids.emplace_back();
+      item = static_cast<int32_t>(c.Take() + 1000);
     }
   }
+}
 }
 
 inline void FillSample(CreatableTopicConfig* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  if (nulls && (true)) {
+    m->value.reset();
+  } else {
+    m->value = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->value.reset();
-    } else {
-      m->value = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(CreatableTopic* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->num_partitions = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->replication_factor = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->assignments.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->assignments.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{{m->num_partitions = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->replication_factor = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->assignments.clear();
+for (int i = 0; i < 2; ++i) {
+  auto& item = m->assignments.emplace_back();
+  FillSample(&item, version, nulls, c);
+}
+}
+}
+{
+  {
+    m->configs.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->configs.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (true) {
-    {
-      m->configs.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->configs.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
+}
 }
 
 inline void FillSample(CreateTopicsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
+  {{m->topics.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto& item = m->topics.emplace_back();
+    FillSample(&item, version, nulls, c);
   }
-  if (true) {
-    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 1) {
-    { m->validate_only = true; }
-  }
+}
+}
+{
+  { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 1) {
+  { m->validate_only = true; }
+}
 }
 
 inline void FillSample(CreatableTopicConfigs* m, int16_t version, bool nulls, SampleCounter& c) {
@@ -2246,7 +2240,7 @@ inline void FillSample(CreatableTopicResult* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->name = "s" + std::to_string(c.Take()); }
   }
   if (version >= 7) {
@@ -2257,7 +2251,7 @@ inline void FillSample(CreatableTopicResult* m, int16_t version, bool nulls, Sam
       }
     }
   }
-  if (true) {
+  {
     { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
   }
   if (version >= 1) {
@@ -2297,7 +2291,7 @@ inline void FillSample(CreateTopicsResponse* m, int16_t version, bool nulls, Sam
   if (version >= 2) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2351,7 +2345,7 @@ inline void FillSample(DeleteTopicsRequest* m, int16_t version, bool nulls, Samp
       }
     }
   }
-  if (true) {
+  {
     { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
 }
@@ -2360,7 +2354,7 @@ inline void FillSample(DeletableTopicResult* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     if (nulls && (version >= 6)) {
       m->name.reset();
     } else {
@@ -2375,7 +2369,7 @@ inline void FillSample(DeletableTopicResult* m, int16_t version, bool nulls, Sam
       }
     }
   }
-  if (true) {
+  {
     { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
   }
   if (version >= 5) {
@@ -2394,7 +2388,7 @@ inline void FillSample(DeleteTopicsResponse* m, int16_t version, bool nulls, Sam
   if (version >= 1) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->responses.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2409,48 +2403,46 @@ inline void FillSample(DeleteRecordsPartition* m, int16_t version, bool nulls, S
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->offset = static_cast<int64_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(DeleteRecordsTopic* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(DeleteRecordsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
+  {{m->topics.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto& item = m->topics.emplace_back();
+    FillSample(&item, version, nulls, c);
   }
-  if (true) {
-    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
+}
+}
+{
+  { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(DeleteRecordsPartitionResult* m, int16_t version, bool nulls,
@@ -2458,65 +2450,65 @@ inline void FillSample(DeleteRecordsPartitionResult* m, int16_t version, bool nu
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->low_watermark = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->low_watermark = static_cast<int64_t>(c.Take() + 1000);
+}
+}
+{
+  { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(DeleteRecordsTopicResult* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(DeleteRecordsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->topics.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->topics.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(InitProducerIdRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     if (nulls && (true)) {
       m->transactional_id.reset();
     } else {
       m->transactional_id = "s" + std::to_string(c.Take());
     }
   }
-  if (true) {
+  {
     { m->transaction_timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 3) {
@@ -2531,31 +2523,31 @@ inline void FillSample(InitProducerIdResponse* m, int16_t version, bool nulls, S
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->producer_id = static_cast<int64_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->producer_epoch = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->producer_id = static_cast<int64_t>(c.Take() + 1000);
+}
+}
+{
+  { m->producer_epoch = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(OffsetForLeaderPartition* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->partition = static_cast<int32_t>(c.Take() + 1000); }
   }
   if (version >= 2) {
     { m->current_leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
   }
 }
@@ -2564,18 +2556,18 @@ inline void FillSample(OffsetForLeaderTopic* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->topic = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->topic = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetForLeaderEpochRequest* m, int16_t version, bool nulls,
@@ -2586,7 +2578,7 @@ inline void FillSample(OffsetForLeaderEpochRequest* m, int16_t version, bool nul
   if (version >= 3) {
     { m->replica_id = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2602,18 +2594,18 @@ inline void FillSample(OffsetForLeaderEpochResponseEpochEndOffset* m, int16_t ve
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->partition = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (version >= 1) {
-    { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->end_offset = static_cast<int64_t>(c.Take() + 1000); }
-  }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  { m->partition = static_cast<int32_t>(c.Take() + 1000); }
+}
+if (version >= 1) {
+  { m->leader_epoch = static_cast<int32_t>(c.Take() + 1000); }
+}
+{
+  { m->end_offset = static_cast<int64_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(OffsetForLeaderTopicResult* m, int16_t version, bool nulls,
@@ -2621,18 +2613,18 @@ inline void FillSample(OffsetForLeaderTopicResult* m, int16_t version, bool null
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->topic = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->topic = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetForLeaderEpochResponse* m, int16_t version, bool nulls,
@@ -2643,7 +2635,7 @@ inline void FillSample(OffsetForLeaderEpochResponse* m, int16_t version, bool nu
   if (version >= 2) {
     { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
   }
-  if (true) {
+  {
     {
       m->topics.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2658,31 +2650,31 @@ inline void FillSample(DescribeConfigsResource* m, int16_t version, bool nulls, 
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->configuration_keys.reset();
-    } else {
-      auto& v = m->configuration_keys.emplace();
-      v.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = v.emplace_back();
-        item = "s" + std::to_string(c.Take());
-      }
+  {{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{{m->resource_name = "s" + std::to_string(c.Take());
+}
+}
+{
+  if (nulls && (true)) {
+    m->configuration_keys.reset();
+  } else {
+    auto& v = m->configuration_keys.emplace();
+    v.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = v.emplace_back();
+      item = "s" + std::to_string(c.Take());
     }
   }
+}
 }
 
 inline void FillSample(DescribeConfigsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     {
       m->resources.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2723,96 +2715,96 @@ inline void FillSample(DescribeConfigsResourceResult* m, int16_t version, bool n
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  if (nulls && (true)) {
+    m->value.reset();
+  } else {
+    m->value = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->value.reset();
-    } else {
-      m->value = "s" + std::to_string(c.Take());
+}
+{
+  { m->read_only = true; }
+}
+if (version <= 0) {
+  { m->is_default = true; }
+}
+if (version >= 1) {
+  { m->config_source = static_cast<int8_t>(c.Take() + 1000); }
+}
+{
+  { m->is_sensitive = true; }
+}
+if (version >= 1) {
+  {
+    m->synonyms.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->synonyms.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (true) {
-    { m->read_only = true; }
+}
+if (version >= 3) {
+  { m->config_type = static_cast<int8_t>(c.Take() + 1000); }
+}
+if (version >= 3) {
+  if (nulls && (true)) {
+    m->documentation.reset();
+  } else {
+    m->documentation = "s" + std::to_string(c.Take());
   }
-  if (version <= 0) {
-    { m->is_default = true; }
-  }
-  if (version >= 1) {
-    { m->config_source = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->is_sensitive = true; }
-  }
-  if (version >= 1) {
-    {
-      m->synonyms.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->synonyms.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
-  if (version >= 3) {
-    { m->config_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (version >= 3) {
-    if (nulls && (true)) {
-      m->documentation.reset();
-    } else {
-      m->documentation = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(DescribeConfigsResult* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
+}
+{{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{{m->resource_name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->configs.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->configs.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->configs.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->configs.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
+}
 }
 
 inline void FillSample(DescribeConfigsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->results.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->results.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->results.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->results.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(AlterConfigsRequestAlterableConfig* m, int16_t version, bool nulls,
@@ -2820,16 +2812,16 @@ inline void FillSample(AlterConfigsRequestAlterableConfig* m, int16_t version, b
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  if (nulls && (true)) {
+    m->value.reset();
+  } else {
+    m->value = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->value.reset();
-    } else {
-      m->value = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(AlterConfigsRequestAlterConfigsResource* m, int16_t version, bool nulls,
@@ -2837,39 +2829,37 @@ inline void FillSample(AlterConfigsRequestAlterConfigsResource* m, int16_t versi
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->configs.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->configs.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{{m->resource_name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->configs.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->configs.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(AlterConfigsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    {
-      m->resources.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->resources.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
+  {{m->resources.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto& item = m->resources.emplace_back();
+    FillSample(&item, version, nulls, c);
   }
-  if (true) {
-    { m->validate_only = true; }
-  }
+}
+}
+{
+  { m->validate_only = true; }
+}
 }
 
 inline void FillSample(AlterConfigsResponseAlterConfigsResourceResponse* m, int16_t version,
@@ -2877,47 +2867,47 @@ inline void FillSample(AlterConfigsResponseAlterConfigsResourceResponse* m, int1
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
-  }
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
+}
+{{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{
+  { m->resource_name = "s" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(AlterConfigsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->responses.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->responses.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->responses.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->responses.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(SaslAuthenticateRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->auth_bytes = "b\x01" + std::to_string(c.Take()); }
   }
 }
@@ -2926,22 +2916,22 @@ inline void FillSample(SaslAuthenticateResponse* m, int16_t version, bool nulls,
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
-  }
-  if (true) {
-    { m->auth_bytes = "b\x01" + std::to_string(c.Take()); }
-  }
-  if (version >= 1) {
-    { m->session_lifetime_ms = static_cast<int64_t>(c.Take() + 1000); }
-  }
+}
+{
+  { m->auth_bytes = "b\x01" + std::to_string(c.Take()); }
+}
+if (version >= 1) {
+  { m->session_lifetime_ms = static_cast<int64_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(CreatePartitionsAssignment* m, int16_t version, bool nulls,
@@ -2949,7 +2939,7 @@ inline void FillSample(CreatePartitionsAssignment* m, int16_t version, bool null
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     {
       m->broker_ids.clear();
       for (int i = 0; i < 2; ++i) {
@@ -2964,45 +2954,43 @@ inline void FillSample(CreatePartitionsTopic* m, int16_t version, bool nulls, Sa
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->count = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->assignments.reset();
-    } else {
-      auto& v = m->assignments.emplace();
-      v.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = v.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{{m->count = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->assignments.reset();
+  } else {
+    auto& v = m->assignments.emplace();
+    v.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = v.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(CreatePartitionsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
+  {{m->topics.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto& item = m->topics.emplace_back();
+    FillSample(&item, version, nulls, c);
   }
-  if (true) {
-    { m->timeout_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->validate_only = true; }
-  }
+}
+}
+{{m->timeout_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->validate_only = true; }
+}
 }
 
 inline void FillSample(CreatePartitionsTopicResult* m, int16_t version, bool nulls,
@@ -3010,44 +2998,44 @@ inline void FillSample(CreatePartitionsTopicResult* m, int16_t version, bool nul
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(CreatePartitionsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->results.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->results.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->results.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->results.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(DeleteGroupsRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     {
       m->groups_names.clear();
       for (int i = 0; i < 2; ++i) {
@@ -3062,30 +3050,30 @@ inline void FillSample(DeletableGroupResult* m, int16_t version, bool nulls, Sam
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(DeleteGroupsResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->results.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->results.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->results.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->results.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(IncrementalAlterConfigsRequestAlterableConfig* m, int16_t version,
@@ -3093,19 +3081,19 @@ inline void FillSample(IncrementalAlterConfigsRequestAlterableConfig* m, int16_t
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{{m->config_operation = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->value.reset();
+  } else {
+    m->value = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->config_operation = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->value.reset();
-    } else {
-      m->value = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(IncrementalAlterConfigsRequestAlterConfigsResource* m, int16_t version,
@@ -3113,21 +3101,21 @@ inline void FillSample(IncrementalAlterConfigsRequestAlterConfigsResource* m, in
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->configs.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->configs.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{{m->resource_name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->configs.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->configs.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(IncrementalAlterConfigsRequest* m, int16_t version, bool nulls,
@@ -3135,18 +3123,16 @@ inline void FillSample(IncrementalAlterConfigsRequest* m, int16_t version, bool 
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    {
-      m->resources.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->resources.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
+  {{m->resources.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto& item = m->resources.emplace_back();
+    FillSample(&item, version, nulls, c);
   }
-  if (true) {
-    { m->validate_only = true; }
-  }
+}
+}
+{
+  { m->validate_only = true; }
+}
 }
 
 inline void FillSample(IncrementalAlterConfigsResponseAlterConfigsResourceResponse* m,
@@ -3154,22 +3140,22 @@ inline void FillSample(IncrementalAlterConfigsResponseAlterConfigsResourceRespon
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
-  }
-  if (true) {
-    { m->resource_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->resource_name = "s" + std::to_string(c.Take()); }
-  }
+}
+{{m->resource_type = static_cast<int8_t>(c.Take() + 1000);
+}
+}
+{
+  { m->resource_name = "s" + std::to_string(c.Take()); }
+}
 }
 
 inline void FillSample(IncrementalAlterConfigsResponse* m, int16_t version, bool nulls,
@@ -3177,18 +3163,18 @@ inline void FillSample(IncrementalAlterConfigsResponse* m, int16_t version, bool
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->responses.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->responses.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->responses.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->responses.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetDeleteRequestPartition* m, int16_t version, bool nulls,
@@ -3196,7 +3182,7 @@ inline void FillSample(OffsetDeleteRequestPartition* m, int16_t version, bool nu
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
   }
 }
@@ -3205,36 +3191,36 @@ inline void FillSample(OffsetDeleteRequestTopic* m, int16_t version, bool nulls,
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetDeleteRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->group_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->group_id = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->topics.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->topics.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetDeleteResponsePartition* m, int16_t version, bool nulls,
@@ -3242,12 +3228,12 @@ inline void FillSample(OffsetDeleteResponsePartition* m, int16_t version, bool n
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->partition_index = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
+  {{m->partition_index = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
+}
 }
 
 inline void FillSample(OffsetDeleteResponseTopic* m, int16_t version, bool nulls,
@@ -3255,46 +3241,46 @@ inline void FillSample(OffsetDeleteResponseTopic* m, int16_t version, bool nulls
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->name = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    {
-      m->partitions.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->partitions.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->name = "s" + std::to_string(c.Take());
+}
+}
+{
+  {
+    m->partitions.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->partitions.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(OffsetDeleteResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->topics.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->topics.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
+  {{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  {
+    m->topics.clear();
+    for (int i = 0; i < 2; ++i) {
+      auto& item = m->topics.emplace_back();
+      FillSample(&item, version, nulls, c);
     }
   }
+}
 }
 
 inline void FillSample(DescribeClusterRequest* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
+  {
     { m->include_cluster_authorized_operations = true; }
   }
   if (version >= 1) {
@@ -3306,62 +3292,60 @@ inline void FillSample(DescribeClusterBroker* m, int16_t version, bool nulls, Sa
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->broker_id = static_cast<int32_t>(c.Take() + 1000); }
+  {{m->broker_id = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->host = "s" + std::to_string(c.Take());
+}
+}
+{{m->port = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->rack.reset();
+  } else {
+    m->rack = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->host = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->port = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->rack.reset();
-    } else {
-      m->rack = "s" + std::to_string(c.Take());
-    }
-  }
+}
 }
 
 inline void FillSample(DescribeClusterResponse* m, int16_t version, bool nulls, SampleCounter& c) {
   (void)version;
   (void)nulls;
   (void)c;
-  if (true) {
-    { m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000); }
+  {{m->throttle_time_ms = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->error_code = static_cast<int16_t>(c.Take() + 1000);
+}
+}
+{
+  if (nulls && (true)) {
+    m->error_message.reset();
+  } else {
+    m->error_message = "s" + std::to_string(c.Take());
   }
-  if (true) {
-    { m->error_code = static_cast<int16_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    if (nulls && (true)) {
-      m->error_message.reset();
-    } else {
-      m->error_message = "s" + std::to_string(c.Take());
-    }
-  }
-  if (version >= 1) {
-    { m->endpoint_type = static_cast<int8_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    { m->cluster_id = "s" + std::to_string(c.Take()); }
-  }
-  if (true) {
-    { m->controller_id = static_cast<int32_t>(c.Take() + 1000); }
-  }
-  if (true) {
-    {
-      m->brokers.clear();
-      for (int i = 0; i < 2; ++i) {
-        auto& item = m->brokers.emplace_back();
-        FillSample(&item, version, nulls, c);
-      }
-    }
-  }
-  if (true) {
-    { m->cluster_authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
-  }
+}
+if (version >= 1) {
+  { m->endpoint_type = static_cast<int8_t>(c.Take() + 1000); }
+}
+{{m->cluster_id = "s" + std::to_string(c.Take());
+}
+}
+{{m->controller_id = static_cast<int32_t>(c.Take() + 1000);
+}
+}
+{{m->brokers.clear();
+for (int i = 0; i < 2; ++i) {
+  auto& item = m->brokers.emplace_back();
+  FillSample(&item, version, nulls, c);
+}
+}
+}
+{
+  { m->cluster_authorized_operations = static_cast<int32_t>(c.Take() + 1000); }
+}
 }
 
 // A sample of message T at `version` (see above).

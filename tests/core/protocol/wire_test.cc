@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/encoding.h"
+#include "core/protocol/alloc_counter.h"
 #include "core/protocol/protocol_test_util.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/all.h"
@@ -56,7 +57,9 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
   SUBCASE("int32 array count") {
     const std::string in = Bytes({0x7f, 0xff, 0xff, 0xff, 0, 0});
     WireReader r(in);
+    const uint64_t before = testing::AllocatedBytes();
     CHECK(r.ReadArrayCount(false, false, 4, "Topics") == 0);
+    CHECK(testing::AllocatedBytes() - before < 1024);
     CHECK(r.status().message().find("array count 2147483647") != std::string::npos);
   }
   SUBCASE("compact array count") {
@@ -93,7 +96,10 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
   SUBCASE("a whole message: Metadata v1 with 2^31-1 topics in 8 bytes") {
     const std::string body = Bytes({0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0});
     MetadataRequest m;
+    const uint64_t before = testing::AllocatedBytes();
     Status s = DecodeBody(body, 0, 1, &m);
+    // Only the error message: nothing sized by the forged count.
+    CHECK(testing::AllocatedBytes() - before < 1024);
     CHECK(s.IsCorruption());
     CHECK(s.message().find("MetadataRequest.topics at byte 4") != std::string::npos);
   }
@@ -108,7 +114,9 @@ TEST_CASE("wire: huge lengths and counts fail at once, without allocating") {
     // The records length is the 4 bytes before the last 3.
     EncodeFixed32BE(&b[b.size() - 7], 0x7ffffff0u);
     ProduceRequest back;
+    const uint64_t before = testing::AllocatedBytes();
     CHECK(DecodeBody(b, 0, 3, &back).IsCorruption());
+    CHECK(testing::AllocatedBytes() - before < 1024);
   }
 }
 
@@ -236,8 +244,8 @@ TEST_CASE("writer: file-backed records become their own chunk, the frame size co
   CHECK(chunks[0].fd == -1);
   CHECK(DecodeFixed32BE(chunks[0].bytes.data()) == total);
   CHECK(chunks[1].fd == 42);
-  CHECK(chunks[1].file_pos == 1000);
-  CHECK(chunks[1].file_len == 500);
+  CHECK(chunks[1].pos == 1000);
+  CHECK(chunks[1].len == 500);
   CHECK(chunks[2].fd == -1);
   CHECK(chunks[2].bytes.ends_with("inline"));
   uint64_t sum = 0;
@@ -332,6 +340,27 @@ TEST_CASE("responses: Metadata v9 is compact with a tag byte after every struct"
                0,                                               // topic tags
                0x80, 0,   0, 0,                                 // cluster_authorized_operations
                0}));                                            // body tags
+}
+
+}  // namespace
+}  // namespace kq::protocol
+
+namespace kq::protocol {
+namespace {
+
+TEST_CASE("framing: the size prefix is read once whole and checked against the limit") {
+  auto none = PeekFrameSize(Bytes({0, 0, 1}), 100);
+  REQUIRE(none.ok());
+  CHECK(!none->has_value());
+  auto some = PeekFrameSize(Bytes({0, 0, 0, 100, 'x'}), 100);
+  REQUIRE(some.ok());
+  CHECK(**some == 100);
+  auto big = PeekFrameSize(Bytes({0x7f, 0xff, 0xff, 0xff}), 100 * 1024 * 1024);
+  CHECK(big.status().IsInvalidArgument());
+  CHECK(big.status().message() ==
+        "frame size 2147483647 is outside 0..104857600 (socket.request.max.bytes)");
+  CHECK(!PeekFrameSize(Bytes({0x80, 0, 0, 0}), 100).ok());
+  CHECK(!PeekFrameSize(Bytes({0, 0, 0, 101}), 100).ok());
 }
 
 }  // namespace
