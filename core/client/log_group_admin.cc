@@ -121,7 +121,9 @@ Result<GroupDescription> LogGroupAdmin::DescribeGroup(std::string_view group) {
     if (auto it = state.owners.find(tp); it != state.owners.end()) row.member = it->second;
     KQ_ASSIGN_OR_RETURN(std::optional<Range> range, RangeOf(tp));
     if (range) row.log_end = range->end;
-    if (row.committed && row.log_end) row.lag = *row.log_end - row.committed->offset;
+    // A negative commit (a Kafka client's -1 or -2) is no position: no lag.
+    if (row.committed && row.committed->offset >= 0 && row.log_end)
+      row.lag = *row.log_end - row.committed->offset;
     d.partitions.push_back(std::move(row));
   }
   return d;
@@ -163,7 +165,8 @@ Result<ResetPlan> LogGroupAdmin::PlanReset(std::string_view group,
       continue;
     }
     std::optional<int64_t> current;
-    if (auto it = state.offsets.find(tp); it != state.offsets.end()) current = it->second.offset;
+    if (auto it = state.offsets.find(tp); it != state.offsets.end() && it->second.offset >= 0)
+      current = it->second.offset;
     auto clamp = [&](int64_t v) { return std::clamp(v, range->start, range->end); };
     int64_t next = 0;
     switch (target.kind) {

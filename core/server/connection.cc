@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "protocol/header.h"
 #include "server/server_log.h"
 
 namespace kq::server {
@@ -20,11 +21,6 @@ struct WriteRequest {
   std::string bytes;
   std::weak_ptr<Connection> connection;
 };
-
-int32_t ReadBigEndian32(const char* p) {
-  return static_cast<int32_t>((uint32_t(uint8_t(p[0])) << 24) | (uint32_t(uint8_t(p[1])) << 16) |
-                              (uint32_t(uint8_t(p[2])) << 8) | uint32_t(uint8_t(p[3])));
-}
 
 std::string BigEndian32(uint32_t v) {
   return {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
@@ -58,9 +54,13 @@ Connection::Connection(uv_tcp_s* tcp, uint64_t id, std::string peer, RequestHand
   tcp_->data = this;
 }
 
+// A closed connection has given its accounting back in Close, and may
+// outlive the Server (a deferred deletion): it must not touch limits_ then.
 Connection::~Connection() {
+  if (closed_) return;
   for (auto& slot : slots_)
     if (!slot->done) limits_->queued_request_bytes -= slot->request_bytes;
+  limits_->buffered_bytes -= accounted_buffer_;
 }
 
 void Connection::Start() { StartReading(); }
@@ -87,8 +87,20 @@ void Connection::StartReading() {
         // Give back the part of the buffer the read did not fill.
         size_t filled = nread > 0 ? static_cast<size_t>(nread) : 0;
         if (buf->base != nullptr) self->in_.resize(self->in_.size() - kReadChunk + filled);
+        self->AccountBuffer();
         self->OnRead(nread, buf->base);
       });
+}
+
+void Connection::AccountBuffer() {
+  int64_t now = static_cast<int64_t>(in_.capacity());
+  limits_->buffered_bytes += now - accounted_buffer_;
+  accounted_buffer_ = now;
+}
+
+bool Connection::OverBudget() const {
+  return limits_->queued_request_bytes + limits_->buffered_bytes >
+         limits_->max_queued_request_bytes;
 }
 
 void Connection::StopReading() {
@@ -112,31 +124,33 @@ void Connection::ParseFrames() {
   while (!closed_ && !draining_) {
     size_t available = in_.size() - in_start_;
     if (available < 4) break;
-    int32_t size = ReadBigEndian32(in_.data() + in_start_);
-    if (size <= 0 || size > limits_->max_request_bytes) {
+    auto peeked = protocol::PeekFrameSize(std::string_view(in_).substr(in_start_),
+                                          static_cast<uint32_t>(limits_->max_request_bytes));
+    if (!peeked.ok()) {
       LogEvent(LogLevel::kWarn, "bad_frame",
                {{"conn", std::to_string(id())},
                 {"peer", peer()},
-                {"size", std::to_string(size)},
-                {"limit", std::to_string(limits_->max_request_bytes)}});
+                {"error", std::string(peeked.status().message())}});
       parsing_ = false;
-      return Close(size <= 0 ? "request size is not positive"
-                             : "request larger than socket.request.max.bytes");
+      return Close("bad request size");
     }
-    if (available - 4 < static_cast<size_t>(size)) {
-      // Reserve once for a large request instead of growing by 64 KiB steps.
-      in_.reserve(in_start_ + 4 + static_cast<size_t>(size) + kReadChunk);
-      break;
-    }
-    if (slots_.size() >= kMaxInFlight ||
-        limits_->queued_request_bytes > limits_->max_queued_request_bytes) {
+    const int64_t size = **peeked;
+    // Not all here yet. Nothing is reserved for the announced size: a
+    // client that announces 100 MB and sends nothing costs nothing.
+    if (available - 4 < static_cast<size_t>(size)) break;
+    if (slots_.size() >= kMaxInFlight || OverBudget()) {
       StopReading();
       parsing_ = false;
       return;
     }
     std::string frame(in_.data() + in_start_ + 4, static_cast<size_t>(size));
     in_start_ += 4 + static_cast<size_t>(size);
-    if (in_start_ == in_.size()) in_.clear(), in_start_ = 0;
+    if (in_start_ == in_.size()) {
+      // Give a large buffer back once it is drained.
+      if (in_.capacity() > 4 * kReadChunk) std::string().swap(in_);
+      in_.clear(), in_start_ = 0;
+      AccountBuffer();
+    }
 
     auto slot = std::make_unique<Slot>();
     slot->request_bytes = size;
@@ -149,9 +163,12 @@ void Connection::ParseFrames() {
     });
   }
   parsing_ = false;
-  if (!closed_ && !draining_ && slots_.size() < kMaxInFlight &&
-      limits_->queued_request_bytes <= limits_->max_queued_request_bytes)
+  // Over the server-wide budget (requests queued plus partial requests
+  // buffered), reading pauses; Server::CheckIdle resumes it.
+  if (!closed_ && !draining_ && slots_.size() < kMaxInFlight && !OverBudget())
     StartReading();
+  else if (!closed_ && OverBudget())
+    StopReading();
 }
 
 void Connection::MaybeResumeReading() {
@@ -241,7 +258,7 @@ bool Connection::WriteBytes(std::string bytes) {
 }
 
 bool Connection::SendFile(const OutChunk& chunk) {
-  sending_ = {chunk.fd, static_cast<int64_t>(chunk.file_pos), chunk.file_len};
+  sending_ = {chunk.fd, static_cast<int64_t>(chunk.pos), chunk.len};
   return ContinueSendFile();
 }
 
@@ -336,6 +353,9 @@ void Connection::Close(std::string_view reason) {
   for (auto& slot : slots_)
     if (!slot->done) limits_->queued_request_bytes -= slot->request_bytes, slot->done = true;
   slots_.clear();
+  std::string().swap(in_);
+  limits_->buffered_bytes -= accounted_buffer_;
+  accounted_buffer_ = 0;
   writing_.reset();
   if (on_close_) on_close_(this);
 }

@@ -58,6 +58,7 @@ struct ConnectionLimits {
   int64_t max_request_bytes = 104857600;         // socket.request.max.bytes
   int64_t max_queued_request_bytes = 268435456;  // queued.max.request.bytes, all connections
   int64_t queued_request_bytes = 0;              // now, all connections
+  int64_t buffered_bytes = 0;  // input buffers (partial requests), all connections
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -102,6 +103,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void WaitWritable();
   void StartReading();
   void StopReading();
+  // Keeps limits_->buffered_bytes in step with this connection's buffer.
+  void AccountBuffer();
+  bool OverBudget() const;
   void CloseIfDrained();
 
   uv_tcp_s* tcp_;
@@ -112,6 +116,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   std::string in_;  // bytes read, from in_start_
   size_t in_start_ = 0;
+  int64_t accounted_buffer_ = 0;             // in_'s capacity as counted in limits_
   std::deque<std::unique_ptr<Slot>> slots_;  // request order
   // The response being written: its chunks from out_next_.
   std::unique_ptr<Slot> writing_;

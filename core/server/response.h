@@ -13,7 +13,7 @@
 
 namespace kq::server {
 
-using protocol::OutChunk;  // bytes, or (fd >= 0) file_len bytes of a file from file_pos
+using protocol::OutChunk;  // bytes, or (fd >= 0) len bytes of a file from pos
 
 struct Response {
   // The whole frame after its 4-byte size prefix (header and body); the

@@ -148,7 +148,7 @@ void Server::CheckIdle() {
     if (conn->outstanding() == 0 && quiet.count() >= options_.idle_timeout_ms) idle.push_back(conn);
   }
   for (auto& conn : idle) conn->Close("idle longer than connections.max.idle.ms");
-  if (limits_.queued_request_bytes <= limits_.max_queued_request_bytes)
+  if (limits_.queued_request_bytes + limits_.buffered_bytes <= limits_.max_queued_request_bytes)
     for (auto& [id, conn] : connections_) conn->MaybeResumeReading();
 }
 
