@@ -98,9 +98,14 @@ void Connection::AccountBuffer() {
   accounted_buffer_ = now;
 }
 
+// Over the budget, only connections holding a large partial request pause:
+// small requests keep flowing, so clients that stalled mid-way on large
+// requests (until connections.max.idle.ms closes them) cannot stop a server
+// from serving others.
 bool Connection::OverBudget() const {
-  return limits_->queued_request_bytes + limits_->buffered_bytes >
-         limits_->max_queued_request_bytes;
+  return in_.capacity() > 2 * kReadChunk &&
+         limits_->queued_request_bytes + limits_->buffered_bytes >
+             limits_->max_queued_request_bytes;
 }
 
 void Connection::StopReading() {
@@ -138,7 +143,9 @@ void Connection::ParseFrames() {
     // Not all here yet. Nothing is reserved for the announced size: a
     // client that announces 100 MB and sends nothing costs nothing.
     if (available - 4 < static_cast<size_t>(size)) break;
-    if (slots_.size() >= kMaxInFlight || OverBudget()) {
+    // A whole request moves from the buffer to the queue: the budget is
+    // unchanged, so only the in-flight cap holds it back.
+    if (slots_.size() >= kMaxInFlight) {
       StopReading();
       parsing_ = false;
       return;

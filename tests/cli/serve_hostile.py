@@ -159,4 +159,30 @@ for _ in range(20):
 still_serving("clients vanishing mid-response")
 half.close()
 
-print(f"ok: RSS {rss_kib()} KiB (with 500 idle connections: {rss_with_idle} KiB)")
+# 8. Fifty clients announce 50 MB requests and send 2 MB of each: with
+#    queued.max.request.bytes at 16 MB (see 0602), reading pauses once the
+#    partial requests reach it, so memory stays near the budget.
+rss_before_big = rss_kib()
+big = []
+for _ in range(50):
+    s = connect()
+    s.setblocking(False)
+    try:
+        s.send(struct.pack(">i", 50 << 20))
+        chunk = b"\0" * (256 << 10)
+        for _ in range(8):
+            s.send(chunk)
+    except BlockingIOError:
+        pass  # the server stopped reading: that is the point
+    big.append(s)
+time.sleep(0.5)
+grown = rss_kib() - rss_before_big
+if grown > 48 * 1024:
+    fail(f"partial requests grew the server by {grown} KiB, over the 16 MB budget")
+for s in big:
+    s.close()
+time.sleep(1.2)  # the idle check resumes reading once the budget is free
+still_serving("50 partial 50 MB requests")
+
+print(f"ok: RSS {rss_kib()} KiB (with 500 idle connections: {rss_with_idle} KiB; "
+      f"partial requests: +{grown} KiB)")
