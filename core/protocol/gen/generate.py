@@ -354,6 +354,9 @@ def emit_decode(e, msg, s):
         e(f'return Status::NotSupported(fmt::format("{msg.name} version {{}} is not supported ({{}}-{{}})", '
           f"version, kMinVersion, kMaxVersion));")
         e("}")
+    e("// Fields absent in this version must read as their defaults, also when")
+    e("// the object is reused.")
+    e(f"*this = {s.cname}();")
     e(f"const bool flexible = {cond_expr(msg.flexible, lo, hi)};")
     e("(void)flexible;")
     e("(void)version;")
@@ -554,7 +557,7 @@ def emit_api_files(api, msgs, out_dir):
     h(HEADER_NOTE.rstrip())
     h(f"// The {api} request and response (API key {msgs[0].api_key}): one struct per schema")
     h("// struct type, fields in snake_case. Decode reads one version from untrusted bytes")
-    h("// (bounds-checked; fields absent in that version keep their defaults; unknown tagged")
+    h("// (bounds-checked; fields absent in that version are reset to their defaults; unknown tagged")
     h("// fields are skipped); Encode writes one version (absent fields are not written, tagged")
     h("// fields only when they differ from their default). string_views in Records point")
     h("// into the decoded frame.")

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status AlterConfigsRequestAlterableConfig::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AlterConfigsRequestAlterableConfig();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -47,6 +50,9 @@ void AlterConfigsRequestAlterableConfig::Encode(WireWriter& w, int16_t version) 
 }
 
 Status AlterConfigsRequestAlterConfigsResource::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AlterConfigsRequestAlterConfigsResource();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -104,6 +110,9 @@ Status AlterConfigsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("AlterConfigsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AlterConfigsRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -151,6 +160,9 @@ void AlterConfigsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status AlterConfigsResponseAlterConfigsResourceResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AlterConfigsResponseAlterConfigsResourceResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -198,6 +210,9 @@ Status AlterConfigsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("AlterConfigsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AlterConfigsResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status ApiVersionsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("ApiVersionsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ApiVersionsRequest();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -59,6 +62,9 @@ void ApiVersionsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ApiVersion::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ApiVersion();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -92,6 +98,9 @@ void ApiVersion::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status SupportedFeatureKey::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SupportedFeatureKey();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -137,6 +146,9 @@ void SupportedFeatureKey::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FinalizedFeatureKey::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FinalizedFeatureKey();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -187,6 +199,9 @@ Status ApiVersionsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("ApiVersionsResponse version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ApiVersionsResponse();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status CreatePartitionsAssignment::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatePartitionsAssignment();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -62,6 +65,9 @@ void CreatePartitionsAssignment::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatePartitionsTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatePartitionsTopic();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -119,6 +125,9 @@ Status CreatePartitionsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("CreatePartitionsRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatePartitionsRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -168,6 +177,9 @@ void CreatePartitionsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatePartitionsTopicResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatePartitionsTopicResult();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -206,6 +218,9 @@ Status CreatePartitionsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("CreatePartitionsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatePartitionsResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status CreatableReplicaAssignment::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatableReplicaAssignment();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -64,6 +67,9 @@ void CreatableReplicaAssignment::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatableTopicConfig::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatableTopicConfig();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -95,6 +101,9 @@ void CreatableTopicConfig::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatableTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatableTopic();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -169,6 +178,9 @@ Status CreateTopicsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("CreateTopicsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreateTopicsRequest();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -222,6 +234,9 @@ void CreateTopicsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatableTopicConfigs::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatableTopicConfigs();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -287,6 +302,9 @@ void CreatableTopicConfigs::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status CreatableTopicResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreatableTopicResult();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -398,6 +416,9 @@ Status CreateTopicsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("CreateTopicsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = CreateTopicsResponse();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status DeleteGroupsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteGroupsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteGroupsRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -67,6 +70,9 @@ void DeleteGroupsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DeletableGroupResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeletableGroupResult();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -103,6 +109,9 @@ Status DeleteGroupsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteGroupsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteGroupsResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

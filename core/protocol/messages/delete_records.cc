@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status DeleteRecordsPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsPartition();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -46,6 +49,9 @@ void DeleteRecordsPartition::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DeleteRecordsTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsTopic();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -98,6 +104,9 @@ Status DeleteRecordsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteRecordsRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -145,6 +154,9 @@ void DeleteRecordsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DeleteRecordsPartitionResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsPartitionResult();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -178,6 +190,9 @@ void DeleteRecordsPartitionResult::Encode(WireWriter& w, int16_t version) const 
 }
 
 Status DeleteRecordsTopicResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsTopicResult();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -230,6 +245,9 @@ Status DeleteRecordsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteRecordsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteRecordsResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

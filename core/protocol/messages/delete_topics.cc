@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status DeleteTopicState::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteTopicState();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -67,6 +70,9 @@ Status DeleteTopicsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteTopicsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteTopicsRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -142,6 +148,9 @@ void DeleteTopicsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DeletableTopicResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeletableTopicResult();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -207,6 +216,9 @@ Status DeleteTopicsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DeleteTopicsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DeleteTopicsResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status DescribeClusterRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeClusterRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeClusterRequest();
   const bool flexible = true;
   (void)flexible;
   (void)version;
@@ -56,6 +59,9 @@ void DescribeClusterRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DescribeClusterBroker::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeClusterBroker();
   const bool flexible = true;
   (void)flexible;
   (void)version;
@@ -96,6 +102,9 @@ Status DescribeClusterResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeClusterResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeClusterResponse();
   const bool flexible = true;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status DescribeConfigsResource::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsResource();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -75,6 +78,9 @@ Status DescribeConfigsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeConfigsRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -132,6 +138,9 @@ void DescribeConfigsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DescribeConfigsSynonym::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsSynonym();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -177,6 +186,9 @@ void DescribeConfigsSynonym::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DescribeConfigsResourceResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsResourceResult();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -259,6 +271,9 @@ void DescribeConfigsResourceResult::Encode(WireWriter& w, int16_t version) const
 }
 
 Status DescribeConfigsResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsResult();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -317,6 +332,9 @@ Status DescribeConfigsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeConfigsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeConfigsResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status DescribeGroupsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeGroupsRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeGroupsRequest();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -74,6 +77,9 @@ void DescribeGroupsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DescribedGroupMember::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribedGroupMember();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -126,6 +132,9 @@ void DescribedGroupMember::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status DescribedGroup::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribedGroup();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;
@@ -192,6 +201,9 @@ Status DescribeGroupsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("DescribeGroupsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = DescribeGroupsResponse();
   const bool flexible = version >= 5;
   (void)flexible;
   (void)version;

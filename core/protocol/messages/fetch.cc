@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status ReplicaState::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ReplicaState();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -54,6 +57,9 @@ void ReplicaState::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchPartition();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -131,6 +137,9 @@ void FetchPartition::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchTopic();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -188,6 +197,9 @@ void FetchTopic::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ForgottenTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ForgottenTopic();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -255,6 +267,9 @@ Status FetchRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("FetchRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchRequest();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -418,6 +433,9 @@ void FetchRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchResponseEpochEndOffset::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchResponseEpochEndOffset();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -457,6 +475,9 @@ void FetchResponseEpochEndOffset::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchResponseLeaderIdAndEpoch::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchResponseLeaderIdAndEpoch();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -496,6 +517,9 @@ void FetchResponseLeaderIdAndEpoch::Encode(WireWriter& w, int16_t version) const
 }
 
 Status SnapshotId::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SnapshotId();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -527,6 +551,9 @@ void SnapshotId::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status AbortedTransaction::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = AbortedTransaction();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -566,6 +593,9 @@ void AbortedTransaction::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status PartitionData::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = PartitionData();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -716,6 +746,9 @@ void PartitionData::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchableTopicResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchableTopicResponse();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -773,6 +806,9 @@ void FetchableTopicResponse::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status FetchResponseNodeEndpoint::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchResponseNodeEndpoint();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;
@@ -836,6 +872,9 @@ Status FetchResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("FetchResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FetchResponse();
   const bool flexible = version >= 12;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status FindCoordinatorRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("FindCoordinatorRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FindCoordinatorRequest();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -84,6 +87,9 @@ void FindCoordinatorRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status Coordinator::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = Coordinator();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -161,6 +167,9 @@ Status FindCoordinatorResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("FindCoordinatorResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = FindCoordinatorResponse();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;

@@ -19,6 +19,9 @@ Status HeartbeatRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("HeartbeatRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = HeartbeatRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -71,6 +74,9 @@ Status HeartbeatResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("HeartbeatResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = HeartbeatResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

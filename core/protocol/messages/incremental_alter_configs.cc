@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status IncrementalAlterConfigsRequestAlterableConfig::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = IncrementalAlterConfigsRequestAlterableConfig();
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
@@ -52,6 +55,9 @@ void IncrementalAlterConfigsRequestAlterableConfig::Encode(WireWriter& w, int16_
 }
 
 Status IncrementalAlterConfigsRequestAlterConfigsResource::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = IncrementalAlterConfigsRequestAlterConfigsResource();
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
@@ -113,6 +119,9 @@ Status IncrementalAlterConfigsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("IncrementalAlterConfigsRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = IncrementalAlterConfigsRequest();
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
@@ -162,6 +171,9 @@ void IncrementalAlterConfigsRequest::Encode(WireWriter& w, int16_t version) cons
 
 Status IncrementalAlterConfigsResponseAlterConfigsResourceResponse::Decode(WireReader& r,
                                                                            int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = IncrementalAlterConfigsResponseAlterConfigsResourceResponse();
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;
@@ -211,6 +223,9 @@ Status IncrementalAlterConfigsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("IncrementalAlterConfigsResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = IncrementalAlterConfigsResponse();
   const bool flexible = version >= 1;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status InitProducerIdRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("InitProducerIdRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = InitProducerIdRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -68,6 +71,9 @@ Status InitProducerIdResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("InitProducerIdResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = InitProducerIdResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status JoinGroupRequestProtocol::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = JoinGroupRequestProtocol();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -50,6 +53,9 @@ Status JoinGroupRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("JoinGroupRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = JoinGroupRequest();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -138,6 +144,9 @@ void JoinGroupRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status JoinGroupResponseMember::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = JoinGroupResponseMember();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -189,6 +198,9 @@ Status JoinGroupResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("JoinGroupResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = JoinGroupResponse();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status MemberIdentity::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MemberIdentity();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -81,6 +84,9 @@ Status LeaveGroupRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("LeaveGroupRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = LeaveGroupRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -138,6 +144,9 @@ void LeaveGroupRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status MemberResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MemberResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -197,6 +206,9 @@ Status LeaveGroupResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("LeaveGroupResponse version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = LeaveGroupResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

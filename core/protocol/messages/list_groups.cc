@@ -19,6 +19,9 @@ Status ListGroupsRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("ListGroupsRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListGroupsRequest();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -94,6 +97,9 @@ void ListGroupsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ListedGroup::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListedGroup();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;
@@ -142,6 +148,9 @@ Status ListGroupsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("ListGroupsResponse version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListGroupsResponse();
   const bool flexible = version >= 3;
   (void)flexible;
   (void)version;

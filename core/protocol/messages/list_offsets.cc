@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status ListOffsetsPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsPartition();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -58,6 +61,9 @@ void ListOffsetsPartition::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ListOffsetsTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsTopic();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -110,6 +116,9 @@ Status ListOffsetsRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("ListOffsetsRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsRequest();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -169,6 +178,9 @@ void ListOffsetsRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ListOffsetsPartitionResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsPartitionResponse();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -243,6 +255,9 @@ void ListOffsetsPartitionResponse::Encode(WireWriter& w, int16_t version) const 
 }
 
 Status ListOffsetsTopicResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsTopicResponse();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -295,6 +310,9 @@ Status ListOffsetsResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("ListOffsetsResponse version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ListOffsetsResponse();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;

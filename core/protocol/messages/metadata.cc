@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status MetadataRequestTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataRequestTopic();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -62,6 +65,9 @@ Status MetadataRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("MetadataRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataRequest();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -130,6 +136,9 @@ void MetadataRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status MetadataResponseBroker::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataResponseBroker();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -177,6 +186,9 @@ void MetadataResponseBroker::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status MetadataResponsePartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataResponsePartition();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -282,6 +294,9 @@ void MetadataResponsePartition::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status MetadataResponseTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataResponseTopic();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -361,6 +376,9 @@ Status MetadataResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("MetadataResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = MetadataResponse();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status OffsetCommitRequestPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitRequestPartition();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
@@ -61,6 +64,9 @@ void OffsetCommitRequestPartition::Encode(WireWriter& w, int16_t version) const 
 }
 
 Status OffsetCommitRequestTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitRequestTopic();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
@@ -113,6 +119,9 @@ Status OffsetCommitRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetCommitRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitRequest();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
@@ -194,6 +203,9 @@ void OffsetCommitRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetCommitResponsePartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitResponsePartition();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
@@ -225,6 +237,9 @@ void OffsetCommitResponsePartition::Encode(WireWriter& w, int16_t version) const
 }
 
 Status OffsetCommitResponseTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitResponseTopic();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;
@@ -277,6 +292,9 @@ Status OffsetCommitResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetCommitResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetCommitResponse();
   const bool flexible = version >= 8;
   (void)flexible;
   (void)version;

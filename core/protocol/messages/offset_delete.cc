@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status OffsetDeleteRequestPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteRequestPartition();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -44,6 +47,9 @@ void OffsetDeleteRequestPartition::Encode(WireWriter& w, int16_t version) const 
 }
 
 Status OffsetDeleteRequestTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteRequestTopic();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -96,6 +102,9 @@ Status OffsetDeleteRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetDeleteRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteRequest();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -143,6 +152,9 @@ void OffsetDeleteRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetDeleteResponsePartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteResponsePartition();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -174,6 +186,9 @@ void OffsetDeleteResponsePartition::Encode(WireWriter& w, int16_t version) const
 }
 
 Status OffsetDeleteResponseTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteResponseTopic();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -226,6 +241,9 @@ Status OffsetDeleteResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetDeleteResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetDeleteResponse();
   const bool flexible = false;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status OffsetFetchRequestTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchRequestTopic();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -73,6 +76,9 @@ void OffsetFetchRequestTopic::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetFetchRequestTopics::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchRequestTopics();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -131,6 +137,9 @@ void OffsetFetchRequestTopics::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetFetchRequestGroup::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchRequestGroup();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -215,6 +224,9 @@ Status OffsetFetchRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetFetchRequest version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchRequest();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -302,6 +314,9 @@ void OffsetFetchRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetFetchResponsePartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponsePartition();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -367,6 +382,9 @@ void OffsetFetchResponsePartition::Encode(WireWriter& w, int16_t version) const 
 }
 
 Status OffsetFetchResponseTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponseTopic();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -423,6 +441,9 @@ void OffsetFetchResponseTopic::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetFetchResponsePartitions::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponsePartitions();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -488,6 +509,9 @@ void OffsetFetchResponsePartitions::Encode(WireWriter& w, int16_t version) const
 }
 
 Status OffsetFetchResponseTopics::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponseTopics();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -544,6 +568,9 @@ void OffsetFetchResponseTopics::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetFetchResponseGroup::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponseGroup();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;
@@ -610,6 +637,9 @@ Status OffsetFetchResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetFetchResponse version {} is not supported ({}-{})", version, kMinVersion,
                     kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetFetchResponse();
   const bool flexible = version >= 6;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status OffsetForLeaderPartition::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderPartition();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -52,6 +55,9 @@ void OffsetForLeaderPartition::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetForLeaderTopic::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderTopic();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -104,6 +110,9 @@ Status OffsetForLeaderEpochRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetForLeaderEpochRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderEpochRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -155,6 +164,9 @@ void OffsetForLeaderEpochRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status OffsetForLeaderEpochResponseEpochEndOffset::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderEpochResponseEpochEndOffset();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -197,6 +209,9 @@ void OffsetForLeaderEpochResponseEpochEndOffset::Encode(WireWriter& w, int16_t v
 }
 
 Status OffsetForLeaderTopicResult::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderTopicResult();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -250,6 +265,9 @@ Status OffsetForLeaderEpochResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("OffsetForLeaderEpochResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = OffsetForLeaderEpochResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status PartitionProduceData::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = PartitionProduceData();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -46,6 +49,9 @@ void PartitionProduceData::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status TopicProduceData::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = TopicProduceData();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -97,6 +103,9 @@ Status ProduceRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("ProduceRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ProduceRequest();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -161,6 +170,9 @@ void ProduceRequest::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status BatchIndexAndErrorMessage::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = BatchIndexAndErrorMessage();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -212,6 +224,9 @@ void BatchIndexAndErrorMessage::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ProduceResponseLeaderIdAndEpoch::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ProduceResponseLeaderIdAndEpoch();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -251,6 +266,9 @@ void ProduceResponseLeaderIdAndEpoch::Encode(WireWriter& w, int16_t version) con
 }
 
 Status PartitionProduceResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = PartitionProduceResponse();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -360,6 +378,9 @@ void PartitionProduceResponse::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status TopicProduceResponse::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = TopicProduceResponse();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -408,6 +429,9 @@ void TopicProduceResponse::Encode(WireWriter& w, int16_t version) const {
 }
 
 Status ProduceResponseNodeEndpoint::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ProduceResponseNodeEndpoint();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;
@@ -471,6 +495,9 @@ Status ProduceResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("ProduceResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = ProduceResponse();
   const bool flexible = version >= 9;
   (void)flexible;
   (void)version;

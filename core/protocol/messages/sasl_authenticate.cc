@@ -20,6 +20,9 @@ Status SaslAuthenticateRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("SaslAuthenticateRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SaslAuthenticateRequest();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;
@@ -54,6 +57,9 @@ Status SaslAuthenticateResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("SaslAuthenticateResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SaslAuthenticateResponse();
   const bool flexible = version >= 2;
   (void)flexible;
   (void)version;

@@ -20,6 +20,9 @@ Status SaslHandshakeRequest::Decode(WireReader& r, int16_t version) {
         fmt::format("SaslHandshakeRequest version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SaslHandshakeRequest();
   const bool flexible = false;
   (void)flexible;
   (void)version;
@@ -54,6 +57,9 @@ Status SaslHandshakeResponse::Decode(WireReader& r, int16_t version) {
         fmt::format("SaslHandshakeResponse version {} is not supported ({}-{})", version,
                     kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SaslHandshakeResponse();
   const bool flexible = false;
   (void)flexible;
   (void)version;

@@ -15,6 +15,9 @@ constexpr int32_t kMaxReserve = 1024;
 }  // namespace
 
 Status SyncGroupRequestAssignment::Decode(WireReader& r, int16_t version) {
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SyncGroupRequestAssignment();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -50,6 +53,9 @@ Status SyncGroupRequest::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("SyncGroupRequest version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SyncGroupRequest();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;
@@ -150,6 +156,9 @@ Status SyncGroupResponse::Decode(WireReader& r, int16_t version) {
     return Status::NotSupported(fmt::format("SyncGroupResponse version {} is not supported ({}-{})",
                                             version, kMinVersion, kMaxVersion));
   }
+  // Fields absent in this version must read as their defaults, also when
+  // the object is reused.
+  *this = SyncGroupResponse();
   const bool flexible = version >= 4;
   (void)flexible;
   (void)version;

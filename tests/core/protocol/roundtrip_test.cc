@@ -116,3 +116,21 @@ TEST_CASE("tagged fields: written only when set, read back, unknown ones skipped
 
 }  // namespace
 }  // namespace kq::protocol
+
+namespace kq::protocol {
+namespace {
+
+TEST_CASE("decoding into a used object resets the fields the version does not carry") {
+  MetadataResponse m = testing::MakeSample<MetadataResponse>(12, false);
+  REQUIRE(m.throttle_time_ms != 0);
+  MetadataResponse v0;
+  v0.brokers.emplace_back().host = "h";
+  WireWriter w;
+  v0.Encode(w, 0);
+  const std::string bytes = testing::Flatten(w);
+  REQUIRE(DecodeBody(bytes, 0, 0, &m).ok());
+  CHECK(m == v0);  // throttle_time_ms, cluster_id, controller_id... back to defaults
+}
+
+}  // namespace
+}  // namespace kq::protocol
