@@ -22,7 +22,7 @@ Result<std::unique_ptr<PartitionReader>> PartitionReader::Open(
   log::PartitionOptions popts;
   popts.env = options.env;
   popts.topic = topic;
-  popts.partition = partition;
+  popts.partition = PartitionId(partition);
   popts.verify_reads = true;  // a consumer never prints bytes whose CRC fails
   KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(dir, popts, log::OpenMode::kRead));
   std::unique_ptr<PartitionReader> reader(

@@ -317,7 +317,7 @@ Result<std::unique_ptr<Partition>> LogDir::OpenPartition(const TopicInfo& topic,
                                                          OpenMode mode) const {
   KQ_RETURN_IF_ERROR(CheckPartition(topic, partition));
   return Partition::Open(PartitionPath(topic.name, partition),
-                         PartitionOptionsFor(env_, topic.name, partition.value(), topic.config),
+                         PartitionOptionsFor(env_, topic.name, partition, topic.config),
                          mode);
 }
 

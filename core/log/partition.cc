@@ -16,7 +16,7 @@
 
 namespace kq::log {
 
-PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t partition,
+PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, PartitionId partition,
                                      const TopicConfig& config) {
   PartitionOptions o;
   o.env = env;
@@ -122,9 +122,8 @@ Result<Offset> Partition::ReadOffsetCheckpoint(const char* name, Offset if_missi
 }
 
 Status Partition::WriteOffsetCheckpoint(const char* name, Offset offset) {
-  return WriteCheckpoint(
-      options_.env, PathOf(name),
-      {CheckpointEntry{options_.topic, PartitionId(options_.partition), offset}});
+  return WriteCheckpoint(options_.env, PathOf(name),
+                         {CheckpointEntry{options_.topic, options_.partition, offset}});
 }
 
 Status Partition::LoadLogStart() {

@@ -47,7 +47,7 @@ struct PartitionOptions {
   io::Env* env = nullptr;  // required
   // For messages and checkpoint files.
   std::string topic;
-  int32_t partition = 0;
+  PartitionId partition{0};
   // Kafka's topic configs that shape segments.
   uint64_t segment_bytes = uint64_t{1} << 30;       // segment.bytes
   int64_t segment_ms = 7LL * 24 * 3600 * 1000;      // segment.ms
@@ -69,7 +69,7 @@ struct PartitionOptions {
 };
 
 // Options for partition `partition` of `topic` from the topic's configs.
-PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, int32_t partition,
+PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, PartitionId partition,
                                      const TopicConfig& config);
 
 enum class OpenMode {

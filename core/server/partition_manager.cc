@@ -39,7 +39,7 @@ Result<log::Partition*> PartitionManager::Get(const std::string& topic, int32_t 
   // Clients check every batch's CRC themselves, so a Fetch reads only batch
   // headers (and sends the rest from the file) instead of checking them too.
   log::PartitionOptions options =
-      log::PartitionOptionsFor(log_dir_->env(), info.name, partition, info.config);
+      log::PartitionOptionsFor(log_dir_->env(), info.name, PartitionId(partition), info.config);
   options.verify_reads = false;
   KQ_ASSIGN_OR_RETURN(
       auto p, log::Partition::Open(log_dir_->PartitionPath(topic, PartitionId(partition)), options,

@@ -78,7 +78,7 @@ log::PartitionOptions SmallOptions(io::Env* env, uint64_t segment_bytes) {
   log::PartitionOptions o;
   o.env = env;
   o.topic = "t";
-  o.partition = 0;
+  o.partition = PartitionId(0);
   o.segment_bytes = segment_bytes;
   o.index_interval_bytes = 256;
   o.recovery_point_interval_ms = 0;

@@ -31,7 +31,7 @@ class Fixture {
       log::PartitionOptions o;
       o.env = &env_;
       o.topic = "t";
-      o.partition = p;
+      o.partition = PartitionId(p);
       auto part =
           log::Partition::Open(dir->PartitionPath("t", PartitionId(p)), o, log::OpenMode::kWrite);
       REQUIRE(part.ok());

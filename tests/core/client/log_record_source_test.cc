@@ -46,7 +46,7 @@ class Fixture {
     log::PartitionOptions o;
     o.env = env();
     o.topic = topic;
-    o.partition = p;
+    o.partition = PartitionId(p);
     auto part =
         log::Partition::Open(dir_->PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kWrite);
     REQUIRE(part.ok());

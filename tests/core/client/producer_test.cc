@@ -109,7 +109,7 @@ ReadBack ReadPartition(io::Env* env, const log::LogDir& dir, const std::string& 
   log::PartitionOptions o;
   o.env = env;
   o.topic = topic;
-  o.partition = p;
+  o.partition = PartitionId(p);
   auto part =
       log::Partition::Open(dir.PartitionPath(topic, PartitionId(p)), o, log::OpenMode::kRead);
   REQUIRE_MESSAGE(part.ok(), part.status().ToString());

@@ -45,9 +45,10 @@ bool TopicIsWhole(io::FaultEnv& env, const std::string& name, log::TopicInfo* in
   auto described = d->DescribeTopic(name);
   REQUIRE_MESSAGE(described.ok(), "topic listed but unreadable: ", described.status().ToString());
   for (int32_t p = 0; p < described->partitions; ++p) {
-    auto opened = log::Partition::Open(d->PartitionPath(name, PartitionId(p)),
-                                       log::PartitionOptionsFor(&env, name, p, described->config),
-                                       log::OpenMode::kWrite);
+    auto opened = log::Partition::Open(
+        d->PartitionPath(name, PartitionId(p)),
+        log::PartitionOptionsFor(&env, name, PartitionId(p), described->config),
+        log::OpenMode::kWrite);
     REQUIRE_MESSAGE(opened.ok(), "partition ", p,
                     " of a listed topic: ", opened.status().ToString());
   }
@@ -87,8 +88,8 @@ TEST_CASE("crash: the producer's group commits (flush=fsync)") {
       if (ok && (*producer)->Close().ok()) ledger.AckAll();
     }
     crash.Cut(env);
-    kq::testing::CheckPartitionAfterCrash(env, kRoot + "/t-0",
-                                          log::PartitionOptionsFor(&env, "t", 0, config), ledger);
+    kq::testing::CheckPartitionAfterCrash(
+        env, kRoot + "/t-0", log::PartitionOptionsFor(&env, "t", PartitionId(0), config), ledger);
   });
 }
 
@@ -135,9 +136,9 @@ TEST_CASE("crash: topic delete") {
     REQUIRE(root.CreateTopic("orders", 2, config).ok());
     std::vector<Ledger> ledgers(2);
     for (int32_t p = 0; p < 2; ++p) {
-      auto part = log::Partition::Open(root.PartitionPath("orders", PartitionId(p)),
-                                       log::PartitionOptionsFor(&env, "orders", p, config),
-                                       log::OpenMode::kWrite);
+      auto part = log::Partition::Open(
+          root.PartitionPath("orders", PartitionId(p)),
+          log::PartitionOptionsFor(&env, "orders", PartitionId(p), config), log::OpenMode::kWrite);
       REQUIRE(part.ok());
       for (int b = 0; b < 6; ++b) {
         std::string batch = ledgers[p].NextBatch(3, 1000, 30);
@@ -157,9 +158,9 @@ TEST_CASE("crash: topic delete") {
     if (listed) {
       // Still a topic: every partition holds everything it held.
       for (int32_t p = 0; p < 2; ++p) {
-        kq::testing::CheckPartitionAfterCrash(env, root.PartitionPath("orders", PartitionId(p)),
-                                              log::PartitionOptionsFor(&env, "orders", p, config),
-                                              ledgers[p]);
+        kq::testing::CheckPartitionAfterCrash(
+            env, root.PartitionPath("orders", PartitionId(p)),
+            log::PartitionOptionsFor(&env, "orders", PartitionId(p), config), ledgers[p]);
       }
     }
   });

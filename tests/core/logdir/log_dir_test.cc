@@ -215,7 +215,7 @@ TEST_CASE("log dir: OpenPartition shapes segments by the topic's config") {
     const PartitionOptions& o = (*p)->options();
     CHECK(o.env == env);
     CHECK(o.topic == "small");
-    CHECK(o.partition == 1);
+    CHECK(o.partition == PartitionId(1));
     CHECK(o.segment_bytes == 2048);
     CHECK(o.segment_ms == 60000);
     CHECK(o.index_interval_bytes == 100);
