@@ -137,6 +137,10 @@ Status Broker::Shutdown() {
 
 Result<log::TopicInfo> Broker::AutoCreateTopic(const std::string& topic) {
   KQ_RETURN_IF_ERROR(log::ValidateTopicName(topic));
+  // Internal topics are made by their owners (the offsets store), with
+  // their own shape, never by a client's Metadata or Produce.
+  if (IsInternalTopic(topic))
+    return Status::NotFound(fmt::format("internal topic '{}' does not exist", topic));
   log::TopicConfig defaults;
   return log_dir_.EnsureTopic(topic, static_cast<int32_t>(config_.GetInt("num.partitions")),
                               defaults);

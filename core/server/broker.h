@@ -129,6 +129,12 @@ class Broker : public RequestHandler {
   uv_timer_s* coordinator_timer_ = nullptr;
 };
 
+// Kafka's internal topics: listed as internal, never auto-created, not
+// writable by clients.
+inline bool IsInternalTopic(std::string_view name) {
+  return name == "__consumer_offsets" || name == "__transaction_state";
+}
+
 // One log line for a request that failed in a way the client sees only as an
 // error code.
 void LogRequestError(const Request& request, std::string_view what, const Status& status);

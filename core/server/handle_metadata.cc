@@ -13,23 +13,15 @@ namespace {
 
 using protocol::ErrorCode;
 
-bool IsInternalTopic(std::string_view name) {
-  return name == "__consumer_offsets" || name == "__transaction_state";
-}
-
 protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string& name,
                                               bool may_create) {
   protocol::MetadataResponseTopic out;
   out.name = name;
   out.is_internal = IsInternalTopic(name);
   auto info = broker.partitions().Topic(name);
-  if (!info.ok() && info.status().IsNotFound() && may_create) {
-    info = broker.AutoCreateTopic(name);
-    if (info.ok()) {
-      // Kafka answers LEADER_NOT_AVAILABLE for a topic it just created;
-      // kq's topic is ready at once, so its partitions are listed now.
-    }
-  }
+  // Kafka answers LEADER_NOT_AVAILABLE for a topic it just created; kq's
+  // topic is ready at once, so its partitions are listed in this answer.
+  if (!info.ok() && info.status().IsNotFound() && may_create) info = broker.AutoCreateTopic(name);
   if (!info.ok()) {
     out.error_code = info.status().IsNotFound()
                          ? static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition)

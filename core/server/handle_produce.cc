@@ -134,6 +134,16 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
         out.base_offset = -1;
         continue;
       }
+      if (IsInternalTopic(topic.name)) {
+        // Kafka refuses client writes to its internal topics too: a stray
+        // record in __consumer_offsets would rewrite a group's commits.
+        out.index = data.index;
+        out.error_code = Code(ErrorCode::kInvalidTopicException);
+        out.base_offset = -1;
+        out.error_message = "clients may not write to an internal topic";
+        request->NoteError(out.error_code);
+        continue;
+      }
       if (transactional) {
         out.index = data.index;
         out.error_code = Code(ErrorCode::kTransactionalIdAuthorizationFailed);

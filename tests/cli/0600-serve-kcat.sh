@@ -32,6 +32,18 @@ run kq-consume fresh
 expect_rc 0
 expect_out "$(printf 'a\nb\nc')"
 
+# The internal topic is not created by a client's request, nor written by
+# clients (Kafka refuses both too).
+run kcat -b "$KQ_SERVE" -P -t __consumer_offsets -X message.timeout.ms=3000 <<<'garbage'
+[ "$RC" -ne 0 ] || fail "a client created __consumer_offsets"
+[ ! -d "$KQ_DIR/__consumer_offsets-0" ] || fail "a client's write created __consumer_offsets"
+kq-consume keyed -G g -c 1 > /dev/null || fail "a serverless group commit"  # now it exists
+commits=$(kq-consume __consumer_offsets | wc -l)
+run kcat -b "$KQ_SERVE" -P -t __consumer_offsets -X message.timeout.ms=3000 <<<'garbage'
+[ "$RC" -ne 0 ] || fail "a client wrote to __consumer_offsets"
+expect_err_contains "nvalid topic"
+[ "$(kq-consume __consumer_offsets | wc -l)" -eq "$commits" ] || fail "a client's record reached __consumer_offsets"
+
 # A follower sees what another process appends to the directory at once:
 # kcat waits in a long-poll fetch, kq-produce writes beside the server.
 kq-topics create live || fail "create live"
