@@ -127,11 +127,15 @@ void Broker::ArmCoordinatorTimer() {
       static_cast<uint64_t>(std::max<int64_t>(*next - now, 0)), 0);
 }
 
-Status Broker::Shutdown() {
-  cleaner_.reset();  // waits for a round in progress
+void Broker::AnswerWaiting() {
   if (coordinator_) coordinator_->Shutdown();
   if (fetch_waiters_) fetch_waiters_->ExpireAll();
   if (flush_queue_) flush_queue_->FlushNow();
+}
+
+Status Broker::Shutdown() {
+  AnswerWaiting();
+  cleaner_.reset();  // waits for a round in progress
   return partitions_.CloseAll();
 }
 

@@ -56,8 +56,11 @@ class Broker : public RequestHandler {
   void Handle(const std::shared_ptr<ConnectionInfo>& connection, std::string frame,
               Respond respond) override;
 
-  // Answers every parked request now (fetches with what they have, produces
-  // after a final flush) and syncs and closes the partitions.
+  // Answers every parked request now: fetches with what they have, produces
+  // after a final flush, group joins and syncs with NOT_COORDINATOR.
+  void AnswerWaiting();
+  // AnswerWaiting, then waits for a background cleanup round, and syncs and
+  // closes the partitions.
   Status Shutdown();
 
   // --- state the handlers share ---------------------------------------------

@@ -32,15 +32,15 @@ void OnSignal(uv_signal_t* handle, int signum) {
   if (ctx->stopping) return;
   ctx->stopping = true;
   LogEvent(LogLevel::kInfo, "shutdown", {{"signal", signum == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  // Parked fetches answer now with what they have; produces waiting for a
-  // sync get it; then the connections drain.
-  ctx->broker->fetch_waiters().ExpireAll();
-  ctx->broker->flush_queue().FlushNow();
+  // The connections stop reading new requests and drain; what waits is
+  // answered now: fetches with what they have, produces after their sync,
+  // joins and syncs with NOT_COORDINATOR (clients look for it again).
   ctx->server->Shutdown(ctx->grace_ms, [ctx] {
     uv_signal_stop(&ctx->sigterm);
     uv_signal_stop(&ctx->sigint);
     uv_stop(ctx->loop);
   });
+  ctx->broker->AnswerWaiting();
 }
 
 }  // namespace
