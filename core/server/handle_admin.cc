@@ -16,8 +16,6 @@ namespace {
 
 using protocol::ErrorCode;
 
-int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
-
 constexpr int8_t kResourceTopic = 2;
 constexpr int8_t kResourceBroker = 4;
 
@@ -26,16 +24,6 @@ constexpr int8_t kOpSet = 0;
 constexpr int8_t kOpDelete = 1;
 constexpr int8_t kOpAppend = 2;
 constexpr int8_t kOpSubtract = 3;
-
-template <typename Message>
-bool DecodeOrClose(const RequestPtr& request, Message* message) {
-  if (Status s = request->Decode(message); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    request->CloseConnection();
-    return false;
-  }
-  return true;
-}
 
 std::vector<std::string> SplitList(const std::string& value) {
   std::vector<std::string> out;

@@ -13,7 +13,7 @@ void HandleApiVersions(Broker&, const RequestPtr& request) {
     response.api_keys.push_back({static_cast<int16_t>(api.key), api.min_version, api.max_version});
   const AdvertisedApi* self = FindAdvertised(static_cast<int16_t>(protocol::ApiKey::kApiVersions));
   if (request->version() > self->max_version) {
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnsupportedVersion);
+    response.error_code = Code(protocol::ErrorCode::kUnsupportedVersion);
     request->header.api_version = 0;  // the reply is a v0 body
     return request->Reply(response);
   }

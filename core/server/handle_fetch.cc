@@ -14,8 +14,6 @@ namespace {
 
 using protocol::ErrorCode;
 
-int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
-
 struct FetchCall {
   RequestPtr request;
   protocol::FetchRequest req;
@@ -135,10 +133,7 @@ void Answer(FetchCall& call, Built built) {
 void HandleFetch(Broker& broker, const RequestPtr& request) {
   auto call = std::make_shared<FetchCall>();
   call->request = request;
-  if (Status s = request->Decode(&call->req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &call->req)) return;
   Built built = Build(broker, *request, call->req);
   int64_t min_bytes = std::max<int32_t>(call->req.min_bytes, 1);
   if (built.any_error || static_cast<int64_t>(built.bytes) >= min_bytes ||

@@ -8,15 +8,11 @@ namespace kq::server {
 
 void HandleFindCoordinator(Broker& broker, const RequestPtr& request) {
   protocol::FindCoordinatorRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::FindCoordinatorResponse response;
   const auto& self = broker.advertised();
   // key_type 0 is a group, 1 a transaction (not supported).
-  int16_t error =
-      req.key_type == 0 ? 0 : static_cast<int16_t>(protocol::ErrorCode::kCoordinatorNotAvailable);
+  int16_t error = req.key_type == 0 ? 0 : Code(protocol::ErrorCode::kCoordinatorNotAvailable);
   if (request->version() < 4) {
     response.error_code = error;
     if (error != 0) response.error_message = "kq-serve has no transaction coordinator";

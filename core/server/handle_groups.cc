@@ -22,16 +22,6 @@
 namespace kq::server {
 namespace {
 
-template <typename Message>
-bool DecodeOrClose(const RequestPtr& request, Message* message) {
-  if (Status s = request->Decode(message); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    request->CloseConnection();
-    return false;
-  }
-  return true;
-}
-
 // The host part of "HOST:PORT", as Kafka reports a member's client host.
 std::string ClientHost(const Request& request) {
   const std::string& peer = request.connection->peer;
@@ -39,8 +29,7 @@ std::string ClientHost(const Request& request) {
   return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
 }
 
-constexpr int16_t kGroupDenied =
-    static_cast<int16_t>(protocol::ErrorCode::kGroupAuthorizationFailed);
+constexpr int16_t kGroupDenied = Code(protocol::ErrorCode::kGroupAuthorizationFailed);
 
 bool MayUseGroup(const Broker& broker, const Request& request, const std::string& group) {
   return broker.Allowed(request, Operation::kRead, ResourceType::kGroup, group);
@@ -182,10 +171,9 @@ void HandleOffsetCommit(Broker& broker, const RequestPtr& request) {
   for (const auto& t : req.topics) {
     bool topic_ok = broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, t.name);
     for (const auto& p : t.partitions) {
-      int16_t error = !group_ok ? kGroupDenied
-                      : !topic_ok
-                          ? static_cast<int16_t>(protocol::ErrorCode::kTopicAuthorizationFailed)
-                          : int16_t{0};
+      int16_t error = !group_ok   ? kGroupDenied
+                      : !topic_ok ? Code(protocol::ErrorCode::kTopicAuthorizationFailed)
+                                  : int16_t{0};
       denied.push_back(error);
       if (error == 0)
         commit.partitions.push_back({{t.name, p.partition_index},

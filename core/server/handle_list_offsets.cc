@@ -17,10 +17,7 @@ constexpr int64_t kEarliest = -2;
 
 void HandleListOffsets(Broker& broker, const RequestPtr& request) {
   protocol::ListOffsetsRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::ListOffsetsResponse response;
   for (const auto& topic : req.topics) {
     auto& topic_out = response.topics.emplace_back();
@@ -28,29 +25,11 @@ void HandleListOffsets(Broker& broker, const RequestPtr& request) {
     for (const auto& in : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition_index = in.partition_index;
-      if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, topic.name)) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
-        continue;
-      }
-      auto partition = broker.partitions().Get(topic.name, in.partition_index);
-      if (!partition.ok()) {
-        out.error_code = static_cast<int16_t>(partition.status().IsNotFound()
-                                                  ? ErrorCode::kUnknownTopicOrPartition
-                                                  : ErrorCode::kKafkaStorageError);
-        continue;
-      }
-      log::Partition* p = *partition;
-      if (Status s = p->Refresh(); !s.ok()) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
-        continue;
-      }
+      log::Partition* p = nullptr;
+      out.error_code = OpenForRead(broker, *request, topic.name, in.partition_index,
+                                   in.current_leader_epoch, &p);
+      if (out.error_code != 0) continue;
       int32_t epoch = p->leader_epoch().value();
-      if (in.current_leader_epoch >= 0 && in.current_leader_epoch != epoch) {
-        out.error_code =
-            static_cast<int16_t>(in.current_leader_epoch > epoch ? ErrorCode::kUnknownLeaderEpoch
-                                                                 : ErrorCode::kFencedLeaderEpoch);
-        continue;
-      }
       int64_t offset = 0;
       if (in.timestamp == kLatest) {
         offset = p->log_end_offset().value();
@@ -59,7 +38,7 @@ void HandleListOffsets(Broker& broker, const RequestPtr& request) {
       } else if (in.timestamp >= 0) {
         auto found = p->OffsetForTimestamp(in.timestamp);
         if (!found.ok()) {
-          out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+          out.error_code = Code(ErrorCode::kKafkaStorageError);
           continue;
         }
         offset = found->value();
@@ -69,7 +48,7 @@ void HandleListOffsets(Broker& broker, const RequestPtr& request) {
         else
           out.timestamp = in.timestamp;
       } else {
-        out.error_code = static_cast<int16_t>(ErrorCode::kUnsupportedVersion);
+        out.error_code = Code(ErrorCode::kUnsupportedVersion);
         continue;
       }
       out.offset = offset;

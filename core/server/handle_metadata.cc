@@ -23,11 +23,9 @@ protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string&
   // topic is ready at once, so its partitions are listed in this answer.
   if (!info.ok() && info.status().IsNotFound() && may_create) info = broker.AutoCreateTopic(name);
   if (!info.ok()) {
-    out.error_code = info.status().IsNotFound()
-                         ? static_cast<int16_t>(ErrorCode::kUnknownTopicOrPartition)
-                     : info.status().IsInvalidArgument()
-                         ? static_cast<int16_t>(ErrorCode::kInvalidTopicException)
-                         : static_cast<int16_t>(ErrorCode::kUnknownServerError);
+    out.error_code = info.status().IsNotFound()          ? Code(ErrorCode::kUnknownTopicOrPartition)
+                     : info.status().IsInvalidArgument() ? Code(ErrorCode::kInvalidTopicException)
+                                                         : Code(ErrorCode::kUnknownServerError);
     return out;
   }
   for (int32_t p = 0; p < info->partitions; ++p) {
@@ -48,10 +46,7 @@ protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string&
 
 void HandleMetadata(Broker& broker, const RequestPtr& request) {
   protocol::MetadataRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::MetadataResponse response;
   response.brokers.push_back(
       {broker.node_id(), broker.advertised().host, broker.advertised().port, std::nullopt});
@@ -73,7 +68,7 @@ void HandleMetadata(Broker& broker, const RequestPtr& request) {
     for (const auto& topic : *req.topics) {
       if (!topic.name) {
         protocol::MetadataResponseTopic unknown;
-        unknown.error_code = static_cast<int16_t>(ErrorCode::kUnknownTopicId);
+        unknown.error_code = Code(ErrorCode::kUnknownTopicId);
         unknown.topic_id = topic.topic_id;
         response.topics.push_back(std::move(unknown));
         continue;
@@ -81,7 +76,7 @@ void HandleMetadata(Broker& broker, const RequestPtr& request) {
       if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, *topic.name)) {
         protocol::MetadataResponseTopic denied;
         denied.name = *topic.name;
-        denied.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
+        denied.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
         response.topics.push_back(std::move(denied));
         continue;
       }

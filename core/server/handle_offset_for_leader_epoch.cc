@@ -12,10 +12,7 @@ namespace kq::server {
 
 void HandleOffsetForLeaderEpoch(Broker& broker, const RequestPtr& request) {
   protocol::OffsetForLeaderEpochRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   using protocol::ErrorCode;
   protocol::OffsetForLeaderEpochResponse response;
   for (const auto& topic : req.topics) {
@@ -24,30 +21,14 @@ void HandleOffsetForLeaderEpoch(Broker& broker, const RequestPtr& request) {
     for (const auto& in : topic.partitions) {
       auto& out = topic_out.partitions.emplace_back();
       out.partition = in.partition;
-      if (!broker.Allowed(*request, Operation::kRead, ResourceType::kTopic, topic.topic)) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kTopicAuthorizationFailed);
-        continue;
-      }
-      auto partition = broker.partitions().Get(topic.topic, in.partition);
-      if (!partition.ok()) {
-        out.error_code = static_cast<int16_t>(partition.status().IsNotFound()
-                                                  ? ErrorCode::kUnknownTopicOrPartition
-                                                  : ErrorCode::kKafkaStorageError);
-        continue;
-      }
-      log::Partition* p = *partition;
-      (void)p->Refresh();
-      int32_t current = p->leader_epoch().value();
-      if (in.current_leader_epoch >= 0 && in.current_leader_epoch != current) {
-        out.error_code =
-            static_cast<int16_t>(in.current_leader_epoch > current ? ErrorCode::kUnknownLeaderEpoch
-                                                                   : ErrorCode::kFencedLeaderEpoch);
-        continue;
-      }
+      log::Partition* p = nullptr;
+      out.error_code =
+          OpenForRead(broker, *request, topic.topic, in.partition, in.current_leader_epoch, &p);
+      if (out.error_code != 0) continue;
       auto entries = log::leader_epoch::Read(broker.log_dir().env(),
                                              io::JoinPath(p->dir(), log::kLeaderEpochCheckpoint));
       if (!entries.ok()) {
-        out.error_code = static_cast<int16_t>(ErrorCode::kKafkaStorageError);
+        out.error_code = Code(ErrorCode::kKafkaStorageError);
         continue;
       }
       log::EpochEndOffset end =

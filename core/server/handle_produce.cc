@@ -16,8 +16,6 @@ namespace {
 
 using protocol::ErrorCode;
 
-int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
-
 // What one partition's append came to.
 struct Appended {
   protocol::PartitionProduceResponse* response;
@@ -113,10 +111,7 @@ void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
 
 void HandleProduce(Broker& broker, const RequestPtr& request) {
   auto req = std::make_shared<protocol::ProduceRequest>();
-  if (Status s = request->Decode(req.get()); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, req.get())) return;
   auto response = std::make_shared<protocol::ProduceResponse>();
   std::vector<Appended> appended;
   bool transactional = req->transactional_id.has_value();

@@ -8,18 +8,14 @@ namespace kq::server {
 
 void HandleInitProducerId(Broker& broker, const RequestPtr& request) {
   protocol::InitProducerIdRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::InitProducerIdResponse response;
   if (req.transactional_id.has_value()) {
-    response.error_code =
-        static_cast<int16_t>(protocol::ErrorCode::kTransactionalIdAuthorizationFailed);
+    response.error_code = Code(protocol::ErrorCode::kTransactionalIdAuthorizationFailed);
     return request->Reply(response);
   }
   if (!broker.AllowedAnyWrite(*request)) {
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kClusterAuthorizationFailed);
+    response.error_code = Code(protocol::ErrorCode::kClusterAuthorizationFailed);
     return request->Reply(response);
   }
   if (req.producer_id >= 0) {
@@ -29,7 +25,7 @@ void HandleInitProducerId(Broker& broker, const RequestPtr& request) {
   auto id = broker.producer_ids().Next();
   if (!id.ok()) {
     LogRequestError(*request, "allocate producer id", id.status());
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnknownServerError);
+    response.error_code = Code(protocol::ErrorCode::kUnknownServerError);
     return request->Reply(response);
   }
   response.producer_id = *id;

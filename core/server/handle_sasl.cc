@@ -13,16 +13,13 @@ namespace kq::server {
 
 void HandleSaslHandshake(Broker& broker, const RequestPtr& request) {
   protocol::SaslHandshakeRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::SaslHandshakeResponse response;
   response.mechanisms = {"PLAIN"};
   if (broker.users() == nullptr) {
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kIllegalSaslState);
+    response.error_code = Code(protocol::ErrorCode::kIllegalSaslState);
   } else if (req.mechanism != "PLAIN") {
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kUnsupportedSaslMechanism);
+    response.error_code = Code(protocol::ErrorCode::kUnsupportedSaslMechanism);
   } else {
     request->connection->sasl_handshake_done = true;
   }
@@ -31,14 +28,11 @@ void HandleSaslHandshake(Broker& broker, const RequestPtr& request) {
 
 void HandleSaslAuthenticate(Broker& broker, const RequestPtr& request) {
   protocol::SaslAuthenticateRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::SaslAuthenticateResponse response;
   ConnectionInfo& conn = *request->connection;
   if (broker.users() == nullptr || !conn.sasl_handshake_done || conn.authenticated) {
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kIllegalSaslState);
+    response.error_code = Code(protocol::ErrorCode::kIllegalSaslState);
     response.error_message = "SaslAuthenticate out of order (SaslHandshake first, once)";
     return request->Reply(response);
   }
@@ -51,7 +45,7 @@ void HandleSaslAuthenticate(Broker& broker, const RequestPtr& request) {
              {{"conn", std::to_string(conn.id)},
               {"peer", conn.peer},
               {"user", credentials.ok() ? credentials->user : std::string("?")}});
-    response.error_code = static_cast<int16_t>(protocol::ErrorCode::kSaslAuthenticationFailed);
+    response.error_code = Code(protocol::ErrorCode::kSaslAuthenticationFailed);
     response.error_message = "Authentication failed: invalid user name or password";
     // Answer, then close (Kafka closes after a failed authentication).
     request->close_after_reply = true;

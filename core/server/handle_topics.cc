@@ -15,8 +15,6 @@ namespace {
 
 using protocol::ErrorCode;
 
-int16_t Code(ErrorCode c) { return static_cast<int16_t>(c); }
-
 constexpr int8_t kResourceTopic = 2;
 constexpr int8_t kResourceBroker = 4;
 // DescribeConfigs config sources.
@@ -75,10 +73,7 @@ void CreateOne(Broker& broker, const protocol::CreatableTopic& in, bool validate
 
 void HandleCreateTopics(Broker& broker, const RequestPtr& request) {
   protocol::CreateTopicsRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::CreateTopicsResponse response;
   for (const auto& topic : req.topics) {
     auto& out = response.topics.emplace_back();
@@ -105,10 +100,7 @@ void HandleCreateTopics(Broker& broker, const RequestPtr& request) {
 
 void HandleDeleteTopics(Broker& broker, const RequestPtr& request) {
   protocol::DeleteTopicsRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   std::vector<std::optional<std::string>> names;
   if (request->version() >= 6) {
     for (const auto& t : req.topics) names.push_back(t.name);
@@ -141,10 +133,7 @@ void HandleDeleteTopics(Broker& broker, const RequestPtr& request) {
 
 void HandleDescribeConfigs(Broker& broker, const RequestPtr& request) {
   protocol::DescribeConfigsRequest req;
-  if (Status s = request->Decode(&req); !s.ok()) {
-    LogRequestError(*request, "decode", s);
-    return request->CloseConnection();
-  }
+  if (!DecodeOrClose(request, &req)) return;
   protocol::DescribeConfigsResponse response;
   for (const auto& resource : req.resources) {
     auto& out = response.results.emplace_back();

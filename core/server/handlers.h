@@ -3,6 +3,7 @@
 // exactly once: at once, or later for requests that wait.
 #pragma once
 
+#include "protocol/error_codes.h"
 #include "server/broker.h"
 #include "server/request.h"
 
@@ -36,5 +37,26 @@ void HandleDescribeGroups(Broker& broker, const RequestPtr& request);
 void HandleDeleteGroups(Broker& broker, const RequestPtr& request);
 void HandleSaslHandshake(Broker& broker, const RequestPtr& request);
 void HandleSaslAuthenticate(Broker& broker, const RequestPtr& request);
+
+// Decodes the request body into *message; a body that does not parse is
+// logged and closes the connection (false), as Kafka does.
+template <typename Message>
+bool DecodeOrClose(const RequestPtr& request, Message* message) {
+  if (Status s = request->Decode(message); !s.ok()) {
+    LogRequestError(*request, "decode", s);
+    request->CloseConnection();
+    return false;
+  }
+  return true;
+}
+
+constexpr int16_t Code(protocol::ErrorCode code) { return static_cast<int16_t>(code); }
+
+// The partition a read-side request (ListOffsets, OffsetForLeaderEpoch)
+// names, refreshed, after the checks Kafka makes: read access, existence, and
+// the client's current leader epoch (-1: no check). On failure the Kafka
+// error code, and *partition is untouched.
+int16_t OpenForRead(Broker& broker, const Request& request, const std::string& topic,
+                    int32_t partition, int32_t current_leader_epoch, log::Partition** out);
 
 }  // namespace kq::server
