@@ -1,22 +1,13 @@
 #include "server/access.h"
 
-#include <sys/stat.h>
+#include "io/env.h"
 
-#include <fstream>
-#include <sstream>
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 
 namespace kq::server {
 namespace {
-
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(fmt::format("{}: cannot open", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Calls fn(line_number, line) for each line that is not blank or a comment,
 // without its trailing '\r'.
@@ -67,7 +58,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 Result<Users> Users::Load(const std::string& path) {
-  KQ_ASSIGN_OR_RETURN(std::string text, ReadWhole(path));
+  KQ_ASSIGN_OR_RETURN(std::string text, io::Env::Default()->ReadFileToString(path));
   return Parse(text, path);
 }
 
@@ -98,7 +89,7 @@ bool Users::Check(std::string_view user, std::string_view password) const {
 }
 
 Result<Acl> Acl::Load(const std::string& path) {
-  KQ_ASSIGN_OR_RETURN(std::string text, ReadWhole(path));
+  KQ_ASSIGN_OR_RETURN(std::string text, io::Env::Default()->ReadFileToString(path));
   return Parse(text, path);
 }
 

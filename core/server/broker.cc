@@ -101,6 +101,7 @@ Broker::Broker(uv_loop_s* loop, const ServerConfig& config, log::LogDir log_dir)
       config_(config),
       log_dir_(std::move(log_dir)),
       advertised_(config.advertised()),
+      max_message_bytes_(config.GetInt("message.max.bytes")),
       partitions_(&log_dir_) {}
 
 Broker::~Broker() {

@@ -80,6 +80,7 @@ class Broker : public RequestHandler {
   void ArmCoordinatorTimer();
   int32_t node_id() const { return config_.node_id(); }
   const HostPort& advertised() const { return advertised_; }
+  int64_t max_message_bytes() const { return max_message_bytes_; }  // message.max.bytes
   // SASL/PLAIN users (connections must authenticate) and ACLs (what each
   // user may do); either may be absent.
   void SetAccess(std::optional<Users> users, std::optional<Acl> acl) {
@@ -119,6 +120,7 @@ class Broker : public RequestHandler {
   ServerConfig config_;
   log::LogDir log_dir_;
   HostPort advertised_;
+  int64_t max_message_bytes_;
   PartitionManager partitions_;
   std::unique_ptr<FetchWaiters> fetch_waiters_;
   std::unique_ptr<FlushQueue> flush_queue_;

@@ -54,8 +54,8 @@ Connection::Connection(uv_tcp_s* tcp, uint64_t id, std::string peer, RequestHand
   tcp_->data = this;
 }
 
-// A closed connection has given its accounting back in Close, and may
-// outlive the Server (a deferred deletion): it must not touch limits_ then.
+// A closed connection has given its accounting back in Close; it must not
+// touch limits_ again.
 Connection::~Connection() {
   if (closed_) return;
   for (auto& slot : slots_)
@@ -88,6 +88,7 @@ void Connection::StartReading() {
         size_t filled = nread > 0 ? static_cast<size_t>(nread) : 0;
         if (buf->base != nullptr) self->in_.resize(self->in_.size() - kReadChunk + filled);
         self->AccountBuffer();
+        auto keep = self->shared_from_this();  // OnRead may close it
         self->OnRead(nread, buf->base);
       });
 }
@@ -324,8 +325,8 @@ void Connection::WaitWritable() {
     uv_poll_stop(h);
     self->write_pending_ = false;
     // libuv reports a socket error (the peer reset) as EBADF here.
+    auto keep = self->shared_from_this();  // Close may drop the server's reference
     if (status < 0) return self->Close("connection reset while sending");
-    auto keep = self->shared_from_this();
     if (self->ContinueSendFile()) self->Pump();
   });
 }

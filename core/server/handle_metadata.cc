@@ -32,9 +32,13 @@ protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string&
     protocol::MetadataResponsePartition part;
     part.partition_index = p;
     part.leader_id = broker.node_id();
-    part.leader_epoch = 0;
-    if (auto open = broker.partitions().Get(name, p); open.ok())
-      part.leader_epoch = (*open)->leader_epoch().value();
+    // Metadata opens no partition (a kcat -L of thousands would open them
+    // all): the epoch of one not open yet is "unknown" (-1), for which
+    // clients skip their epoch checks; Fetch and ListOffsets open it and
+    // check for real.
+    part.leader_epoch = -1;
+    if (log::Partition* open = broker.partitions().FindOpen(name, p))
+      part.leader_epoch = open->leader_epoch().value();
     part.replica_nodes = {broker.node_id()};
     part.isr_nodes = {broker.node_id()};
     out.partitions.push_back(std::move(part));

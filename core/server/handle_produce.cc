@@ -47,8 +47,8 @@ void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
                 partition.status().message());
   if (data.records.is_null) return fail(ErrorCode::kInvalidRecord, "null records");
 
-  size_t max_batch = static_cast<size_t>(std::min<int64_t>(
-      info->config.max_message_bytes, broker.config().GetInt("message.max.bytes")));
+  size_t max_batch = static_cast<size_t>(
+      std::min<int64_t>(info->config.max_message_bytes, broker.max_message_bytes()));
   std::vector<std::string> batches;
   std::vector<format::BatchHeader> headers;
   if (auto error = ValidateBatches(data.records.bytes, max_batch, info->config.cleanup_compact,

@@ -1,8 +1,8 @@
 #include "server/metrics_http.h"
 
-#include <arpa/inet.h>
+#include "server/tcp_listen.h"
+
 #include <http_parser.h>
-#include <netinet/in.h>
 
 #include <fmt/format.h>
 #include <uv.h>
@@ -60,29 +60,13 @@ MetricsHttp::~MetricsHttp() {
 }
 
 Status MetricsHttp::Listen() {
-  sockaddr_storage addr{};
-  int rc =
-      listen_.host.find(':') != std::string::npos
-          ? uv_ip6_addr(listen_.host.c_str(), listen_.port, reinterpret_cast<sockaddr_in6*>(&addr))
-          : uv_ip4_addr(listen_.host.c_str(), listen_.port, reinterpret_cast<sockaddr_in*>(&addr));
-  if (rc != 0)
-    return Status::InvalidArgument(
-        fmt::format("--metrics {}: {}", listen_.ToString(), uv_strerror(rc)));
-  listener_ = new uv_tcp_t;
-  uv_tcp_init(loop_, listener_);
-  listener_->data = this;
-  if ((rc = uv_tcp_bind(listener_, reinterpret_cast<sockaddr*>(&addr), 0)) == 0)
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 64, [](uv_stream_t* s, int status) {
-      if (status == 0) static_cast<MetricsHttp*>(s->data)->OnConnection();
-    });
-  if (rc != 0)
-    return Status::IoError(
-        fmt::format("cannot serve metrics on {}: {}", listen_.ToString(), uv_strerror(rc)));
-  sockaddr_storage bound{};
-  int len = sizeof(bound);
-  uv_tcp_getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  KQ_ASSIGN_OR_RETURN(port_, ListenTcp(
+                                 loop_, listen_, "metrics", this,
+                                 [](uv_stream_t* s, int status) {
+                                   if (status == 0)
+                                     static_cast<MetricsHttp*>(s->data)->OnConnection();
+                                 },
+                                 &listener_));
   return Status::Ok();
 }
 

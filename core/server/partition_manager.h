@@ -35,6 +35,12 @@ class PartitionManager {
   // not a parse.
   Result<log::TopicInfo> Topic(const std::string& topic);
 
+  // The partition if it is open already, else null (opens nothing).
+  log::Partition* FindOpen(const std::string& topic, int32_t partition) const {
+    auto it = partitions_.find({topic, partition});
+    return it == partitions_.end() ? nullptr : it->second.get();
+  }
+
   // Closes (without a final sync) and forgets every partition of `topic`.
   void Forget(const std::string& topic);
   // Syncs and closes everything (clean shutdown).

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "server/server_log.h"
+#include "server/tcp_listen.h"
 
 namespace kq::server {
 namespace {
@@ -54,30 +55,12 @@ Server::~Server() {
 }
 
 Status Server::Listen() {
-  sockaddr_storage addr{};
-  const std::string& host = options_.listen.host;
-  int rc =
-      host.find(':') != std::string::npos
-          ? uv_ip6_addr(host.c_str(), options_.listen.port, reinterpret_cast<sockaddr_in6*>(&addr))
-          : uv_ip4_addr(host.c_str(), options_.listen.port, reinterpret_cast<sockaddr_in*>(&addr));
-  if (rc != 0)
-    return Status::InvalidArgument(
-        fmt::format("listen address '{}': {}", options_.listen.ToString(), uv_strerror(rc)));
-  listener_ = new uv_tcp_t;
-  uv_tcp_init(loop_, listener_);
-  listener_->data = this;
-  if ((rc = uv_tcp_bind(listener_, reinterpret_cast<sockaddr*>(&addr), 0)) == 0)
-    rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener_), 511, [](uv_stream_t* s, int status) {
-      static_cast<Server*>(s->data)->OnConnection(status);
-    });
-  if (rc != 0)
-    return Status::IoError(
-        fmt::format("cannot listen on {}: {}", options_.listen.ToString(), uv_strerror(rc)));
-  sockaddr_storage bound{};
-  int len = sizeof(bound);
-  uv_tcp_getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &len);
-  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  KQ_ASSIGN_OR_RETURN(port_, ListenTcp(
+                                 loop_, options_.listen, "Kafka clients", this,
+                                 [](uv_stream_t* s, int status) {
+                                   static_cast<Server*>(s->data)->OnConnection(status);
+                                 },
+                                 &listener_));
 
   idle_timer_ = new uv_timer_t;
   uv_timer_init(loop_, idle_timer_);
@@ -120,21 +103,9 @@ void Server::OnConnection(int status) {
 }
 
 void Server::OnConnectionClosed(Connection* connection) {
-  // Keep the object alive until this callback chain unwinds.
-  auto it = connections_.find(connection->id());
-  if (it == connections_.end()) return;
-  std::shared_ptr<Connection> keep = std::move(it->second);
-  connections_.erase(it);
-  uv_timer_t* defer = new uv_timer_t;
-  uv_timer_init(loop_, defer);
-  defer->data = new std::shared_ptr<Connection>(std::move(keep));
-  uv_timer_start(
-      defer,
-      [](uv_timer_t* t) {
-        delete static_cast<std::shared_ptr<Connection>*>(t->data);
-        CloseAndDelete(t);
-      },
-      0, 0);
+  // Every path into Connection::Close holds a reference of its own, so the
+  // object outlives this erase until its callback chain unwinds.
+  connections_.erase(connection->id());
   // Freed request budget may let paused connections read again.
   for (auto& [id, conn] : connections_) conn->MaybeResumeReading();
   FinishShutdownIfDone();

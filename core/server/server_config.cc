@@ -1,12 +1,11 @@
 #include "server/server_config.h"
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "base/closest_name.h"
+#include "io/env.h"
 
 namespace kq::server {
 namespace {
@@ -218,12 +217,8 @@ Status ServerConfig::LoadProperties(std::string_view text, std::string_view sour
 }
 
 Status ServerConfig::LoadPropertiesFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError(fmt::format("{}: cannot open config file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return Status::IoError(fmt::format("{}: read failed", path));
-  return LoadProperties(buffer.str(), path);
+  KQ_ASSIGN_OR_RETURN(std::string text, io::Env::Default()->ReadFileToString(path));
+  return LoadProperties(text, path);
 }
 
 const std::string& ServerConfig::Get(std::string_view name) const {
