@@ -113,9 +113,15 @@ class Syncer {
     if (f.status.IsOutOfRange()) {
       // The source moved under us: its log start passed our end, or its end
       // fell below ours (a new leader). The rules run again.
+      // A position the rules did not move would be asked again forever.
       KQ_RETURN_IF_ERROR(Prepare(pos));
       Status s = follower_.TruncateToLeaderEnd(pos.topic, pos.partition, f.offsets.log_end);
       if (!s.ok()) return s.WithPrefix(Name(pos));
+      KQ_ASSIGN_OR_RETURN(log::Partition * p, follower_.Open(pos.topic, pos.partition));
+      if (p->log_end_offset() == pos.from) {
+        return f.status.WithPrefix(fmt::format("{}: the follower's end {} stays out of range",
+                                               Name(pos), pos.from.value()));
+      }
       return true;
     }
     if (!f.status.ok()) return f.status.WithPrefix(Name(pos));
