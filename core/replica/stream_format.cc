@@ -184,6 +184,11 @@ Status StreamReader::ReadHeader() {
     return Status::NotSupported(
         fmt::format("replication stream version {} (this build reads {})", version, kVersion));
   }
+  const uint16_t flags = DecodeFixed16BE(h + 6);
+  if (flags != 0) {
+    return Status::NotSupported(
+        fmt::format("replication stream header: unknown flags {:04x} at byte 6", flags));
+  }
   header_read_ = true;
   return Status::Ok();
 }
