@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
 
   CLI::App* send = app.add_subcommand(
       "send", "Write DIR's topics as a replication stream to stdout (for receive)");
+  send->fallthrough();  // -q, -v after the subcommand
   send->add_option("dir", args.dir, "Log directory to send")->required()->type_name("DIR");
   send->add_option("--since-state", args.since_state,
                    "Send only what a receiver lacks, from the state it printed "
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
       ->type_name("GLOB");
 
   CLI::App* receive = app.add_subcommand("receive", "Apply a replication stream from stdin to DIR");
+  receive->fallthrough();
   receive->add_option("dir", args.dir, "Log directory to update")->required()->type_name("DIR");
   receive->add_flag("--print-state", args.print_state,
                     "Print where DIR stands (for send --since-state) and exit");
