@@ -42,7 +42,7 @@ class Syncer {
       if (idle) KQ_RETURN_IF_ERROR(Discover());  // new topics or partitions
       idle = true;
     }
-    KQ_RETURN_IF_ERROR(follower_.SyncAll());
+    KQ_RETURN_IF_ERROR(follower_.Close());
     return summary_;
   }
 
