@@ -3,8 +3,9 @@
 # segments, 100-byte records) synced directory to directory, and through
 # `kq-replicate send | kq-replicate receive`, beside `cp -r` of the same
 # files in the same run (warm page cache, no pending writeback at the start of
-# each step). Prints each wall time and its ratio to the copy (target: within
-# 2x). kq-replicate fsyncs what it wrote at the end; cp does not.
+# each step), and beside `tar c | tar x` (a copy through user space and a
+# pipe). Prints each wall time and its ratio to the copy (target: within 2x),
+# and the CPU time. kq-replicate fsyncs what it wrote at the end; cp does not.
 # Not part of CTest.
 # Usage: bench/replicate_bench.sh [BIN_DIR]   size: KQ_BENCH_BYTES (default 128M; 1G for the
 #        issue's figure); KQ_BENCH_RECORD=1 appends the figures to bench/RESULTS.md.
@@ -49,6 +50,10 @@ timed() {
 timed copy "cp -r '$work/src' '$work/copy'" "rm -rf '$work/copy'"
 timed copysync "cp -r '$work/src' '$work/copy' && sync" "rm -rf '$work/copy'"
 rm -rf "$work/copy"
+# cp copies in the kernel (copy_file_range); tar | tar moves the bytes through
+# user space and a pipe, as kq-replicate does.
+timed tar "mkdir -p '$work/copy' && tar -C '$work/src' -cf - . | tar -C '$work/copy' -xf -" "rm -rf '$work/copy'"
+rm -rf "$work/copy"
 timed sync "kq-replicate -q '$work/src' '$work/dst'" "rm -rf '$work/dst'"
 for f in $(cd "$work/src" && find . -name '*.log'); do
   cmp -s "$work/src/$f" "$work/dst/$f" || { echo "FAIL: $f differs after sync" >&2; exit 1; }
@@ -66,6 +71,7 @@ line() {  # LABEL NAME
 }
 line "cp -r" copy
 line "cp -r && sync" copysync
+line "tar c | tar x" tar
 line "kq-replicate dir dir" sync
 line "send | receive" pipe
 line "second run (no-op)" again
@@ -88,6 +94,7 @@ kq-replicate fsyncs what it wrote; cp does not.
 |---|---|---|---|---|---|
 | cp -r | $copy_wall | $(mbps "$copy_wall") | 1.00x | | $copy_cpu |
 | cp -r && sync | $copysync_wall | $(mbps "$copysync_wall") | $(ratio "$copysync_wall" "$copy_wall")x | 1.00x | $copysync_cpu |
+| tar c \| tar x | $tar_wall | $(mbps "$tar_wall") | $(ratio "$tar_wall" "$copy_wall")x | $(ratio "$tar_wall" "$copysync_wall")x | $tar_cpu |
 | kq-replicate SOURCE DEST | $sync_wall | $(mbps "$sync_wall") | $(ratio "$sync_wall" "$copy_wall")x | $(ratio "$sync_wall" "$copysync_wall")x | $sync_cpu |
 | kq-replicate send \| receive | $pipe_wall | $(mbps "$pipe_wall") | $(ratio "$pipe_wall" "$copy_wall")x | $(ratio "$pipe_wall" "$copysync_wall")x | $pipe_cpu |
 | second run (nothing to copy) | $again_wall | | | | $again_cpu |
