@@ -60,7 +60,9 @@ Result<nlohmann::json> ParseJsonText(std::string_view text, std::string_view wha
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is 1-based; say where as a byte position.
     std::string reason = e.what();
-    if (auto colon = reason.rfind(": "); colon != std::string::npos) reason.erase(0, colon + 2);
+    // "[json.exception.parse_error.101] parse error at line 1, column 2:
+    // syntax error ...": the position is said by byte below.
+    if (auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
     return Status::InvalidArgument(
         fmt::format("{}: invalid JSON at byte {}: {}", what, e.byte == 0 ? 0 : e.byte - 1, reason));
   }

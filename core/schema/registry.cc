@@ -92,10 +92,10 @@ Registry::Registry(io::Env* env, std::string dir)
     : env_(env), dir_(std::move(dir)), state_(std::make_unique<State>()) {}
 Registry::~Registry() = default;
 
-Result<std::unique_ptr<Registry>> Registry::Open(io::Env* env, const std::string& dir) {
+Result<std::unique_ptr<Registry>> Registry::Open(io::Env* env, const std::string& dir,
+                                                 bool create_if_missing) {
   auto registry = std::unique_ptr<Registry>(new Registry(env, dir));
-  KQ_ASSIGN_OR_RETURN(log::LogDir log_dir,
-                      log::LogDir::Open(env, dir, /*create_if_missing=*/false));
+  KQ_ASSIGN_OR_RETURN(log::LogDir log_dir, log::LogDir::Open(env, dir, create_if_missing));
   registry->state_->dir.emplace(std::move(log_dir));
   return registry;
 }

@@ -76,8 +76,10 @@ struct Registered {
 class Registry {
  public:
   // Opens the registry of the log directory `dir` (NotFound when it is not
-  // one). Reads nothing yet; creates `_schemas` on the first write.
-  static Result<std::unique_ptr<Registry>> Open(io::Env* env, const std::string& dir);
+  // one, unless create_if_missing makes it). Reads nothing yet; creates
+  // `_schemas` on the first write.
+  static Result<std::unique_ptr<Registry>> Open(io::Env* env, const std::string& dir,
+                                                bool create_if_missing = false);
   ~Registry();
 
   // Registers `text` under `subject`: the subject's existing id and version
