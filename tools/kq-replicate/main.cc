@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.add_option("-t,--topic", args.topics,
                  "Only topics matching this name or glob (repeatable; * ? [..])")
-      ->type_name("GLOB");
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
   app.add_flag("-j,--json", args.json, "Print the summary as one JSON object on stdout");
 
   app.add_option("source", args.source, "Log directory, or kafka://HOST:PORT")->type_name("SOURCE");
@@ -59,7 +60,8 @@ int main(int argc, char** argv) {
                    "(receive --print-state)")
       ->type_name("FILE");
   send->add_option("-t,--topic", args.topics, "Only topics matching this name or glob")
-      ->type_name("GLOB");
+      ->type_name("GLOB")
+      ->allow_extra_args(false);
 
   CLI::App* receive = app.add_subcommand("receive", "Apply a replication stream from stdin to DIR");
   receive->fallthrough();

@@ -13,6 +13,7 @@
 #include "io/env.h"
 #include "log/log_dir.h"
 #include "replica/dir_source.h"
+#include "replica/kafka_source.h"
 #include "replica/sync.h"
 #include "replicate.h"
 
@@ -27,8 +28,11 @@ bool IsKafkaUrl(const std::string& s) { return s.starts_with("kafka://"); }
 
 Result<std::unique_ptr<replica::Source>> OpenSource(io::Env* env, const Args& args) {
   if (IsKafkaUrl(args.source)) {
-    return Status::NotSupported(fmt::format(
-        "{}: kafka:// sources are not available in this build (use a directory)", args.source));
+    replica::KafkaSourceOptions options;
+    options.replica_id = args.replica_id;
+    auto kafka = replica::KafkaSource::Open(args.source, options);
+    if (!kafka.ok()) return kafka.status().WithPrefix(fmt::format("source {}", args.source));
+    return std::unique_ptr<replica::Source>(std::move(*kafka));
   }
   auto dir = replica::DirSource::Open(env, args.source);
   if (!dir.ok()) return dir.status().WithPrefix(fmt::format("source {}", args.source));
