@@ -57,6 +57,15 @@ expect_err_contains "CRC mismatch"
 run kq-replicate receive junk </etc/hostname
 expect_rc 1 "not a stream"
 expect_err_contains "not a kq-replicate stream"
+# A receiver killed before it wrote its .kq/ metadata, or one not made yet,
+# stands nowhere: an empty state, and the sender sends everything.
+mkdir half
+run kq-replicate receive half --print-state
+expect_rc 0 "state of a half-made receiver"
+expect_out_contains '"partitions":[]'
+run kq-replicate receive never-made --print-state
+expect_rc 0 "state of a missing receiver"
+expect_out_contains '"partitions":[]'
 echo '{"nope": 1}' >bad-state.json
 run kq-replicate send --since-state bad-state.json "$src"
 expect_rc 2 "bad state file"

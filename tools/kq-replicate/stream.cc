@@ -69,8 +69,15 @@ int RunReceive(const Args& args) {
   io::Env* env = io::Env::Default();
   if (args.print_state) {
     replica::FollowerStates states;
-    if (env->IsDirectory(args.dir)) {
-      auto dir = log::LogDir::Open(env, args.dir, /*create_if_missing=*/false);
+    // A missing directory, or one a receive killed early left without its
+    // .kq/ metadata, holds nothing yet: the sender then sends everything.
+    auto dir = log::LogDir::Open(env, args.dir, /*create_if_missing=*/false);
+    if (dir.status().IsNotFound()) {
+      if (env->IsDirectory(args.dir) && !args.common.quiet) {
+        fmt::print(stderr, "{}: {}; printing an empty state\n", ProgramName(kTool),
+                   dir.status().message());
+      }
+    } else {
       if (!dir.ok()) return ReportError(kTool, dir.status());
       auto read = replica::ReadFollowerStates(*dir);
       if (!read.ok()) return ReportError(kTool, read.status());
