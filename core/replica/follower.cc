@@ -78,12 +78,20 @@ Status Follower::Reconcile(const std::string& topic, PartitionId partition,
   KQ_ASSIGN_OR_RETURN(FollowerLogState state, FollowerState(*e->log));
   KQ_ASSIGN_OR_RETURN(Offset common, CommonEnd(state, leader.log_end, ask));
   if (common < state.log_end) {
+    if (note_) {
+      note_(fmt::format("{}-{}: truncating {}..{} (diverged from the source's epochs)", topic,
+                        partition.value(), common.value(), state.log_end.value()));
+    }
     KQ_RETURN_IF_ERROR(e->log->TruncateTo(common));
     summary_->truncations++;
     e->changed = true;
   }
   const Offset end = e->log->log_end_offset();
   if (leader.log_start > end) {
+    if (note_) {
+      note_(fmt::format("{}-{}: restarting at the source's log start {} (past our end {})", topic,
+                        partition.value(), leader.log_start.value(), end.value()));
+    }
     KQ_RETURN_IF_ERROR(RestartAt(dest_, e->topic, partition, leader.log_start, &e->log));
     summary_->restarts++;
     e->changed = true;
@@ -98,6 +106,10 @@ Status Follower::TruncateToLeaderEnd(const std::string& topic, PartitionId parti
                                      Offset leader_end) {
   KQ_ASSIGN_OR_RETURN(Entry * e, Find(topic, partition));
   if (leader_end >= e->log->log_end_offset()) return Status::Ok();
+  if (note_) {
+    note_(fmt::format("{}-{}: truncating {}..{} (the source ends there)", topic, partition.value(),
+                      leader_end.value(), e->log->log_end_offset().value()));
+  }
   KQ_RETURN_IF_ERROR(e->log->TruncateTo(leader_end));
   summary_->truncations++;
   e->changed = true;

@@ -8,6 +8,7 @@
 // follower's replicated topics.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,8 +27,11 @@ namespace kq::replica {
 
 class Follower {
  public:
-  // `summary` must outlive the follower; counts go to *summary.
-  Follower(const log::LogDir& dest, SyncSummary* summary) : dest_(dest), summary_(summary) {}
+  // `summary` must outlive the follower; counts go to *summary. `note`, when
+  // set, hears one line per truncation and restart (what, where, why).
+  Follower(const log::LogDir& dest, SyncSummary* summary,
+           std::function<void(std::string_view)> note = {})
+      : dest_(dest), summary_(summary), note_(std::move(note)) {}
   ~Follower();
 
   // Creates the topic as the source has it, or brings an existing one in
@@ -76,6 +80,7 @@ class Follower {
 
   log::LogDir dest_;  // a handle: copies share the directory
   SyncSummary* summary_;
+  std::function<void(std::string_view)> note_;
   std::map<std::string, log::TopicInfo> topics_;
   std::map<std::pair<std::string, int32_t>, Entry> partitions_;
 };

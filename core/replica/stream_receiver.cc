@@ -46,9 +46,10 @@ Status ApplyFrame(const stream::Frame& f, Follower& follower, std::set<std::stri
 
 }  // namespace
 
-Result<SyncSummary> Receive(stream::StreamReader& reader, const log::LogDir& dest) {
+Result<SyncSummary> Receive(stream::StreamReader& reader, const log::LogDir& dest,
+                            std::function<void(std::string_view)> note) {
   SyncSummary summary;
-  Follower follower(dest, &summary);
+  Follower follower(dest, &summary, std::move(note));
   std::set<std::string> topics;
   std::set<std::pair<std::string, int32_t>> partitions;
   for (;;) {

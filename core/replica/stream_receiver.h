@@ -9,6 +9,9 @@
 // Thread safety: one receiver per directory at a time.
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include "base/result.h"
 #include "log/log_dir.h"
 #include "replica/stream_format.h"
@@ -17,6 +20,8 @@
 namespace kq::replica {
 
 // Reads frames until END. Errors name the frame and its byte position.
-Result<SyncSummary> Receive(stream::StreamReader& reader, const log::LogDir& dest);
+// `note` hears one line per truncation and restart.
+Result<SyncSummary> Receive(stream::StreamReader& reader, const log::LogDir& dest,
+                            std::function<void(std::string_view)> note = {});
 
 }  // namespace kq::replica

@@ -23,7 +23,7 @@ namespace {
 class Syncer {
  public:
   Syncer(Source& source, const log::LogDir& dest, const SyncOptions& options)
-      : source_(source), options_(options), follower_(dest, &summary_) {}
+      : source_(source), options_(options), follower_(dest, &summary_, options.note) {}
 
   Result<SyncSummary> Run() {
     KQ_RETURN_IF_ERROR(Discover());

@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
@@ -79,6 +80,8 @@ struct SyncOptions {
   std::function<bool()> stop;
   // Called after every fetch round with the totals so far (progress, lag).
   std::function<void(const SyncSummary&)> on_round;
+  // Hears one line per truncation and restart (for -v).
+  std::function<void(std::string_view)> note;
 };
 
 // True when `topic` is selected by `globs` (empty: every topic).

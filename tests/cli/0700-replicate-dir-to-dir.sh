@@ -48,6 +48,17 @@ run kq-replicate -j "$src" dst
 expect_out_contains '"batches":1'
 same_logs "$src" dst
 
+# Retention at the source past DEST's end: DEST restarts there (-v says so).
+seq 1 20 | kq-produce -d "$src" logs -q
+kq-topics -d "$src" trim logs --before end -q
+seq 1 5 | kq-produce -d "$src" logs -q
+run kq-replicate -v -j "$src" dst
+expect_rc 0 "sync after the source's log start moved"
+expect_out_contains '"restarts":1'
+expect_err_contains "logs-0: restarting at the source's log start 31"
+run kq-consume -d dst logs -e -q
+[ "$OUT" = "$(seq 1 5)" ] || fail "after the restart dst logs holds [$OUT]"
+
 run kq-replicate -t 'ord*' -t logs -q "$src" only
 expect_rc 0 "--topic"
 [ "$(kq-topics -d only list | tr '\n' ' ')" = "logs orders " ] || fail "--topic selected $(kq-topics -d only list)"
@@ -62,9 +73,10 @@ run kq-replicate --status-file st.json "$src" dst
 expect_rc 2 "--status-file without --follow"
 
 # A corrupt batch in the source stops the run, naming the file.
-printf 'X' | dd of="$src/logs-0/00000000000000000000.log" bs=1 seek=70 conv=notrunc 2>/dev/null
+seg=$(ls "$src"/logs-0/*.log | head -n 1)
+printf 'X' | dd of="$seg" bs=1 seek=70 conv=notrunc 2>/dev/null
 run kq-replicate "$src" fresh
 expect_rc 1 "corrupt source"
 expect_err_contains "logs-0"
-expect_err_contains "00000000000000000000.log"
+expect_err_contains "$(basename "$seg")"
 pass

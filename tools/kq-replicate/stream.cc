@@ -92,7 +92,11 @@ int RunReceive(const Args& args) {
   auto dir = log::LogDir::Open(env, args.dir, /*create_if_missing=*/true);
   if (!dir.ok()) return ReportError(kTool, dir.status());
   replica::stream::StreamReader reader(ReadStdin);
-  auto summary = replica::Receive(reader, *dir);
+  std::function<void(std::string_view)> note;
+  if (args.common.verbose > 0) {
+    note = [](std::string_view line) { fmt::print(stderr, "{}: {}\n", ProgramName(kTool), line); };
+  }
+  auto summary = replica::Receive(reader, *dir, note);
   if (!summary.ok()) return ReportError(kTool, summary.status());
   return ReportSummary(args, *summary);
 }

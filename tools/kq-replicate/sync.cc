@@ -142,6 +142,12 @@ int RunSync(const Args& args) {
   options.topics = args.topics;
   options.follow = args.follow;
   options.on_round = [&](const replica::SyncSummary& s) { reporter.Round(s); };
+  if (args.common.verbose > 0) {
+    options.note = [&](std::string_view line) {
+      reporter.Clear();
+      fmt::print(stderr, "{}: {}\n", ProgramName(kTool), line);
+    };
+  }
   if (args.follow) {
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
