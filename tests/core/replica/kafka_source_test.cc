@@ -123,6 +123,16 @@ TEST_CASE("KafkaSource reads topics, offsets, epochs and whole batches from kq-s
     CHECK((*fetched)[0].offsets.log_end == Offset(15));
     CHECK((*fetched)[1].status.IsNotFound());
     CHECK(s.Offsets("nope", PartitionId(0)).status().IsNotFound());
+    // The offsets of an out-of-range partition are asked after the answer
+    // is read: the batches of the next partition stay intact.
+    std::vector<FetchPosition> mixed = {{"orders", PartitionId(1), Offset(5)},
+                                        {"orders", PartitionId(0), Offset(0)}};
+    auto both = s.Fetch(mixed, 1 << 20, 0ms);
+    REQUIRE_MESSAGE(both.ok(), both.status().ToString());
+    CHECK((*both)[0].status.IsOutOfRange());
+    CHECK((*both)[0].offsets.log_end == Offset(0));
+    CHECK((*both)[1].status.ok());
+    CHECK((*both)[1].batches == fx.batches);
   }
   SUBCASE("OffsetForLeaderEpoch") {
     auto end = s.EndOffsetForEpoch("orders", PartitionId(0), Epoch(0));
