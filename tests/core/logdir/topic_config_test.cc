@@ -29,7 +29,7 @@ TEST_CASE("topic config: Describe lists every effective value in name order") {
   TopicConfig c;
   REQUIRE(c.Set("retention.ms", "-1").ok());
   auto entries = c.Describe();
-  REQUIRE(entries.size() == 12);
+  REQUIRE(entries.size() == 13);
   const char* expected[][2] = {
       {"cleanup.policy", "delete"},
       {"delete.retention.ms", "86400000"},
@@ -38,6 +38,7 @@ TEST_CASE("topic config: Describe lists every effective value in name order") {
       {"max.message.bytes", "1048588"},
       {"min.cleanable.dirty.ratio", "0.5"},
       {"min.compaction.lag.ms", "0"},
+      {"min.insync.replicas", "1"},
       {"retention.bytes", "-1"},
       {"retention.ms", "-1"},
       {"segment.bytes", "1073741824"},
