@@ -29,9 +29,11 @@ TEST_CASE("topic config: Describe lists every effective value in name order") {
   TopicConfig c;
   REQUIRE(c.Set("retention.ms", "-1").ok());
   auto entries = c.Describe();
-  REQUIRE(entries.size() == 12);
+  REQUIRE(entries.size() == 14);
   const char* expected[][2] = {
       {"cleanup.policy", "delete"},
+      {"confluent.key.schema.validation", "false"},
+      {"confluent.value.schema.validation", "false"},
       {"delete.retention.ms", "86400000"},
       {"flush", "fsync"},
       {"index.interval.bytes", "4096"},
