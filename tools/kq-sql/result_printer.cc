@@ -141,7 +141,8 @@ Status ResultPrinter::Row(sqlite3_stmt* stmt) {
         case SQLITE_FLOAT: {
           const double d = sqlite3_column_double(stmt, i);
           if (std::isfinite(d)) {
-            buf->append(TextOf(stmt, i));
+            // The shortest text that reads back as the same double.
+            fmt::format_to(std::back_inserter(*buf), "{}", d);
           } else {
             buf->append("null");  // JSON has no Inf or NaN
           }

@@ -7,7 +7,8 @@
 //   csv      RFC 4180: a header line, fields quoted when they hold a comma,
 //            a quote, CR or LF (quotes doubled); NULL is empty
 //   json     one JSON object per row (JSON lines), columns in order; NULL is
-//            null, integers and reals are numbers, text a string, a blob
+//            null, integers and reals are numbers (reals
+//            in their shortest exact form), text a string, a blob
 //            {"b64": "..."}
 // Blobs are x'hex' in the text formats.
 //
