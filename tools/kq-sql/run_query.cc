@@ -26,11 +26,13 @@ OutputFormat ChooseFormat(const SqlFlags& flags) {
 }
 
 // SQLite's message, and for an error at a known byte of the SQL text, the
-// line holding it with a caret under that byte.
-std::string SqlError(const kq::sql::TopicDatabase& db, std::string_view sql) {
+// line holding it with a caret under that byte. `base`: where the statement
+// SQLite was given starts in `sql`.
+std::string SqlError(const kq::sql::TopicDatabase& db, std::string_view sql, size_t base) {
   std::string message = db.ErrorMessage();
-  const int at = sqlite3_error_offset(db.db());
-  if (at < 0 || static_cast<size_t>(at) > sql.size()) return message;
+  const int offset = sqlite3_error_offset(db.db());
+  if (offset < 0 || base + offset > sql.size()) return message;
+  const size_t at = base + offset;
   const size_t line_start = sql.rfind('\n', at == 0 ? 0 : at - 1);
   const size_t from = line_start == std::string_view::npos || at == 0 ? 0 : line_start + 1;
   size_t to = sql.find('\n', at);
@@ -81,7 +83,7 @@ int RunSql(const CommonFlags& common, const SqlFlags& flags) {
       sqlite3_stmt* stmt = nullptr;
       const char* tail = nullptr;
       if (sqlite3_prepare_v2(db.db(), next, -1, &stmt, &tail) != SQLITE_OK) {
-        status = Status::InvalidArgument(SqlError(db, flags.sql));
+        status = Status::InvalidArgument(SqlError(db, flags.sql, next - flags.sql.c_str()));
         break;
       }
       next = tail;
