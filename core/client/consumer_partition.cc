@@ -96,8 +96,12 @@ Result<bool> PartitionReader::NextChunk() {
     return false;
   }
   const size_t want = next_read_bytes_ > 0 ? next_read_bytes_ : options_.read_bytes;
-  if (next_read_bytes_ > 0) next_read_bytes_ = std::min(options_.read_bytes, 2 * next_read_bytes_);
   auto chunk = partition_->Read(position_, want);
+  // Twice as much next time, and never less than a batch as large as this
+  // chunk: a read shorter than its first batch reads that batch twice.
+  if (next_read_bytes_ > 0 && chunk.ok()) {
+    next_read_bytes_ = std::min(options_.read_bytes, 2 * std::max(want, chunk->bytes.size()));
+  }
   if (!chunk.ok()) {
     if (chunk.status().IsOutOfRange()) {
       // Truncated or trimmed under us: re-read the log's state next time.

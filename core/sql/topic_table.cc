@@ -178,7 +178,8 @@ Status OpenNextPartition(TopicCursor* c) {
     client::PartitionReaderOptions options;
     options.env = context.env;
     options.read_bytes = context.read_bytes;
-    options.first_read_bytes = 32 * 1024;  // a range may end soon after it starts
+    // A range may end soon after it starts: reads start small and grow.
+    options.first_read_bytes = 32 * 1024;
     KQ_ASSIGN_OR_RETURN(c->reader,
                         client::PartitionReader::Open(
                             context.dir->PartitionPath(c->table->info.name, PartitionId(p)),
