@@ -70,6 +70,9 @@ class TopicDatabase {
   void ResetBytesRead() { counting_env_->Reset(); }
   // One line per topic scan, in order (TopicTableContext::scans).
   const std::vector<std::string>& scans() const { return context_.scans; }
+  // The state the connection's topic tables share (push queries set its
+  // windows).
+  TopicTableContext& context() { return context_; }
 
  private:
   TopicDatabase() = default;

@@ -178,14 +178,21 @@ Status OpenNextPartition(TopicCursor* c) {
     client::PartitionReaderOptions options;
     options.env = context.env;
     options.read_bytes = context.read_bytes;
+    // A range may end soon after it starts: reads start small and grow.
+    options.first_read_bytes = 32 * 1024;
     KQ_ASSIGN_OR_RETURN(c->reader,
                         client::PartitionReader::Open(
                             context.dir->PartitionPath(c->table->info.name, PartitionId(p)),
                             c->table->info.name, p, options));
     const Range& off = c->bounds.offset;
     const Range& ts = c->bounds.ts;
-    const int64_t end = c->reader->log_end_offset().value();
+    int64_t end = c->reader->log_end_offset().value();
     int64_t start = std::max(c->reader->log_start_offset().value(), off.min);
+    if (auto w = context.windows.find(c->table->info.name); w != context.windows.end()) {
+      if (static_cast<size_t>(p) >= w->second.size()) continue;
+      start = std::max(start, w->second[p].from);
+      end = std::min(end, w->second[p].to);
+    }
     if (start >= end) continue;
     // The reader's stop is one past the last offset to read.
     int64_t stop = end;

@@ -28,13 +28,15 @@
 // bounds only narrow what is read.
 //
 // A scan reads the log as it is when xFilter runs: records appended during
-// a query are left for the next one (TopicTableContext::follow aside).
+// a query are left for the next one. TopicTableContext::windows narrows the
+// scans of a topic to offset windows, for push queries.
 //
 // Thread safety: the tables belong to one sqlite3 connection, used by one
 // thread (sqlite3_interrupt may come from another).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,14 @@ struct TopicTableContext {
   // last, at most kMaxScanLog; for --stats and the tests of pushdown.
   std::vector<std::string> scans;
   static constexpr size_t kMaxScanLog = 1000;
+  // Push queries (kq-sql --follow): a topic named here is read only within
+  // [from, to) of each partition p, windows[topic][p] (partitions past the
+  // vector's end are not read). Other topics are read whole.
+  struct OffsetWindow {
+    int64_t from = 0;
+    int64_t to = 0;
+  };
+  std::map<std::string, std::vector<OffsetWindow>, std::less<>> windows;
 };
 
 // Registers the module "kq_topic" on `db`.
