@@ -10,6 +10,7 @@
 #include "base/base64.h"
 #include "base/utf8.h"
 #include "client/consumer_partition.h"
+#include "schema/wire_format.h"
 
 namespace kq::sql {
 namespace {
@@ -293,6 +294,22 @@ std::string HeadersJson(const format::RecordView& r) {
   return array.dump();
 }
 
+// A value in Confluent's wire format as JSON text, through the registry;
+// nullopt when it is not one or does not decode.
+std::optional<std::string> DecodeWithRegistry(schema::Registry* registry,
+                                              const std::optional<std::string_view>& value) {
+  if (registry == nullptr || !value.has_value() || value->size() < 5 || (*value)[0] != 0) {
+    return std::nullopt;
+  }
+  auto wire = schema::DecodeWire(*value);
+  if (!wire.ok()) return std::nullopt;
+  auto parsed = registry->ParsedById(wire->schema_id);
+  if (!parsed.ok()) return std::nullopt;
+  auto json = (*parsed)->Decode(wire->payload);
+  if (!json.ok()) return std::nullopt;
+  return json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   auto* c = reinterpret_cast<TopicCursor*>(cur);
   const format::RecordView& r = c->reader->front();
@@ -320,6 +337,8 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
     case kColValueJson:
       if (r.value.has_value() && nlohmann::json::accept(*r.value)) {
         sqlite3_result_text64(ctx, r.value->data(), r.value->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else if (auto decoded = DecodeWithRegistry(c->table->context->registry, r.value)) {
+        sqlite3_result_text64(ctx, decoded->data(), decoded->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       } else {
         sqlite3_result_null(ctx);
       }

@@ -14,7 +14,11 @@
 //   headers    TEXT: a JSON array alternating names and values, as
 //              kq-consume -J prints them ('[]' when there are none; a value
 //              that is not UTF-8 is {"b64": "..."}, a null value is null)
-//   value_json TEXT: the value when it is a JSON text, else NULL
+//   value_json TEXT: the value when it is a JSON text; a value in
+//              Confluent's wire format (magic 0, a schema id) whose schema
+//              is in the directory's registry (_schemas), decoded to JSON
+//              (Avro or JSON Schema); else NULL (also for an unknown id or a
+//              payload the schema does not decode)
 // Control batches (transaction markers) are not rows.
 //
 // Pushdown: xBestIndex takes `partition`, `offset` and `ts` constraints with
@@ -45,6 +49,7 @@
 #include "base/status.h"
 #include "io/env.h"
 #include "log/log_dir.h"
+#include "schema/registry.h"
 #include "sql/scan_bounds.h"
 
 namespace kq::sql {
@@ -55,6 +60,8 @@ struct TopicTableContext {
   io::Env* env = nullptr;            // reads go through it (a counting Env for --stats)
   const log::LogDir* dir = nullptr;  // topic metadata and partition paths
   size_t read_bytes = 256 * 1024;    // bytes per Partition::Read
+  // The schema registry of the directory, for value_json; null when none.
+  schema::Registry* registry = nullptr;
   // One line per scan ("orders: partition all offset [10..] ts all"), newest
   // last, at most kMaxScanLog; for --stats and the tests of pushdown.
   std::vector<std::string> scans;

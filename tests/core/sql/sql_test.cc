@@ -8,6 +8,8 @@
 #include "client/producer.h"
 #include "io/env.h"
 #include "log/log_dir.h"
+#include "schema/registry.h"
+#include "schema/wire_format.h"
 #include "sql/scan_bounds.h"
 #include "sql/topic_database.h"
 #include "support/log_helpers.h"
@@ -289,6 +291,29 @@ TEST_CASE("a missing topic is named, with the closest one") {
   CHECK(db->ErrorMessage().find("no such table: ordres (no topic 'ordres' in") !=
         std::string::npos);
   CHECK(db->ErrorMessage().find("did you mean 'orders'?") != std::string::npos);
+}
+
+TEST_CASE("value_json decodes Confluent-framed values with the directory's registry") {
+  Fixture f;
+  f.ProduceOne("plain", "k", "not json");
+  {
+    auto registry = schema::Registry::Open(f.env, f.tmp.path(), true);
+    REQUIRE(registry.ok());
+    auto registered = (*registry)->Register(
+        "orders-value", schema::SchemaType::kAvro,
+        R"({"type":"record","name":"Order","fields":[{"name":"amount","type":"int"}]})");
+    REQUIRE_MESSAGE(registered.ok(), registered.status().ToString());
+    auto parsed = (*registry)->ParsedById(registered->id);
+    REQUIRE(parsed.ok());
+    auto payload = (*parsed)->Encode(nlohmann::json{{"amount", 42}});
+    REQUIRE(payload.ok());
+    f.ProduceOne("orders", "k", schema::EncodeWire(registered->id, *payload));
+    f.ProduceOne("orders", "k", schema::EncodeWire(registered->id + 100, *payload));
+  }
+  auto db = f.Open();
+  CHECK(Query(*db, "SELECT json_extract(value_json, '$.amount') FROM orders") ==
+        std::vector<std::string>{"42", "NULL"});
+  CHECK(One(*db, "SELECT value_json FROM plain") == "NULL");
 }
 
 TEST_CASE("a directory that is not a log directory is NotFound") {
