@@ -26,6 +26,13 @@
 
 namespace kq::tools::sql {
 
+// Appends the current row of `stmt` as one JSON object (the json format's
+// line, without the newline); `names` are the column names.
+void AppendJsonRow(sqlite3_stmt* stmt, const std::vector<std::string>& names, std::string* out);
+
+// The column names of `stmt`.
+std::vector<std::string> ColumnNames(sqlite3_stmt* stmt);
+
 class ResultPrinter {
  public:
   ResultPrinter(OutputFormat format, bool header, OutputWriter* out);
