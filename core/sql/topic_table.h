@@ -24,6 +24,10 @@
 // Pushdown: xBestIndex takes `partition`, `offset` and `ts` constraints with
 // =, <, <=, >, >= (IN lists arrive as one = per value); xFilter turns them
 // into ScanBounds and reads only the partitions and offsets they allow.
+// `key =` on a compacted topic (cleanup.policy compact) of at most
+// kMaxKeyIndexBytes is served from a key index: the first such query scans
+// the topic once, keeping each key's (partition, offset) list in memory, and
+// later ones read only those records (a join probing a table per row).
 // A lower ts bound starts the read at Partition::OffsetForTimestamp (the
 // time index); an upper ts bound ends it at the first record past it, as
 // kq-consume -o @T1:T2 does, so a record written after it with an earlier
@@ -74,6 +78,12 @@ struct TopicTableContext {
     int64_t to = 0;
   };
   std::map<std::string, std::vector<OffsetWindow>, std::less<>> windows;
+  // Bumped when the log may have grown (each push-query round): key indexes
+  // built before are rebuilt on their next use.
+  uint64_t generation = 0;
+  // `key =` is served from a key index only for compacted topics of at most
+  // this many bytes (the index holds every key in memory).
+  static constexpr uint64_t kMaxKeyIndexBytes = 64 << 20;
 };
 
 // Registers the module "kq_topic" on `db`.

@@ -99,6 +99,7 @@ pipe::Position PositionOf(const std::vector<Stream>& streams,
 // `max_offsets` long when positive; true when any record arrived.
 Result<bool> NextWindows(std::vector<Stream>& streams, kq::sql::TopicTableContext* context,
                          int64_t max_offsets) {
+  ++context->generation;  // tables read whole may have grown too
   bool any = false;
   for (Stream& s : streams) {
     auto& windows = context->windows[s.topic];
