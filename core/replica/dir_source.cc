@@ -53,6 +53,14 @@ Result<log::Partition*> DirSource::Refreshed(const std::string& topic, Partition
     it = partitions_.emplace(key, std::move(p)).first;
     return it->second.get();
   }
+  // A deleted topic loses its metadata first (log_dir.h); its open
+  // partition would otherwise look like an empty log, and a follower would
+  // truncate its copy to match.
+  if (!dir_.env()->FileExists(dir_.TopicMetadataPath(topic))) {
+    partitions_.erase(it);
+    return Status::NotFound(
+        fmt::format("topic '{}' does not exist in {} (deleted)", topic, dir_.path()));
+  }
   Status s = it->second->Refresh();
   if (!s.ok()) {
     partitions_.erase(it);  // reopened next time (a deleted topic is NotFound then)

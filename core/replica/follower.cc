@@ -80,13 +80,16 @@ Status Follower::Reconcile(const std::string& topic, PartitionId partition,
   if (common < state.log_end) {
     KQ_RETURN_IF_ERROR(e->log->TruncateTo(common));
     summary_->truncations++;
+    e->changed = true;
   }
   const Offset end = e->log->log_end_offset();
   if (leader.log_start > end) {
     KQ_RETURN_IF_ERROR(RestartAt(dest_, e->topic, partition, leader.log_start, &e->log));
     summary_->restarts++;
+    e->changed = true;
   } else if (leader.log_start > e->log->log_start_offset()) {
     KQ_RETURN_IF_ERROR(e->log->AdvanceLogStart(leader.log_start));
+    e->changed = true;
   }
   return Status::Ok();
 }
@@ -97,6 +100,7 @@ Status Follower::TruncateToLeaderEnd(const std::string& topic, PartitionId parti
   if (leader_end >= e->log->log_end_offset()) return Status::Ok();
   KQ_RETURN_IF_ERROR(e->log->TruncateTo(leader_end));
   summary_->truncations++;
+  e->changed = true;
   return Status::Ok();
 }
 
@@ -130,6 +134,7 @@ Status Follower::Append(const std::string& topic, PartitionId partition,
   auto appended = e->log->AppendAsFollower(fresh, {.allow_gaps = e->compacted});
   if (!appended.ok()) return appended.status().WithPrefix(std::string(source));
   e->dirty = true;
+  e->changed = true;
   summary_->batches += static_cast<int64_t>(fresh.size());
   summary_->bytes += static_cast<int64_t>(appended->bytes);
   return Status::Ok();
@@ -150,6 +155,17 @@ Status Follower::SyncAll() {
     e.dirty = false;
   }
   return Status::Ok();
+}
+
+Status Follower::Close() {
+  Status first;
+  for (auto& [key, e] : partitions_) {
+    Status s = e.log->Close(e.changed ? log::Partition::CloseSync::kSync
+                                      : log::Partition::CloseSync::kNoSync);
+    if (first.ok() && !s.ok()) first = s;
+  }
+  partitions_.clear();
+  return first;
 }
 
 }  // namespace kq::replica

@@ -57,6 +57,12 @@ class Follower {
   // Makes every appended batch durable (fdatasync), for one partition or all.
   Status SyncPartition(const std::string& topic, PartitionId partition);
   Status SyncAll();
+  // SyncAll, then closes every partition this follower changed with its
+  // recovery point written, so the next open validates nothing (without it,
+  // the next open of a large follower would check every batch again);
+  // partitions left as they were are closed without a sync, which would cost
+  // an fdatasync and a checkpoint rewrite each. The follower is empty after.
+  Status Close();
 
  private:
   struct Entry {
@@ -64,6 +70,7 @@ class Follower {
     std::unique_ptr<log::Partition> log;
     bool compacted = false;  // the source may skip offsets
     bool dirty = false;      // appended since the last sync
+    bool changed = false;    // appended, truncated or restarted since it was opened
   };
   Result<Entry*> Find(const std::string& topic, PartitionId partition);
 

@@ -249,6 +249,7 @@ Result<std::vector<FetchedPartition>> KafkaSource::Fetch(std::span<const FetchPo
       return ErrorStatus(response.error_code, fmt::format("{}: Fetch", Describe()));
 
     std::vector<bool> answered(positions.size(), false);
+    std::vector<size_t> out_of_range;
     std::vector<size_t> again;
     for (const auto& topic : response.responses) {
       for (const auto& data : topic.partitions) {
@@ -265,11 +266,9 @@ Result<std::vector<FetchedPartition>> KafkaSource::Fetch(std::span<const FetchPo
         f.offsets.log_end = Offset(std::max<int64_t>(data.high_watermark, 0));
         if (data.error_code != 0) {
           f.status = ErrorStatus(data.error_code, fmt::format("{}: Fetch {}", Describe(), where));
-          if (f.status.IsOutOfRange()) {
-            auto offsets = Offsets(topic.topic, PartitionId(data.partition_index));
-            if (!offsets.ok()) return offsets.status();
-            f.offsets = *offsets;
-          }
+          // Where the source stands, asked after this answer is read: the
+          // next call reuses the buffer its records point into.
+          if (f.status.IsOutOfRange()) out_of_range.push_back(i);
           continue;
         }
         if (data.high_watermark < 0 || data.log_start_offset < -1)
@@ -300,6 +299,9 @@ Result<std::vector<FetchedPartition>> KafkaSource::Fetch(std::span<const FetchPo
         return Status::Corruption(
             fmt::format("{}: Fetch left out {}", Describe(),
                         Where(positions[i].topic, positions[i].partition.value())));
+    for (size_t i : out_of_range) {
+      KQ_ASSIGN_OR_RETURN(out[i].offsets, Offsets(positions[i].topic, positions[i].partition));
+    }
     pending = std::move(again);
     max_wait = std::chrono::milliseconds(0);
   }

@@ -68,7 +68,7 @@ Result<SyncSummary> Receive(stream::StreamReader& reader, const log::LogDir& des
       break;
     }
   }
-  KQ_RETURN_IF_ERROR(follower.SyncAll());
+  KQ_RETURN_IF_ERROR(follower.Close());
   return summary;
 }
 

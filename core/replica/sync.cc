@@ -42,7 +42,7 @@ class Syncer {
       if (idle) KQ_RETURN_IF_ERROR(Discover());  // new topics or partitions
       idle = true;
     }
-    KQ_RETURN_IF_ERROR(follower_.SyncAll());
+    KQ_RETURN_IF_ERROR(follower_.Close());
     return summary_;
   }
 
@@ -94,7 +94,14 @@ class Syncer {
                                           source_.Describe(), fetched.size(), positions_.size()));
     }
     bool moved = false;
+    std::vector<size_t> gone;
     for (size_t i = 0; i < fetched.size(); ++i) {
+      if (options_.follow && fetched[i].status.IsNotFound()) {
+        // Deleted at the source: DEST keeps its copy and stops following
+        // it; a topic created again under the name is discovered again.
+        gone.push_back(i);
+        continue;
+      }
       KQ_ASSIGN_OR_RETURN(bool m, Apply(positions_[i], fetched[i]));
       moved = moved || m;
       KQ_ASSIGN_OR_RETURN(log::Partition * p,
@@ -105,6 +112,14 @@ class Syncer {
       if (m && lag.dest_end >= fetched[i].offsets.log_end) {
         KQ_RETURN_IF_ERROR(follower_.SyncPartition(positions_[i].topic, positions_[i].partition));
       }
+    }
+    for (size_t k = gone.size(); k-- > 0;) {
+      const size_t i = gone[k];
+      PartitionLag& lag = summary_.lag[lag_index_[i]];
+      lag.source_end = lag.dest_end;
+      partitions_seen_.erase(positions_[i].topic);
+      positions_.erase(positions_.begin() + static_cast<ptrdiff_t>(i));
+      lag_index_.erase(lag_index_.begin() + static_cast<ptrdiff_t>(i));
     }
     return moved;
   }

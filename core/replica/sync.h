@@ -72,7 +72,8 @@ struct SyncOptions {
   std::vector<std::string> topics;
   size_t max_bytes_per_partition = size_t{1} << 20;
   // Keep syncing until stop() returns true, waiting up to max_wait for the
-  // source to grow; new source topics are picked up between rounds.
+  // source to grow; new source topics are picked up between rounds, and a
+  // topic deleted at the source stops being followed (DEST keeps its copy).
   bool follow = false;
   std::chrono::milliseconds max_wait{500};
   std::function<bool()> stop;

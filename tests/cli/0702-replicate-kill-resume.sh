@@ -36,6 +36,15 @@ same_logs "$src" dst
 run kq-compact -d dst --verify
 expect_rc 0 "verify after the kills"
 
+# An append torn by a crash (the first bytes of a batch past the log end):
+# the next run cuts it and appends after the last whole batch.
+seg=$(ls dst/a-0/*.log | tail -n 1)
+head -c 100 "$seg" >>"$seg"
+seq 1 100 | kq-produce -d "$src" a -q -p 0
+run kq-replicate "$src" dst
+expect_rc 0 "the run after a torn write"
+same_logs "$src" dst
+
 kq-replicate send -q "$src" >full.bin
 for i in $(seq 1 5); do
   kq-replicate receive -q rcv <full.bin &

@@ -35,6 +35,12 @@ wait_status 157
 run kq-consume -d dst later -e -q
 [ "$(echo "$OUT" | wc -l)" -eq 7 ] || fail "the new topic did not follow: [$OUT]"
 
+# A topic deleted at the source stays in DEST; the rest goes on.
+kq-topics -d "$src" delete later -q
+seq 1 3 | kq-produce -d "$src" t -q
+wait_status 160
+kill -0 "$pid" || fail "--follow stopped when a source topic was deleted: $(cat follow.err)"
+
 kill -TERM "$pid"
 set +e
 wait "$pid"

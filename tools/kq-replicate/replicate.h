@@ -29,6 +29,8 @@ struct Args {
 
 // Makes DEST a follower of SOURCE (a directory or kafka://HOST:PORT).
 int RunSync(const Args& args);
+// Mirrors SOURCE (a directory) into DEST kafka://HOST:PORT (mirror.cc).
+int RunMirror(const Args& args);
 // Writes the replication stream of DIR to stdout.
 int RunSend(const Args& args);
 // Applies a replication stream from stdin to DIR, or prints where DIR stands.

@@ -120,17 +120,13 @@ int ReportSummary(const Args& args, const replica::SyncSummary& s) {
 }
 
 int RunSync(const Args& args) {
-  if (IsKafkaUrl(args.dest)) {
-    return ReportError(
-        kTool, Status::NotSupported(
-                   fmt::format("{}: a kafka:// DEST is not available in this build", args.dest)));
-  }
   if (!args.status_file.empty() && !args.follow) {
     return ReportUsageError(kTool, "--status-file needs --follow");
   }
   if (args.replica_id != -1 && !IsKafkaUrl(args.source)) {
     return ReportUsageError(kTool, "--replica-id needs a kafka:// SOURCE");
   }
+  if (IsKafkaUrl(args.dest)) return RunMirror(args);
   io::Env* env = io::Env::Default();
   auto source = OpenSource(env, args);
   if (!source.ok()) return ReportError(kTool, source.status());

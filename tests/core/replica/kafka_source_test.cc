@@ -4,82 +4,26 @@
 #include "replica/kafka_source.h"
 
 #include <doctest/doctest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include "io/env.h"
 #include "log/log_dir.h"
 #include "log/partition.h"
 #include "support/batch_builders.h"
+#include "support/serve_child.h"
 
 namespace kq::replica {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string TempDir() {
-  char tmpl[] = "/tmp/kq-kafka-source-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
-
-// kq-serve on `dir`, listening on 127.0.0.1 and a port the kernel picks;
-// killed when the object goes.
-class ServeChild {
- public:
-  explicit ServeChild(const std::string& dir, std::vector<std::string> extra = {}) {
-    log_ = dir + ".serve-log";
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      FILE* f = std::freopen(log_.c_str(), "w", stderr);
-      (void)f;
-      std::string bin = std::string(KQ_BIN_DIR) + "/kq-serve";
-      std::vector<std::string> args = {bin, "-d", dir, "--listen", "127.0.0.1:0"};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(bin.c_str(), argv.data());
-      ::_exit(127);
-    }
-    std::regex listening("event=listening address=127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 400 && port_ == 0; ++i) {
-      std::ifstream in(log_);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::smatch m;
-      std::string s = text.str();
-      if (std::regex_search(s, m, listening))
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
-      else
-        std::this_thread::sleep_for(25ms);
-    }
-    REQUIRE_MESSAGE(port_ != 0, "kq-serve did not start: see " << log_);
-  }
-  ~ServeChild() {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-    std::remove(log_.c_str());
-  }
-  uint16_t port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  uint16_t port_ = 0;
-  std::string log_;
-};
+using testing::ServeChild;
 
 // A directory with topic "orders" (2 partitions, retention.ms set): 5
 // batches of 3 records in partition 0, none in 1.
 struct Fixture {
-  std::string dir = TempDir();
+  std::string dir = testing::MakeTempDir("kq-kafka-source");
   std::vector<std::string> batches;  // as stored, offsets assigned
   Fixture() {
     io::Env* env = io::Env::Default();
@@ -179,6 +123,16 @@ TEST_CASE("KafkaSource reads topics, offsets, epochs and whole batches from kq-s
     CHECK((*fetched)[0].offsets.log_end == Offset(15));
     CHECK((*fetched)[1].status.IsNotFound());
     CHECK(s.Offsets("nope", PartitionId(0)).status().IsNotFound());
+    // The offsets of an out-of-range partition are asked after the answer
+    // is read: the batches of the next partition stay intact.
+    std::vector<FetchPosition> mixed = {{"orders", PartitionId(1), Offset(5)},
+                                        {"orders", PartitionId(0), Offset(0)}};
+    auto both = s.Fetch(mixed, 1 << 20, 0ms);
+    REQUIRE_MESSAGE(both.ok(), both.status().ToString());
+    CHECK((*both)[0].status.IsOutOfRange());
+    CHECK((*both)[0].offsets.log_end == Offset(0));
+    CHECK((*both)[1].status.ok());
+    CHECK((*both)[1].batches == fx.batches);
   }
   SUBCASE("OffsetForLeaderEpoch") {
     auto end = s.EndOffsetForEpoch("orders", PartitionId(0), Epoch(0));

@@ -254,3 +254,27 @@ TEST_CASE("state file: bad input is InvalidArgument naming the file") {
     CHECK(r.status().message().find("st.json") != std::string::npos);
   }
 }
+
+TEST_CASE("stream: golden bytes of the worked example in core/FORMAT.md") {
+  auto hex = [](std::string_view b) {
+    std::string out;
+    for (unsigned char c : b) out += fmt::format("{}{:02x}", out.empty() ? "" : " ", c);
+    return out;
+  };
+  std::string header, topic, partition, end;
+  stream::AppendHeader(&header);
+  stream::AppendTopic({"t", 1, {{"cleanup.policy", "compact"}}}, &topic);
+  stream::AppendPartition({"t", PartitionId(0), {Offset(0), Offset(5)}, {{Epoch(0), Offset(0)}}},
+                          &partition);
+  stream::AppendEnd({2, 0, 0}, &end);
+  CHECK(hex(header) == "4b 51 52 53 00 01 00 00");
+  CHECK(hex(topic) ==
+        "00 00 00 25 1e ad ac 0f 01 00 01 74 00 00 00 01 00 00 00 01 00 0e 63 6c 65 61 6e 75 "
+        "70 2e 70 6f 6c 69 63 79 00 07 63 6f 6d 70 61 63 74");
+  CHECK(hex(partition) ==
+        "00 00 00 28 0a 99 9a e9 02 00 01 74 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+        "00 00 00 05 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00");
+  CHECK(hex(end) ==
+        "00 00 00 19 1a ab 29 4a 04 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 00 00 00 00 "
+        "00 00 00 00 00");
+}
