@@ -28,6 +28,10 @@ Result<std::unique_ptr<TopicDatabase>> TopicDatabase::Open(const TopicDatabaseOp
   t->context_.env = t->counting_env_.get();
   t->context_.dir = t->dir_.get();
   t->context_.read_bytes = options.read_bytes;
+  if (std::find(t->topics_.begin(), t->topics_.end(), "_schemas") != t->topics_.end()) {
+    KQ_ASSIGN_OR_RETURN(t->registry_, schema::Registry::Open(t->counting_env_.get(), options.dir));
+    t->context_.registry = t->registry_.get();
+  }
   if (sqlite3_open_v2(":memory:", &t->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     return Status::Internal(fmt::format("cannot open SQLite: {}", sqlite3_errmsg(t->db_)));

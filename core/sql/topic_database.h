@@ -80,6 +80,7 @@ class TopicDatabase {
   std::unique_ptr<io::ReadCountingEnv> counting_env_;
   std::unique_ptr<log::LogDir> dir_;
   std::vector<std::string> topics_;
+  std::unique_ptr<schema::Registry> registry_;  // when the directory has _schemas
   TopicTableContext context_;
   sqlite3* db_ = nullptr;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "base/base64.h"
 #include "base/utf8.h"
 #include "client/consumer_partition.h"
+#include "schema/wire_format.h"
 
 namespace kq::sql {
 namespace {
@@ -25,6 +27,8 @@ char ColumnCode(int column) {
       return 'o';
     case kColTs:
       return 't';
+    case kColKey:
+      return 'k';
     default:
       return 0;
   }
@@ -62,10 +66,21 @@ BoundOp OpOf(char code) {
   }
 }
 
+// Where each key's records are, for `key =` on a compacted topic: built by
+// one scan the first time it is needed (and again after the log may have
+// grown: TopicTableContext::generation), if the topic is small enough.
+struct KeyIndex {
+  bool built = false;
+  bool usable = false;  // false: not compacted, or too large; scan instead
+  uint64_t generation = 0;
+  std::unordered_map<std::string, std::vector<std::pair<int32_t, int64_t>>> where;
+};
+
 struct TopicTable {
   sqlite3_vtab base{};  // first: SQLite casts between the two
   TopicTableContext* context = nullptr;
   log::TopicInfo info;
+  KeyIndex keys;
 };
 
 struct TopicCursor {
@@ -76,6 +91,9 @@ struct TopicCursor {
   size_t next_partition = 0;
   std::unique_ptr<client::PartitionReader> reader;
   bool eof = true;
+  // `key =` served by the key index: the (partition, offset) records to read.
+  std::optional<std::vector<std::pair<int32_t, int64_t>>> targets;
+  size_t next_target = 0;
 };
 
 int SetError(sqlite3_vtab* vtab, const Status& s) {
@@ -132,13 +150,14 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     const char column = ColumnCode(c.iColumn);
     const char op = OpCode(c.op);
     if (column == 0 || op == 0) continue;
+    if (column == 'k' && (op != '=' || !table->info.config.cleanup_compact)) continue;
     info->aConstraintUsage[i].argvIndex = ++argv_index;
     info->aConstraintUsage[i].omit = 0;  // SQLite re-checks: bounds only narrow
     plan += column;
     plan += op;
     if (column == 'p') {
       rows /= op == '=' ? std::max(1, table->info.partitions) : 2;
-    } else if (column == 'o' && op == '=') {
+    } else if ((column == 'o' || column == 'k') && op == '=') {
       rows = std::min(rows, 1.0);
     } else {
       rows /= op == '=' ? 100 : 4;
@@ -169,9 +188,80 @@ int Close(sqlite3_vtab_cursor* cur) {
   return SQLITE_OK;
 }
 
+client::PartitionReaderOptions ReaderOptions(const TopicTableContext& context) {
+  client::PartitionReaderOptions options;
+  options.env = context.env;
+  options.read_bytes = context.read_bytes;
+  // A range may end soon after it starts: reads start small and grow.
+  options.first_read_bytes = 32 * 1024;
+  return options;
+}
+
+Result<std::unique_ptr<client::PartitionReader>> OpenReader(const TopicTable& table, int32_t p) {
+  return client::PartitionReader::Open(
+      table.context->dir->PartitionPath(table.info.name, PartitionId(p)), table.info.name, p,
+      ReaderOptions(*table.context));
+}
+
+// Builds table->keys when it is missing or older than the context's
+// generation: one scan of the whole topic, if it is compacted and at most
+// kMaxKeyIndexBytes.
+Status BuildKeyIndex(TopicTable* table) {
+  KeyIndex& keys = table->keys;
+  const TopicTableContext& context = *table->context;
+  if (keys.built && keys.generation == context.generation) return Status::Ok();
+  keys = KeyIndex();
+  keys.built = true;
+  keys.generation = context.generation;
+  if (!table->info.config.cleanup_compact) return Status::Ok();
+  uint64_t bytes = 0;
+  for (int32_t p = 0; p < table->info.partitions; ++p) {
+    KQ_ASSIGN_OR_RETURN(
+        auto log, context.dir->OpenPartition(table->info, PartitionId(p), log::OpenMode::kRead));
+    bytes += log->size_bytes();
+  }
+  if (bytes > TopicTableContext::kMaxKeyIndexBytes) return Status::Ok();
+  for (int32_t p = 0; p < table->info.partitions; ++p) {
+    KQ_ASSIGN_OR_RETURN(auto reader, OpenReader(*table, p));
+    reader->set_stop_offset(reader->log_end_offset());
+    while (true) {
+      KQ_ASSIGN_OR_RETURN(bool any, reader->FillPending());
+      if (!any) break;
+      for (; reader->has_pending(); reader->Pop()) {
+        const format::RecordView& r = reader->front();
+        if (r.key.has_value()) keys.where[std::string(*r.key)].emplace_back(p, r.offset);
+      }
+    }
+  }
+  keys.usable = true;
+  return Status::Ok();
+}
+
+// Positions the reader on the next (partition, offset) of c->targets.
+Status OpenNextTarget(TopicCursor* c) {
+  while (c->next_target < c->targets->size()) {
+    const auto [p, offset] = (*c->targets)[c->next_target++];
+    if (p < c->bounds.partition.min || p > c->bounds.partition.max) continue;
+    if (c->reader == nullptr || c->reader->partition() != p) {
+      KQ_ASSIGN_OR_RETURN(c->reader, OpenReader(*c->table, p));
+    }
+    KQ_RETURN_IF_ERROR(c->reader->Seek(client::StartPosition::AtOffset(offset)));
+    c->reader->set_stop_offset(Offset(offset + 1));
+    KQ_ASSIGN_OR_RETURN(bool any, c->reader->FillPending());
+    if (any) {
+      c->eof = false;
+      return Status::Ok();
+    }
+  }
+  c->reader.reset();
+  c->eof = true;
+  return Status::Ok();
+}
+
 // Opens the next partition of the scan and positions it within the bounds;
 // eof when none is left.
 Status OpenNextPartition(TopicCursor* c) {
+  if (c->targets.has_value()) return OpenNextTarget(c);
   const TopicTableContext& context = *c->table->context;
   while (c->next_partition < c->partitions.size()) {
     const int32_t p = c->partitions[c->next_partition++];
@@ -220,7 +310,16 @@ Status OpenNextPartition(TopicCursor* c) {
 int Filter(sqlite3_vtab_cursor* cur, int, const char* plan, int argc, sqlite3_value** argv) {
   auto* c = reinterpret_cast<TopicCursor*>(cur);
   c->bounds = ScanBounds();
+  std::optional<std::string> key;
   for (int i = 0; i < argc && plan[2 * i] != 0; ++i) {
+    if (plan[2 * i] == 'k') {
+      const int type = sqlite3_value_type(argv[i]);
+      if (!key.has_value() && (type == SQLITE_TEXT || type == SQLITE_BLOB)) {
+        const auto* bytes = static_cast<const char*>(sqlite3_value_blob(argv[i]));
+        key = std::string(bytes == nullptr ? "" : bytes, sqlite3_value_bytes(argv[i]));
+      }
+      continue;
+    }
     Range* range = plan[2 * i] == 'p'   ? &c->bounds.partition
                    : plan[2 * i] == 'o' ? &c->bounds.offset
                                         : &c->bounds.ts;
@@ -245,9 +344,21 @@ int Filter(sqlite3_vtab_cursor* cur, int, const char* plan, int argc, sqlite3_va
     const int64_t hi = std::min<int64_t>(table.info.partitions - 1, c->bounds.partition.max);
     for (int64_t p = lo; p <= hi; ++p) c->partitions.push_back(static_cast<int32_t>(p));
   }
+  c->targets.reset();
+  c->next_target = 0;
+  if (key.has_value() && !c->bounds.empty()) {
+    if (Status s = BuildKeyIndex(&table); !s.ok()) return SetError(cur->pVtab, s);
+    if (table.keys.usable) {
+      auto found = table.keys.where.find(*key);
+      c->targets.emplace();
+      if (found != table.keys.where.end()) *c->targets = found->second;
+    }
+  }
   auto& scans = table.context->scans;
   if (scans.size() < TopicTableContext::kMaxScanLog) {
-    scans.push_back(fmt::format("{}: {}", table.info.name, c->bounds.ToString()));
+    scans.push_back(
+        fmt::format("{}: {}{}", table.info.name, c->bounds.ToString(),
+                    c->targets ? fmt::format(" key index: {} records", c->targets->size()) : ""));
   }
   Status s = OpenNextPartition(c);
   if (!s.ok()) return SetError(cur->pVtab, s);
@@ -293,6 +404,22 @@ std::string HeadersJson(const format::RecordView& r) {
   return array.dump();
 }
 
+// A value in Confluent's wire format as JSON text, through the registry;
+// nullopt when it is not one or does not decode.
+std::optional<std::string> DecodeWithRegistry(schema::Registry* registry,
+                                              const std::optional<std::string_view>& value) {
+  if (registry == nullptr || !value.has_value() || value->size() < 5 || (*value)[0] != 0) {
+    return std::nullopt;
+  }
+  auto wire = schema::DecodeWire(*value);
+  if (!wire.ok()) return std::nullopt;
+  auto parsed = registry->ParsedById(wire->schema_id);
+  if (!parsed.ok()) return std::nullopt;
+  auto json = (*parsed)->Decode(wire->payload);
+  if (!json.ok()) return std::nullopt;
+  return json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
   auto* c = reinterpret_cast<TopicCursor*>(cur);
   const format::RecordView& r = c->reader->front();
@@ -320,6 +447,8 @@ int Column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int column) {
     case kColValueJson:
       if (r.value.has_value() && nlohmann::json::accept(*r.value)) {
         sqlite3_result_text64(ctx, r.value->data(), r.value->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else if (auto decoded = DecodeWithRegistry(c->table->context->registry, r.value)) {
+        sqlite3_result_text64(ctx, decoded->data(), decoded->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       } else {
         sqlite3_result_null(ctx);
       }

@@ -14,12 +14,20 @@
 //   headers    TEXT: a JSON array alternating names and values, as
 //              kq-consume -J prints them ('[]' when there are none; a value
 //              that is not UTF-8 is {"b64": "..."}, a null value is null)
-//   value_json TEXT: the value when it is a JSON text, else NULL
+//   value_json TEXT: the value when it is a JSON text; a value in
+//              Confluent's wire format (magic 0, a schema id) whose schema
+//              is in the directory's registry (_schemas), decoded to JSON
+//              (Avro or JSON Schema); else NULL (also for an unknown id or a
+//              payload the schema does not decode)
 // Control batches (transaction markers) are not rows.
 //
 // Pushdown: xBestIndex takes `partition`, `offset` and `ts` constraints with
 // =, <, <=, >, >= (IN lists arrive as one = per value); xFilter turns them
 // into ScanBounds and reads only the partitions and offsets they allow.
+// `key =` on a compacted topic (cleanup.policy compact) of at most
+// kMaxKeyIndexBytes is served from a key index: the first such query scans
+// the topic once, keeping each key's (partition, offset) list in memory, and
+// later ones read only those records (a join probing a table per row).
 // A lower ts bound starts the read at Partition::OffsetForTimestamp (the
 // time index); an upper ts bound ends it at the first record past it, as
 // kq-consume -o @T1:T2 does, so a record written after it with an earlier
@@ -45,6 +53,7 @@
 #include "base/status.h"
 #include "io/env.h"
 #include "log/log_dir.h"
+#include "schema/registry.h"
 #include "sql/scan_bounds.h"
 
 namespace kq::sql {
@@ -55,6 +64,8 @@ struct TopicTableContext {
   io::Env* env = nullptr;            // reads go through it (a counting Env for --stats)
   const log::LogDir* dir = nullptr;  // topic metadata and partition paths
   size_t read_bytes = 256 * 1024;    // bytes per Partition::Read
+  // The schema registry of the directory, for value_json; null when none.
+  schema::Registry* registry = nullptr;
   // One line per scan ("orders: partition all offset [10..] ts all"), newest
   // last, at most kMaxScanLog; for --stats and the tests of pushdown.
   std::vector<std::string> scans;
@@ -67,6 +78,12 @@ struct TopicTableContext {
     int64_t to = 0;
   };
   std::map<std::string, std::vector<OffsetWindow>, std::less<>> windows;
+  // Bumped when the log may have grown (each push-query round): key indexes
+  // built before are rebuilt on their next use.
+  uint64_t generation = 0;
+  // `key =` is served from a key index only for compacted topics of at most
+  // this many bytes (the index holds every key in memory).
+  static constexpr uint64_t kMaxKeyIndexBytes = 64 << 20;
 };
 
 // Registers the module "kq_topic" on `db`.

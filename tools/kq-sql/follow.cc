@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "log/partition.h"
+#include "pipe/position.h"
 
 namespace kq::tools::sql {
 namespace {
@@ -17,19 +19,38 @@ namespace {
 using kq::sql::QuoteIdentifier;
 using kq::sql::TopicDatabase;
 
-// True when SQLite's plan for `sql` aggregates (its bytecode has AggStep).
-Result<bool> IsAggregate(TopicDatabase& db, const std::string& sql) {
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db.db(), ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-    return Status::InvalidArgument(db.ErrorMessage());
-  }
+constexpr int64_t kIntoRoundOffsets = 256;
+
+// What preparing the query tells: whether SQLite's plan aggregates (its
+// bytecode has AggStep), and which tables of schema main it reads (the
+// authorizer sees every table a statement reads, through views too).
+struct QueryShape {
   bool aggregate = false;
+  std::set<std::string> tables;
+};
+
+int CollectTables(void* shape, int action, const char* table, const char*, const char* db,
+                  const char*) {
+  if (action == SQLITE_READ && table != nullptr && db != nullptr &&
+      std::string_view(db) == "main") {
+    static_cast<QueryShape*>(shape)->tables.insert(table);
+  }
+  return SQLITE_OK;
+}
+
+Result<QueryShape> ShapeOf(TopicDatabase& db, const std::string& sql) {
+  QueryShape shape;
+  sqlite3_set_authorizer(db.db(), CollectTables, &shape);
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db.db(), ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr);
+  sqlite3_set_authorizer(db.db(), nullptr, nullptr);
+  if (rc != SQLITE_OK) return Status::InvalidArgument(db.ErrorMessage());
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     const auto* op = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-    if (op != nullptr && std::string_view(op).starts_with("AggStep")) aggregate = true;
+    if (op != nullptr && std::string_view(op).starts_with("AggStep")) shape.aggregate = true;
   }
   sqlite3_finalize(stmt);
-  return aggregate;
+  return shape;
 }
 
 // One stream topic: its open partitions and how far rounds have read.
@@ -38,9 +59,13 @@ struct Stream {
   std::vector<std::unique_ptr<log::Partition>> partitions;
 };
 
-Result<std::vector<Stream>> OpenStreams(TopicDatabase& db, const SqlFlags& flags) {
+// The stream topics: the topics the query reads, except --table ones and
+// the --into topic.
+Result<std::vector<Stream>> OpenStreams(TopicDatabase& db, const SqlFlags& flags,
+                                        const QueryShape& shape) {
   std::vector<Stream> streams;
   for (const std::string& topic : db.topics()) {
+    if (!shape.tables.contains(topic) || topic == flags.into) continue;
     if (std::find(flags.tables.begin(), flags.tables.end(), topic) != flags.tables.end()) continue;
     KQ_ASSIGN_OR_RETURN(log::TopicInfo info, db.log_dir().DescribeTopic(topic));
     Stream s{topic, {}};
@@ -51,12 +76,30 @@ Result<std::vector<Stream>> OpenStreams(TopicDatabase& db, const SqlFlags& flags
     }
     streams.push_back(std::move(s));
   }
+  if (streams.empty()) {
+    return Status::InvalidArgument("--follow: the query reads no topic to follow");
+  }
   return streams;
 }
 
-// Moves every stream's window to [previous end, current end); true when
-// any record arrived.
-Result<bool> NextWindows(std::vector<Stream>& streams, kq::sql::TopicTableContext* context) {
+// Where the stream windows stand: the input position of a round.
+pipe::Position PositionOf(const std::vector<Stream>& streams,
+                          const kq::sql::TopicTableContext& context) {
+  pipe::Position position;
+  for (const Stream& s : streams) {
+    const auto& windows = context.windows.at(s.topic);
+    for (size_t p = 0; p < windows.size(); ++p) {
+      position.Set(pipe::TopicOffset{s.topic, static_cast<int32_t>(p), windows[p].to});
+    }
+  }
+  return position;
+}
+
+// Moves every stream's window to [previous end, current end), at most
+// `max_offsets` long when positive; true when any record arrived.
+Result<bool> NextWindows(std::vector<Stream>& streams, kq::sql::TopicTableContext* context,
+                         int64_t max_offsets) {
+  ++context->generation;  // tables read whole may have grown too
   bool any = false;
   for (Stream& s : streams) {
     auto& windows = context->windows[s.topic];
@@ -66,6 +109,7 @@ Result<bool> NextWindows(std::vector<Stream>& streams, kq::sql::TopicTableContex
       auto& w = windows[p];
       w.from = std::max(w.to, s.partitions[p]->log_start_offset().value());
       w.to = s.partitions[p]->log_end_offset().value();
+      if (max_offsets > 0) w.to = std::min(w.to, w.from + max_offsets);
       any = any || w.to > w.from;
     }
   }
@@ -89,17 +133,18 @@ std::string RowKey(sqlite3_stmt* stmt) {
 }  // namespace
 
 Status RunFollow(TopicDatabase& db, const SqlFlags& flags, const QueryGuard& guard,
-                 ResultPrinter* printer, uint64_t* rows) {
-  KQ_ASSIGN_OR_RETURN(bool aggregate, IsAggregate(db, flags.sql));
-  KQ_ASSIGN_OR_RETURN(std::vector<Stream> streams, OpenStreams(db, flags));
+                 ResultPrinter* printer, IntoWriter* into, uint64_t* rows) {
+  KQ_ASSIGN_OR_RETURN(QueryShape shape, ShapeOf(db, flags.sql));
+  const bool aggregate = shape.aggregate;
+  KQ_ASSIGN_OR_RETURN(std::vector<Stream> streams, OpenStreams(db, flags, shape));
   kq::sql::TopicTableContext* context = &db.context();
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> ingest(nullptr, sqlite3_finalize);
+  for (const Stream& s : streams) context->windows[s.topic].resize(s.partitions.size());
   if (aggregate) {
     // temp."<topic>" holds the stream's records; the query reads it.
     std::string sql;
     for (const Stream& s : streams) {
-      const std::string name = QuoteIdentifier(s.topic);
-      sql += fmt::format("CREATE TEMP TABLE {0} AS SELECT * FROM main.{0} WHERE 0; ", name);
+      sql += fmt::format("CREATE TEMP TABLE {0} AS SELECT * FROM main.{0} WHERE 0; ",
+                         QuoteIdentifier(s.topic));
     }
     KQ_RETURN_IF_ERROR(db.Exec(sql));
   }
@@ -109,9 +154,32 @@ Status RunFollow(TopicDatabase& db, const SqlFlags& flags, const QueryGuard& gua
   }
   std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> query(raw, sqlite3_finalize);
   std::map<std::string, int> previous;  // changelog: last round's rows
-  printer->Start(query.get());
+
+  // Resuming --into: every input before the position was accounted for.
+  // A changelog rebuilds its state from those records without printing.
+  bool replay = false;
+  if (into != nullptr) {
+    KQ_ASSIGN_OR_RETURN(std::optional<pipe::Position> resume, into->LatestPosition());
+    if (resume.has_value()) {
+      for (const Stream& s : streams) {
+        auto& windows = context->windows[s.topic];
+        for (size_t p = 0; p < windows.size(); ++p) {
+          const pipe::TopicOffset* at = resume->FindTopic(s.topic, static_cast<int32_t>(p));
+          windows[p] = {0, at != nullptr ? at->next_offset : 0};
+        }
+      }
+      replay = aggregate;
+    }
+  }
+  if (into == nullptr) printer->Start(query.get());
   while (!guard.stopped()) {
-    KQ_ASSIGN_OR_RETURN(bool any, NextWindows(streams, context));
+    bool any = true;
+    if (!replay) {
+      // With --into a round's rows are one group of the output, which must
+      // fit a batch: rounds take at most kIntoRoundOffsets per partition.
+      KQ_ASSIGN_OR_RETURN(any,
+                          NextWindows(streams, context, into != nullptr ? kIntoRoundOffsets : 0));
+    }
     if (!any) {
       std::this_thread::sleep_for(std::chrono::milliseconds(flags.poll_ms));
       continue;
@@ -133,16 +201,24 @@ Status RunFollow(TopicDatabase& db, const SqlFlags& flags, const QueryGuard& gua
         const bool unchanged = seen != previous.end() && seen->second > 0;
         if (unchanged) --seen->second;
         ++current[key];
-        if (unchanged) continue;
+        if (unchanged || replay) continue;
       }
       ++*rows;
-      KQ_RETURN_IF_ERROR(printer->Row(query.get()));
+      if (into != nullptr) {
+        KQ_RETURN_IF_ERROR(into->Add(query.get()));
+      } else {
+        KQ_RETURN_IF_ERROR(printer->Row(query.get()));
+      }
     }
     if (rc != SQLITE_DONE) {
       if (guard.stopped()) return Status::Ok();
       return Status::InvalidArgument(db.ErrorMessage());
     }
     if (aggregate) previous = std::move(current);
+    if (into != nullptr && !replay) {
+      KQ_RETURN_IF_ERROR(into->Commit(PositionOf(streams, *context)));
+    }
+    replay = false;
     KQ_RETURN_IF_ERROR(printer->Finish());
   }
   return Status::Ok();

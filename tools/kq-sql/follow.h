@@ -1,7 +1,8 @@
 // Push queries (kq-sql --follow): the query runs again each time records
 // arrive, over what arrived.
 //
-// The stream topics are the topics of the directory not named by --table.
+// The stream topics are the topics the query reads, except those named by
+// --table and the --into topic.
 // Each round refreshes their partitions' log ends, narrows their scans to
 // the offsets that arrived since the last round (TopicTableContext::windows,
 // so every record is read from the log once), runs the query and prints:
@@ -27,6 +28,7 @@
 #include <cstdint>
 
 #include "base/status.h"
+#include "kq-sql/into.h"
 #include "kq-sql/query_guard.h"
 #include "kq-sql/result_printer.h"
 #include "kq-sql/sql_tool.h"
@@ -34,7 +36,10 @@
 
 namespace kq::tools::sql {
 
+// With `into`, rows go to it instead of the printer, each round's with the
+// round's input position, and the rounds start where its newest position
+// says (a changelog first replays the records before it without writing).
 Status RunFollow(kq::sql::TopicDatabase& db, const SqlFlags& flags, const QueryGuard& guard,
-                 ResultPrinter* printer, uint64_t* rows);
+                 ResultPrinter* printer, IntoWriter* into, uint64_t* rows);
 
 }  // namespace kq::tools::sql

@@ -29,6 +29,13 @@ void AddSqlFlags(CLI::App& app, SqlFlags* f) {
   app.add_option("--poll-ms", f->poll_ms,
                  "With --follow, look for new records every MS ms. Default: 200")
       ->type_name("MS");
+  app.add_option("--into", f->into,
+                 "Append the result rows to TOPIC (one partition; created when missing) as JSON "
+                 "objects, with the input position in each batch: with --follow, a restarted "
+                 "query resumes exactly once")
+      ->type_name("TOPIC");
+  app.add_option("--key", f->key, "With --into, the record key is the value of COLUMN")
+      ->type_name("COLUMN");
   app.add_option("--timeout", f->timeout,
                  "Stop the query after DURATION (500ms, 30s, 5m, 1h); exit 124")
       ->type_name("DURATION");
@@ -62,6 +69,8 @@ int main(int argc, char** argv) {
             "USING (key)\"",
             "kq-sql \"SELECT window_start(ts, '1m') AS minute, count(*) FROM orders GROUP BY 1\"",
             "kq-sql -F \"SELECT iso(ts), value FROM logs WHERE value LIKE '%ERROR%'\"",
+            "kq-sql -F --into big-orders --key key \"SELECT key, value FROM orders WHERE "
+            "json_extract(value, '$.amount') > 100\"",
             "kq-sql --stats \"SELECT count(*) FROM \\\"page-views\\\" WHERE partition = 0\""});
   return kq::tools::RunApp(app, argc, argv, kq::tools::sql::kTool,
                            [&] { return kq::tools::sql::RunSql(common, flags); });

@@ -69,15 +69,56 @@ void AppendJsonString(std::string_view text, std::string* out) {
 
 }  // namespace
 
+void AppendJsonRow(sqlite3_stmt* stmt, const std::vector<std::string>& names, std::string* out) {
+  const int n = sqlite3_column_count(stmt);
+  out->push_back('{');
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(names[i], out);
+    out->push_back(':');
+    switch (sqlite3_column_type(stmt, i)) {
+      case SQLITE_NULL:
+        out->append("null");
+        break;
+      case SQLITE_INTEGER:
+        out->append(TextOf(stmt, i));
+        break;
+      case SQLITE_FLOAT: {
+        const double d = sqlite3_column_double(stmt, i);
+        if (std::isfinite(d)) {
+          // The shortest text that reads back as the same double.
+          fmt::format_to(std::back_inserter(*out), "{}", d);
+        } else {
+          out->append("null");  // JSON has no Inf or NaN
+        }
+        break;
+      }
+      case SQLITE_BLOB:
+        out->append("{\"b64\":\"");
+        AppendBase64(BlobOf(stmt, i), out);
+        out->append("\"}");
+        break;
+      default:
+        AppendJsonString(TextOf(stmt, i), out);
+    }
+  }
+  out->push_back('}');
+}
+
+std::vector<std::string> ColumnNames(sqlite3_stmt* stmt) {
+  std::vector<std::string> names;
+  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+    const char* name = sqlite3_column_name(stmt, i);
+    names.emplace_back(name == nullptr ? "" : name);
+  }
+  return names;
+}
+
 ResultPrinter::ResultPrinter(OutputFormat format, bool header, OutputWriter* out)
     : format_(format), header_(header), out_(out) {}
 
 void ResultPrinter::Start(sqlite3_stmt* stmt) {
-  names_.clear();
-  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
-    const char* name = sqlite3_column_name(stmt, i);
-    names_.emplace_back(name == nullptr ? "" : name);
-  }
+  names_ = ColumnNames(stmt);
   if (!header_ || header_done_ || names_.empty()) return;
   if (format_ == OutputFormat::kCsv || format_ == OutputFormat::kTsv) {
     std::string* buf = out_->buffer();
@@ -126,38 +167,8 @@ Status ResultPrinter::Row(sqlite3_stmt* stmt) {
   }
   std::string* buf = out_->buffer();
   if (format_ == OutputFormat::kJson) {
-    buf->push_back('{');
-    for (int i = 0; i < n; ++i) {
-      if (i > 0) buf->push_back(',');
-      AppendJsonString(names_[i], buf);
-      buf->push_back(':');
-      switch (sqlite3_column_type(stmt, i)) {
-        case SQLITE_NULL:
-          buf->append("null");
-          break;
-        case SQLITE_INTEGER:
-          buf->append(TextOf(stmt, i));
-          break;
-        case SQLITE_FLOAT: {
-          const double d = sqlite3_column_double(stmt, i);
-          if (std::isfinite(d)) {
-            // The shortest text that reads back as the same double.
-            fmt::format_to(std::back_inserter(*buf), "{}", d);
-          } else {
-            buf->append("null");  // JSON has no Inf or NaN
-          }
-          break;
-        }
-        case SQLITE_BLOB:
-          buf->append("{\"b64\":\"");
-          AppendBase64(BlobOf(stmt, i), buf);
-          buf->append("\"}");
-          break;
-        default:
-          AppendJsonString(TextOf(stmt, i), buf);
-      }
-    }
-    buf->append("}\n");
+    AppendJsonRow(stmt, names_, buf);
+    buf->push_back('\n');
   } else {
     const char sep = format_ == OutputFormat::kCsv ? ',' : '\t';
     for (int i = 0; i < n; ++i) {

@@ -2,8 +2,9 @@
 // formats:
 //   aligned  columns as wide as their widest cell, NULL printed as NULL (all
 //            rows are held until the end to measure them)
-//   tsv      tab-separated, a header line; NULL is empty, and \t \n \r \\ in
-//            text are escaped as \t \n \r \\
+//   tsv      tab-separated, a header line; NULL is empty; tab, newline, CR
+//            and backslash in text are written as \t, \n, \r and \\ (so
+//            every line is one row)
 //   csv      RFC 4180: a header line, fields quoted when they hold a comma,
 //            a quote, CR or LF (quotes doubled); NULL is empty
 //   json     one JSON object per row (JSON lines), columns in order; NULL is
@@ -25,6 +26,13 @@
 #include "kq-sql/sql_tool.h"
 
 namespace kq::tools::sql {
+
+// Appends the current row of `stmt` as one JSON object (the json format's
+// line, without the newline); `names` are the column names.
+void AppendJsonRow(sqlite3_stmt* stmt, const std::vector<std::string>& names, std::string* out);
+
+// The column names of `stmt`.
+std::vector<std::string> ColumnNames(sqlite3_stmt* stmt);
 
 class ResultPrinter {
  public:

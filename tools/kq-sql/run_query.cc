@@ -9,6 +9,7 @@
 #include "common/exit_codes.h"
 #include "common/output.h"
 #include "kq-sql/follow.h"
+#include "kq-sql/into.h"
 #include "kq-sql/query_guard.h"
 #include "kq-sql/result_printer.h"
 #include "kq-sql/sql_tool.h"
@@ -60,6 +61,9 @@ int RunSql(const CommonFlags& common, const SqlFlags& flags) {
     timeout = *ms;
   }
   if (flags.poll_ms <= 0) return ReportUsageError(kTool, "--poll-ms must be positive");
+  if (!flags.key.empty() && flags.into.empty()) {
+    return ReportUsageError(kTool, "--key needs --into");
+  }
 
   auto opened = kq::sql::TopicDatabase::Open(
       {.env = io::Env::Default(), .dir = common.dir, .read_bytes = size_t{1} << 20});
@@ -69,6 +73,13 @@ int RunSql(const CommonFlags& common, const SqlFlags& flags) {
     if (Status s = db.AddTableView(topic); !s.ok()) return ReportError(kTool, s);
   }
 
+  std::unique_ptr<IntoWriter> into;
+  if (!flags.into.empty()) {
+    auto opened_into = IntoWriter::Open(db.log_dir(), flags.into, flags.key, io::Env::Default());
+    if (!opened_into.ok()) return ReportError(kTool, opened_into.status());
+    into = std::move(*opened_into);
+  }
+
   QueryGuard guard([&db] { db.Interrupt(); }, timeout);
   OutputWriter out(1);
   ResultPrinter printer(ChooseFormat(flags), !flags.no_header, &out);
@@ -76,7 +87,7 @@ int RunSql(const CommonFlags& common, const SqlFlags& flags) {
   uint64_t rows = 0;
   Status status;
   if (flags.follow) {
-    status = RunFollow(db, flags, guard, &printer, &rows);
+    status = RunFollow(db, flags, guard, &printer, into.get(), &rows);
   } else {
     const char* next = flags.sql.c_str();
     while (status.ok() && *next != 0) {
@@ -88,16 +99,26 @@ int RunSql(const CommonFlags& common, const SqlFlags& flags) {
       }
       next = tail;
       if (stmt == nullptr) continue;  // whitespace or a comment
-      printer.Start(stmt);
+      if (!into) printer.Start(stmt);
       int rc;
       while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         ++rows;
-        status = printer.Row(stmt);
+        status = into ? into->Add(stmt) : printer.Row(stmt);
         if (!status.ok()) break;
       }
       if (status.ok() && rc != SQLITE_DONE) status = Status::InvalidArgument(db.ErrorMessage());
       sqlite3_finalize(stmt);
       if (status.ok()) status = printer.Finish();
+    }
+  }
+  if (into && !flags.follow && status.ok()) {
+    // A one-shot query's rows, with an empty position: it follows nothing.
+    status = into->Commit({});
+  }
+  if (into) {
+    if (Status s = into->Close(); status.ok()) status = s;
+    if (status.ok() && !common.quiet) {
+      fmt::print(stderr, "kq-sql: {} rows appended to {}\n", into->appended_records(), flags.into);
     }
   }
   if (Status s = out.Flush(); status.ok()) status = s;

@@ -31,6 +31,8 @@ struct SqlFlags {
   bool stats = false;
   std::string timeout;  // a duration ('30s'); empty: none
   bool follow = false;
+  std::string into;  // --into TOPIC
+  std::string key;   // --key COLUMN
   int64_t poll_ms = 200;
 };
 
