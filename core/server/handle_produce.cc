@@ -13,6 +13,7 @@
 #include "protocol/error_codes.h"
 #include "protocol/messages/produce.h"
 #include "server/handlers.h"
+#include "server/schema_validation.h"
 
 namespace kq::server {
 namespace {
@@ -60,6 +61,9 @@ void ProducePartition(Broker& broker, int16_t acks, bool may_create, const std::
                                    &batches, &headers)) {
     return fail(error->code, std::move(error->message));
   }
+  // confluent.*.schema.validation: the whole request or nothing.
+  if (auto refusal = CheckSchemas(broker.log_dir().path(), topic, info->config, batches))
+    return fail(ErrorCode::kInvalidRecord, std::move(*refusal));
 
   log::Partition* p = *partition;
   const int32_t min_insync =
