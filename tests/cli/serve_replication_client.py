@@ -5,8 +5,9 @@ through confluent-kafka. Run with Debian's python3.
       an idempotent acks=all producer; the key of every acknowledged record
       goes to ACKED_FILE, one a line, as acknowledgements arrive. Keeps
       going through errors (the leader may be killed under it).
-  serve_replication_client.py send BOOTSTRAP TOPIC ACKS VALUE
-      one record, no retries; prints "ok OFFSET" or the error's name
+  serve_replication_client.py send BOOTSTRAP TOPIC ACKS VALUE [COUNT]
+      one record (or COUNT, valued VALUE-1..VALUE-COUNT), no retries; prints
+      "ok OFFSET" (of the last) or the first error's name
       (NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT, ...).
   serve_replication_client.py isr BOOTSTRAP TOPIC
       partition 0's replicas and in-sync replicas: "replicas=0,2 isr=0,2".
@@ -44,14 +45,22 @@ if cmd == "produce":
     p.flush(60)
 elif cmd == "send":
     acks, value = sys.argv[4], sys.argv[5]
-    result = []
+    count = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+    results = []
     p = Producer({**quiet, "acks": acks, "retries": 0, "message.timeout.ms": 10000,
-                  "request.timeout.ms": 5000})
-    p.produce(topic, value=value.encode(),
-              on_delivery=lambda err, msg: result.append(
-                  f"ok {msg.offset()}" if err is None else err.name()))
+                  "request.timeout.ms": 5000, "max.in.flight": 1})
+    for i in range(max(count, 1)):
+        p.produce(topic, value=(f"{value}-{i + 1}" if count else value).encode(),
+                  on_delivery=lambda err, msg: results.append(
+                      (msg.offset(), None) if err is None else (-1, err.name())))
     p.flush(15)
-    print(result[0] if result else "NO_REPORT")
+    errors = [e for _, e in results if e is not None]
+    if len(results) < max(count, 1):
+        print("NO_REPORT")
+    elif errors:
+        print(errors[0])
+    else:
+        print(f"ok {max(o for o, _ in results)}")
 elif cmd == "isr":
     md = Consumer({**quiet, "group.id": "kq-isr-probe"}).list_topics(topic, timeout=10)
     part = md.topics[topic].partitions[0]
