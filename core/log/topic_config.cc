@@ -124,6 +124,9 @@ constexpr KeySpec kSpecs[] = {
      GetNumber<&C::min_cleanable_dirty_ratio>},
     {"min.compaction.lag.ms", "an integer >= 0 (milliseconds)",
      SetInteger<&C::min_compaction_lag_ms, 0, kInt64Max>, GetNumber<&C::min_compaction_lag_ms>},
+    // Used by kq-serve with followers (acks=all); unset, the server's.
+    {"min.insync.replicas", "an integer from 1 to 2147483647",
+     SetInteger<&C::min_insync_replicas, 1, kInt32Max>, GetNumber<&C::min_insync_replicas>},
     {"retention.bytes", "an integer >= -1 (-1: no size limit)",
      SetInteger<&C::retention_bytes, -1, kInt64Max>, GetNumber<&C::retention_bytes>},
     {"retention.ms", "an integer >= -1 (milliseconds; -1: keep forever)",

@@ -11,6 +11,7 @@
 
 #include "common/common_flags.h"
 #include "common/exit_codes.h"
+#include "kq-produce/follow_source.h"
 #include "kq-produce/produce_settings.h"
 
 namespace {
@@ -101,12 +102,19 @@ int main(int argc, char** argv) {
   ProduceFlags flags;
   kq::tools::AddCommonFlags(app, "produce", &common);
   AddProduceFlags(app, &flags);
+  kq::tools::produce::FollowFlags follow;
+  kq::tools::produce::AddFollowFlags(app, &follow);
   kq::tools::SetExamples(
       app, {"tail -F /var/log/app.log | kq-produce app", "kq-produce -K '\\t' users users.tsv",
             "kq-produce -k sensor1 -H source=lab readings < data.txt", "kq-produce -l images *.png",
             "kq-consume -J src | kq-produce -J dst",
             "kq-produce --partitions 6 --report orders < orders.txt",
-            "kq-produce --value-schema order.avsc orders < orders.jsonl"});
-  return kq::tools::RunApp(app, argc, argv, "produce",
-                           [&] { return kq::tools::produce::RunProduce(common, flags); });
+            "kq-produce --value-schema order.avsc orders < orders.jsonl",
+            "kq-produce --follow app /var/log/app.log  # restarts resume after the last line"});
+  return kq::tools::RunApp(app, argc, argv, "produce", [&] {
+    if (follow.follow) {
+      return kq::tools::produce::RunFollow(common, flags, follow);
+    }
+    return kq::tools::produce::RunProduce(common, flags);
+  });
 }
