@@ -206,6 +206,8 @@ class AvroSchemaImpl final : public AvroSchema {
   }
 
   Result<json> Decode(std::string_view payload) const override {
+    // Hostile bytes are refused here, before avro-c allocates or recurses.
+    KQ_RETURN_IF_ERROR(CheckAvroBinary(payload, doc_, names_));
     avro_value_reset(&value_);
     avro_reader_t reader = avro_reader_memory(payload.data(), static_cast<int64_t>(payload.size()));
     const int rc = avro_value_read(reader, &value_);

@@ -132,7 +132,111 @@ Status UnionToAvro(const json& value, const json& branches, const AvroNames& nam
                                              JsonKind(value), fmt::join(tried, ", ")));
 }
 
+class BinaryChecker {
+ public:
+  BinaryChecker(std::string_view bytes, const AvroNames& names) : bytes_(bytes), names_(names) {}
+
+  Status Check(const json& type, int depth) {
+    if (depth > kMaxJsonDepth)
+      return Fail(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
+    const json& def = ResolveAvroType(type, names_);
+    if (def.is_array()) {
+      KQ_ASSIGN_OR_RETURN(int64_t index, Long());
+      if (index < 0 || static_cast<uint64_t>(index) >= def.size()) {
+        return Fail(fmt::format("union branch {} of {}", index, def.size()));
+      }
+      return Check(def[static_cast<size_t>(index)], depth + 1);
+    }
+    const std::string kind = AvroKind(def);
+    if (kind == "null") return Status::Ok();
+    if (kind == "boolean") return Skip(1);
+    if (kind == "int" || kind == "long") return Long().status();
+    if (kind == "float") return Skip(4);
+    if (kind == "double") return Skip(8);
+    if (kind == "bytes" || kind == "string") {
+      KQ_ASSIGN_OR_RETURN(int64_t n, Long());
+      if (n < 0) return Fail(fmt::format("negative length {}", n));
+      return Skip(static_cast<uint64_t>(n));
+    }
+    if (kind == "fixed") return Skip(def["size"].get<uint64_t>());
+    if (kind == "enum") {
+      KQ_ASSIGN_OR_RETURN(int64_t index, Long());
+      if (index < 0 || static_cast<uint64_t>(index) >= def["symbols"].size()) {
+        return Fail(fmt::format("enum index {} of {} symbols", index, def["symbols"].size()));
+      }
+      return Status::Ok();
+    }
+    if (kind == "record") {
+      for (const json& f : def["fields"]) KQ_RETURN_IF_ERROR(Check(f["type"], depth + 1));
+      return Status::Ok();
+    }
+    if (kind == "array" || kind == "map") {
+      while (true) {
+        KQ_ASSIGN_OR_RETURN(int64_t count, Long());
+        if (count == 0) return Status::Ok();
+        if (count < 0) {
+          if (count == INT64_MIN) return Fail("block count out of range");
+          count = -count;
+          KQ_RETURN_IF_ERROR(Long().status());  // the block's size in bytes
+        }
+        elements_ += static_cast<uint64_t>(count);
+        if (elements_ > kMaxAvroElements) {
+          return Fail(fmt::format("more than {} array or map elements", kMaxAvroElements));
+        }
+        for (int64_t i = 0; i < count; ++i) {
+          if (kind == "map") KQ_RETURN_IF_ERROR(Check(json("string"), depth + 1));
+          KQ_RETURN_IF_ERROR(Check(kind == "map" ? def["values"] : def["items"], depth + 1));
+        }
+      }
+    }
+    return Fail(fmt::format("unsupported Avro type '{}'", kind));
+  }
+
+  size_t position() const { return pos_; }
+
+ private:
+  Status Fail(std::string_view what) const {
+    return Status::InvalidArgument(
+        fmt::format("Avro payload of {} bytes, at byte {}: {}", bytes_.size(), pos_, what));
+  }
+  Status Skip(uint64_t n) {
+    if (n > bytes_.size() - pos_) {
+      return Fail(
+          fmt::format("needs {} more bytes, {} left (truncated?)", n, bytes_.size() - pos_));
+    }
+    pos_ += static_cast<size_t>(n);
+    return Status::Ok();
+  }
+  // A zigzag varlong.
+  Result<int64_t> Long() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos_ >= bytes_.size()) return Fail("truncated varint");
+      const auto b = static_cast<uint8_t>(bytes_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+    }
+    return Fail("varint longer than 10 bytes");
+  }
+
+  std::string_view bytes_;
+  const AvroNames& names_;
+  size_t pos_ = 0;
+  uint64_t elements_ = 0;
+};
+
 }  // namespace
+
+Status CheckAvroBinary(std::string_view payload, const json& type, const AvroNames& names) {
+  BinaryChecker checker(payload, names);
+  KQ_RETURN_IF_ERROR(checker.Check(type, 0));
+  if (checker.position() != payload.size()) {
+    return Status::InvalidArgument(
+        fmt::format("Avro payload of {} bytes has {} trailing bytes after the value",
+                    payload.size(), payload.size() - checker.position()));
+  }
+  return Status::Ok();
+}
 
 Status JsonToAvro(const json& value, const json& type, const AvroNames& names, avro_value_t* out,
                   std::string_view path) {

@@ -21,6 +21,16 @@ namespace kq::schema {
 Status JsonToAvro(const nlohmann::json& value, const nlohmann::json& type, const AvroNames& names,
                   avro_value_t* out, std::string_view path);
 
+// Walks Avro binary `payload` against the schema without building anything:
+// every length, index and count is checked against what is left, nesting is
+// limited to kMaxJsonDepth and the elements of all arrays and maps to
+// kMaxAvroElements, so hostile bytes (a huge count of zero-size items, a
+// deeply recursive value) are refused before avro-c reads them.
+// InvalidArgument says what and at which byte; also for trailing bytes.
+inline constexpr uint64_t kMaxAvroElements = uint64_t{1} << 22;
+Status CheckAvroBinary(std::string_view payload, const nlohmann::json& type,
+                       const AvroNames& names);
+
 // Reads `in` (a value of the schema `type`) into JSON.
 Result<nlohmann::json> AvroToJson(avro_value_t* in, const nlohmann::json& type,
                                   const AvroNames& names, std::string_view path);

@@ -173,3 +173,29 @@ TEST_CASE("json schema: draft 7 by default, draft 4 when $schema says so, errors
   CHECK_FALSE(ParseSchema(SchemaType::kJson, R"({"type":12})").ok());
   CHECK_FALSE(ParseSchema(SchemaType::kJson, R"([1])").ok());
 }
+
+TEST_CASE("avro: hostile payloads are refused before avro-c reads them") {
+  // 2^31 null items cost no bytes: refused by the element budget, not looped over.
+  auto nulls = Parse(SchemaType::kAvro, R"({"type":"array","items":"null"})");
+  auto many = nulls->Decode(std::string("\xfe\xff\xff\xff\x0f", 5));
+  CHECK(many.status().ToString().find("array or map elements") != std::string::npos);
+  // A recursive value nested 100000 deep: refused by depth, no stack overflow.
+  auto list = Parse(SchemaType::kAvro,
+                    R"({"type":"record","name":"N","fields":[{"name":"n","type":["null","N"]}]})");
+  std::string deep(100000, '\x02');
+  deep.push_back('\0');
+  CHECK(list->Decode(deep).status().ToString().find("nested deeper than") != std::string::npos);
+  // Lengths past the end, negative lengths, bad union and enum indexes.
+  auto s = Parse(SchemaType::kAvro, R"("string")");
+  CHECK(s->Decode(std::string("\xfe\xff\xff\xff\x0f"
+                              "ab",
+                              7))
+            .status()
+            .ToString()
+            .find("truncated") != std::string::npos);
+  CHECK(s->Decode("\x01").status().ToString().find("negative length") != std::string::npos);
+  auto u = Parse(SchemaType::kAvro, R"(["null","int"])");
+  CHECK(u->Decode("\x04").status().ToString().find("union branch 2 of 2") != std::string::npos);
+  auto e = Parse(SchemaType::kAvro, R"({"type":"enum","name":"E","symbols":["A"]})");
+  CHECK(e->Decode("\x02").status().ToString().find("enum index 1") != std::string::npos);
+}
