@@ -15,8 +15,10 @@ Result<std::unique_ptr<IntoWriter>> IntoWriter::Open(const log::LogDir& dir,
   w->env_ = env;
   w->topic_ = topic;
   w->key_column_ = key_column;
-  KQ_ASSIGN_OR_RETURN(w->writer_,
-                      pipe::StageWriter::Open(dir, topic, {.env = env, .partitions = 1}));
+  pipe::StageWriterOptions options;
+  options.env = env;
+  options.partitions = 1;
+  KQ_ASSIGN_OR_RETURN(w->writer_, pipe::StageWriter::Open(dir, topic, options));
   if (w->writer_->partition_count() != 1) {
     return Status::InvalidArgument(fmt::format(
         "--into {}: the topic has {} partitions; results go to a one-partition topic, whose "

@@ -47,8 +47,11 @@ struct Fixture {
     for (int i = 0; i < count; ++i) {
       std::string key = "k" + std::to_string(i % keys);
       std::string value = "{\"n\":" + std::to_string(i) + "}";
-      client::ProducerRecord r{
-          .key = key, .value = value, .headers = {}, .timestamp = kT0 + i * step_ms, .partition = i % partitions};
+      client::ProducerRecord r;
+      r.key = key;
+      r.value = value;
+      r.timestamp = kT0 + i * step_ms;
+      r.partition = i % partitions;
       REQUIRE((*producer)->Add(r).ok());
     }
     REQUIRE((*producer)->Close().ok());
@@ -280,8 +283,9 @@ TEST_CASE("key = on a compacted topic reads only that key's records, through a k
   MESSAGE("key = read ", indexed, " bytes through the index, ", scanned, " by a scan");
   CHECK(indexed * 4 < scanned);
   // A join probing the table per row gives what the scan gives.
-  CHECK(One(*db, "SELECT count(*) FROM events e JOIN users u ON u.key = e.key WHERE e.offset < 30") ==
-        One(*db, "SELECT count(*) FROM events e JOIN users u ON +u.key = e.key WHERE e.offset < 30"));
+  CHECK(
+      One(*db, "SELECT count(*) FROM events e JOIN users u ON u.key = e.key WHERE e.offset < 30") ==
+      One(*db, "SELECT count(*) FROM events e JOIN users u ON +u.key = e.key WHERE e.offset < 30"));
 }
 
 TEST_CASE("time helpers and windows") {
