@@ -44,3 +44,11 @@ complete -c kq-consume -s f -l format -x -d 'Output format (%t %p %o %k %K %s %S
 complete -c kq-consume -s K -l key-delimiter -x -d 'Print key DELIM value'
 complete -c kq-consume -s D -l delimiter -x -d 'Record delimiter'
 complete -c kq-consume -s J -l json -d 'Print JSON lines'
+# Running a command per batch
+complete -c kq-consume -l exec -x -d 'Run CMD once per batch, commit after it exits 0'
+complete -c kq-consume -l batch-records -x -d 'With --exec: records per batch'
+complete -c kq-consume -l batch-bytes -x -d 'With --exec: bytes per batch'
+complete -c kq-consume -l batch-ms -x -d 'With --exec: the longest a batch waits'
+complete -c kq-consume -l retries -x -d 'With --exec: runs of a failed batch'
+complete -c kq-consume -l retry-backoff-ms -x -d 'With --exec: first wait between runs, doubling'
+complete -c kq-consume -l dead-letter -x -d 'With --exec: topic for batches that still fail'
