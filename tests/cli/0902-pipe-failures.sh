@@ -52,6 +52,14 @@ expect_rc 1
 expect_err_contains "topic 'bad' partition 0 offset 0"
 expect_err_contains "kq.position line 1"
 
+# A value holding a newline: the records before it go through, then it is reported.
+printf 'a\nb\n' | kq-produce nl 2>/dev/null
+printf 'x\ny\n' | kq-produce -l nl - 2>/dev/null
+run kq-pipe --map nl o8 -- cat
+expect_rc 1
+expect_err_contains "record at offset 2 of nl:0: the value holds a newline"
+[ "$(values o8)" = "a b " ] || fail "o8 holds [$(values o8)]"
+
 run kq-pipe in
 expect_rc 2
 expect_err_contains "expected IN OUT -- CMD"

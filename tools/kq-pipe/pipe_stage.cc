@@ -40,6 +40,8 @@ constexpr int64_t kGroupPollMs = 500;
 // --map: at most this many records sent to CMD and not yet answered.
 constexpr size_t kMapWindow = 4096;
 constexpr size_t kWriteAhead = size_t{64} << 10;
+// Output bytes per group (see Emit).
+constexpr size_t kGroupBytes = size_t{64} << 10;
 
 std::atomic<int> g_stop{0};
 std::atomic<log::FollowWatcher*> g_watcher{nullptr};
@@ -239,7 +241,27 @@ class Stage {
     }
     pipe::Position& pos = positions_[outp];
     pos.Set(pipe::TopicOffset{in_, r.partition, r.offset + 1});
-    writer_->EndGroup(outp, pos);
+    // A group (what a batch is never cut inside) spans whole input records,
+    // about kGroupBytes of them: a position per record would cost more
+    // than the records.
+    size_t& open = open_group_bytes_[outp];
+    open += 32;
+    for (const auto& v : values) open += v ? v->size() : 0;
+    if (open >= kGroupBytes) {
+      writer_->EndGroup(outp, pos);
+      open = 0;
+    }
+    dirty_.insert(outp);
+  }
+
+  // Ends the open group of every OUT partition written to, then appends.
+  Status Commit() {
+    for (int32_t outp : dirty_) {
+      writer_->EndGroup(outp, positions_[outp]);
+      open_group_bytes_[outp] = 0;
+    }
+    dirty_.clear();
+    return writer_->Commit();
   }
 
   static std::optional<std::string_view> View(const std::optional<std::string>& s) {
@@ -253,21 +275,29 @@ class Stage {
 
   // --map: the records through the long-running CMD, pipelined.
   Status MapChunk(const std::vector<InRecord>& chunk) {
+    // A value holding a newline cannot go as one line: the records before
+    // it are transformed, then it is reported.
+    size_t stop = chunk.size();
     std::vector<size_t> sent_index;  // chunk index of each line sent
     for (size_t i = 0; i < chunk.size(); ++i) {
       if (!chunk[i].value) continue;
       if (chunk[i].value->find('\n') != std::string::npos) {
-        KQ_RETURN_IF_ERROR(EmitAnswered(chunk, i, {}, {}));
-        return Status::InvalidArgument(fmt::format(
-            "{}: the value holds a newline, and --map sends one line per record", Where(chunk[i])));
+        stop = i;
+        break;
       }
       sent_index.push_back(i);
     }
     std::vector<std::string> answers;
     Status exchanged = Exchange(chunk, sent_index, &answers);
-    const size_t upto = exchanged.ok() ? chunk.size() : sent_index[answers.size()];
+    const size_t upto = exchanged.ok() ? stop : sent_index[answers.size()];
     KQ_RETURN_IF_ERROR(EmitAnswered(chunk, upto, sent_index, answers));
-    return exchanged;
+    if (!exchanged.ok()) return exchanged;
+    if (stop < chunk.size()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: the value holds a newline, and --map sends one line per record",
+                      Where(chunk[stop])));
+    }
+    return Status::Ok();
   }
 
   // Emits chunk[0, upto) with the answers got so far, then commits.
@@ -293,7 +323,7 @@ class Stage {
       }
       Emit(r, values, keys, r.timestamp, /*keep_headers=*/true);
     }
-    return writer_->Commit();
+    return Commit();
   }
 
   Status StartMap() {
@@ -435,7 +465,7 @@ class Stage {
              end - begin < limit) {
         const auto& v = chunk[end].value;
         if (v && v->find('\n') != std::string::npos) {
-          KQ_RETURN_IF_ERROR(writer_->Commit());
+          KQ_RETURN_IF_ERROR(Commit());
           return Status::InvalidArgument(
               fmt::format("{}: the value holds a newline, and CMD gets one line per record",
                           Where(chunk[end])));
@@ -450,11 +480,11 @@ class Stage {
                                             last.offset, in_, first.partition);
       Result<pipe::CommandRun> run = pipe::RunCommand(command_, input, flags_.timeout_ms);
       if (!run.ok()) {
-        KQ_RETURN_IF_ERROR(writer_->Commit());
+        KQ_RETURN_IF_ERROR(Commit());
         return run.status();
       }
       if (run->timed_out || !run->status.ok()) {
-        KQ_RETURN_IF_ERROR(writer_->Commit());
+        KQ_RETURN_IF_ERROR(Commit());
         return Status::IoError(
             fmt::format("'{}' {} on the {}; nothing was appended for them", command_.argv[0],
                         run->timed_out ? fmt::format("did not end within {} ms", *flags_.timeout_ms)
@@ -484,7 +514,7 @@ class Stage {
       Emit(last, values, keys, now, /*keep_headers=*/false);
       begin = end;
     }
-    return writer_->Commit();
+    return Commit();
   }
 
  public:
@@ -511,6 +541,8 @@ class Stage {
   std::string partial_;  // an answer line not yet complete
   std::set<int32_t> positioned_;
   std::map<int32_t, pipe::Position> positions_;  // per OUT partition
+  std::map<int32_t, size_t> open_group_bytes_;   // per OUT partition
+  std::set<int32_t> dirty_;  // OUT partitions with records or positions not in a group yet
   int64_t next_group_poll_ = 0;
 };
 
