@@ -44,6 +44,7 @@ complete -c kq-consume -s f -l format -x -d 'Output format (%t %p %o %k %K %s %S
 complete -c kq-consume -s K -l key-delimiter -x -d 'Print key DELIM value'
 complete -c kq-consume -s D -l delimiter -x -d 'Record delimiter'
 complete -c kq-consume -s J -l json -d 'Print JSON lines'
+complete -c kq-consume -s s -l serdes -x -a 'avro json key=avro key=json value=avro value=json' -d 'Decode keys/values in the schema wire format'
 # Running a command per batch
 complete -c kq-consume -l exec -x -d 'Run CMD once per batch, commit after it exits 0'
 complete -c kq-consume -l batch-records -x -d 'With --exec: records per batch'

@@ -60,6 +60,9 @@ Status PartitionReader::Seek(const StartPosition& start) {
   chunk_.clear();
   chunk_at_ = 0;
   pending_count_ = pending_at_ = 0;
+  if (options_.first_read_bytes > 0) {
+    next_read_bytes_ = std::min(options_.first_read_bytes, options_.read_bytes);
+  }
   return Status::Ok();
 }
 
@@ -92,7 +95,13 @@ Result<bool> PartitionReader::NextChunk() {
     KQ_RETURN_IF_ERROR(CheckEnd());
     return false;
   }
-  auto chunk = partition_->Read(position_, options_.read_bytes);
+  const size_t want = next_read_bytes_ > 0 ? next_read_bytes_ : options_.read_bytes;
+  auto chunk = partition_->Read(position_, want);
+  // Twice as much next time, and never less than a batch as large as this
+  // chunk: a read shorter than its first batch reads that batch twice.
+  if (next_read_bytes_ > 0 && chunk.ok()) {
+    next_read_bytes_ = std::min(options_.read_bytes, 2 * std::max(want, chunk->bytes.size()));
+  }
   if (!chunk.ok()) {
     if (chunk.status().IsOutOfRange()) {
       // Truncated or trimmed under us: re-read the log's state next time.

@@ -65,7 +65,11 @@ using SkippedFn = std::function<void(std::string_view topic, int32_t partition, 
 struct PartitionReaderOptions {
   io::Env* env = nullptr;               // required
   size_t read_bytes = size_t{1} << 20;  // bytes per Partition::Read
-  SkippedFn on_skipped;                 // optional
+  // When set (and smaller), the first Read after a Seek asks for this much
+  // and each next one for twice as much, up to read_bytes: a read that ends
+  // soon after its start (kq-sql's time ranges) reads little past its end.
+  size_t first_read_bytes = 0;
+  SkippedFn on_skipped;  // optional
 };
 
 class PartitionReader {
@@ -129,6 +133,7 @@ class PartitionReader {
   int32_t partition_id_;
   PartitionReaderOptions options_;
   Offset position_{0};
+  size_t next_read_bytes_ = 0;  // see first_read_bytes
   std::optional<Offset> stop_;
   std::optional<int64_t> end_timestamp_;
   bool end_timestamp_reached_ = false;

@@ -6,10 +6,6 @@
 
 namespace kq::log {
 
-namespace {
-constexpr size_t kReadAhead = 256 * 1024;
-}
-
 BatchScanner::BatchScanner(const io::RandomAccessFile& file, uint64_t start, uint64_t end,
                            Options options)
     : file_(file), pos_(start), end_(end), options_(options), buffer_pos_(start) {
@@ -19,8 +15,8 @@ BatchScanner::BatchScanner(const io::RandomAccessFile& file, uint64_t start, uin
 Status BatchScanner::Fill(size_t n) {
   const uint64_t want_end = std::min<uint64_t>(end_, pos_ + n);
   if (pos_ >= buffer_pos_ && want_end <= buffer_pos_ + buffer_.size()) return Status::Ok();
-  const size_t to_read =
-      static_cast<size_t>(std::min<uint64_t>(end_ - pos_, std::max<uint64_t>(n, kReadAhead)));
+  const size_t to_read = static_cast<size_t>(
+      std::min<uint64_t>(end_ - pos_, std::max<uint64_t>(n, options_.read_ahead)));
   buffer_pos_ = pos_;
   return file_.Read(pos_, to_read, &buffer_);
 }

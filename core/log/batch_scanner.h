@@ -26,6 +26,9 @@ class BatchScanner {
     bool load_bytes = false;  // return each whole batch in Batch::bytes
     bool verify_crc = false;  // implies load_bytes
     size_t max_batch_bytes = format::kDefaultMaxBatchBytes;
+    // Bytes read at once: large for whole-segment scans, small for a seek
+    // that stops within an index interval of its start.
+    size_t read_ahead = 256 * 1024;
   };
   struct Batch {
     uint64_t position = 0;  // byte position of the batch in the file

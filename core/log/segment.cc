@@ -7,6 +7,9 @@
 #include "log/segment_name.h"
 
 namespace kq::log {
+namespace {
+constexpr size_t kSeekReadAhead = 16 * 1024;
+}  // namespace
 
 namespace {
 std::string SegmentPath(const std::string& dir, Offset base, SegmentFileKind kind) {
@@ -204,7 +207,10 @@ Result<FilePos> Segment::FindPosition(Offset offset) const {
   const int64_t rel = offset - base_;
   const uint64_t start = rel > INT32_MAX ? index_.empty() ? 0 : index_.back().position
                                          : index_.Lookup(static_cast<uint32_t>(rel)).position;
-  BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
+  // The batch sought lies about an index interval past `start`: a small
+  // read-ahead keeps a seek from reading far more than a consumer asked for.
+  BatchScanner scanner(*reader_, start, valid_end_,
+                       {.max_batch_bytes = options_.max_batch_bytes, .read_ahead = kSeekReadAhead});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
     if (b.header.last_offset() >= offset.value()) return FilePos(b.position);
@@ -221,7 +227,10 @@ Result<FilePos> Segment::FindTimestampPosition(int64_t ts, uint64_t from) const 
   uint64_t start = 0;
   if (before.timestamp >= 0) start = index_.Lookup(before.relative_offset).position;
   start = std::max(start, from);  // both are batch boundaries
-  BatchScanner scanner(*reader_, start, valid_end_, {.max_batch_bytes = options_.max_batch_bytes});
+  // The batch sought lies about an index interval past `start`: a small
+  // read-ahead keeps a seek from reading far more than a consumer asked for.
+  BatchScanner scanner(*reader_, start, valid_end_,
+                       {.max_batch_bytes = options_.max_batch_bytes, .read_ahead = kSeekReadAhead});
   BatchScanner::Batch b;
   while (scanner.Next(&b)) {
     if (b.header.max_timestamp >= ts) return FilePos(b.position);

@@ -92,10 +92,27 @@ bool SetFlush(std::string_view text, TopicConfig* config) {
 
 std::string GetFlush(const TopicConfig& config) { return config.flush.ToString(); }
 
+template <auto Member>
+bool SetBool(std::string_view text, TopicConfig* config) {
+  if (text != "true" && text != "false") return false;
+  config->*Member = text == "true";
+  return true;
+}
+
+template <auto Member>
+std::string GetBool(const TopicConfig& config) {
+  return config.*Member ? "true" : "false";
+}
+
 using C = TopicConfig;
 // Sorted by name: Describe() and KeyNames() walk it in order.
 constexpr KeySpec kSpecs[] = {
     {"cleanup.policy", "delete, compact or compact,delete", SetCleanupPolicy, GetCleanupPolicy},
+    {"confluent.key.schema.validation", "true or false",
+     SetBool<&C::confluent_key_schema_validation>, GetBool<&C::confluent_key_schema_validation>},
+    {"confluent.value.schema.validation", "true or false",
+     SetBool<&C::confluent_value_schema_validation>,
+     GetBool<&C::confluent_value_schema_validation>},
     {"delete.retention.ms", "an integer >= 0 (milliseconds)",
      SetInteger<&C::delete_retention_ms, 0, kInt64Max>, GetNumber<&C::delete_retention_ms>},
     {"flush", "fsync, interval:MS (MS >= 1) or os", SetFlush, GetFlush},
@@ -107,6 +124,9 @@ constexpr KeySpec kSpecs[] = {
      GetNumber<&C::min_cleanable_dirty_ratio>},
     {"min.compaction.lag.ms", "an integer >= 0 (milliseconds)",
      SetInteger<&C::min_compaction_lag_ms, 0, kInt64Max>, GetNumber<&C::min_compaction_lag_ms>},
+    // Used by kq-serve with followers (acks=all); unset, the server's.
+    {"min.insync.replicas", "an integer from 1 to 2147483647",
+     SetInteger<&C::min_insync_replicas, 1, kInt32Max>, GetNumber<&C::min_insync_replicas>},
     {"retention.bytes", "an integer >= -1 (-1: no size limit)",
      SetInteger<&C::retention_bytes, -1, kInt64Max>, GetNumber<&C::retention_bytes>},
     {"retention.ms", "an integer >= -1 (milliseconds; -1: keep forever)",

@@ -70,7 +70,12 @@ struct TopicConfig {
   int64_t min_compaction_lag_ms = 0;
   int32_t max_message_bytes = 1048588;
   double min_cleanable_dirty_ratio = 0.5;
+  int32_t min_insync_replicas = 1;  // acks=all on kq-serve with followers
   FlushPolicy flush;
+  // Confluent Server's validation on write (core/schema/serde.h): keys or
+  // values must carry a schema id registered under <topic>-key / -value.
+  bool confluent_key_schema_validation = false;
+  bool confluent_value_schema_validation = false;
 
   // Sets `key` from its text form and marks it explicit. On error nothing
   // changes: InvalidArgument lists the valid names (unknown key) or names the

@@ -70,6 +70,9 @@ Result<std::unique_ptr<Broker>> Broker::Create(uv_loop_s* loop, const ServerConf
   std::unique_ptr<Broker> broker(new Broker(loop, config, std::move(log_dir)));
   KQ_ASSIGN_OR_RETURN(broker->fetch_waiters_, FetchWaiters::Create(loop));
   broker->flush_queue_ = std::make_unique<FlushQueue>(loop, &broker->partitions_);
+  broker->replicas_ = std::make_unique<ReplicaTracker>(
+      loop, broker->log_dir_.env(), &broker->partitions_, broker->fetch_waiters_.get(),
+      config.GetInt("replica.lag.time.max.ms"));
   KQ_ASSIGN_OR_RETURN(broker->producer_ids_,
                       ProducerIds::Open(broker->log_dir_.env(), broker->log_dir_.path()));
   KQ_ASSIGN_OR_RETURN(auto store,
@@ -132,6 +135,7 @@ void Broker::AnswerWaiting() {
   if (coordinator_) coordinator_->Shutdown();
   if (fetch_waiters_) fetch_waiters_->ExpireAll();
   if (flush_queue_) flush_queue_->FlushNow();
+  if (replicas_) replicas_->AnswerAll();
 }
 
 Status Broker::Shutdown() {
@@ -231,6 +235,7 @@ Result<PartitionProducers*> Broker::Producers(const std::string& topic, int32_t 
 
 void Broker::ForgetTopic(const std::string& topic) {
   partitions_.Forget(topic);
+  if (replicas_) replicas_->Forget(topic);
   for (auto it = producers_.begin(); it != producers_.end();)
     it = it->first.first == topic ? producers_.erase(it) : std::next(it);
 }

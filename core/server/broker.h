@@ -24,6 +24,7 @@
 #include "server/flush_queue.h"
 #include "server/partition_manager.h"
 #include "server/producer_state.h"
+#include "server/replica_tracker.h"
 #include "server/request.h"
 #include "server/server_config.h"
 
@@ -70,6 +71,7 @@ class Broker : public RequestHandler {
   PartitionManager& partitions() { return partitions_; }
   FetchWaiters& fetch_waiters() { return *fetch_waiters_; }
   FlushQueue& flush_queue() { return *flush_queue_; }
+  ReplicaTracker& replicas() { return *replicas_; }
   ProducerIds& producer_ids() { return *producer_ids_; }
   coordinator::GroupCoordinator& coordinator() { return *coordinator_; }
   Metrics& metrics() { return metrics_; }
@@ -124,6 +126,7 @@ class Broker : public RequestHandler {
   PartitionManager partitions_;
   std::unique_ptr<FetchWaiters> fetch_waiters_;
   std::unique_ptr<FlushQueue> flush_queue_;
+  std::unique_ptr<ReplicaTracker> replicas_;
   std::unique_ptr<ProducerIds> producer_ids_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<PartitionProducers>> producers_;
   std::unique_ptr<coordinator::GroupCoordinator> coordinator_;

@@ -3,8 +3,10 @@
 // that finds fewer than min_bytes waits up to max_wait_ms for appends by this
 // server or by any process on the directory (FetchWaiters).
 //
-// There are no transactions, so the last stable offset is the high
-// watermark, which is the log end: one replica, always in sync.
+// A fetch with a replica id >= 0 is a follower's: it is tracked
+// (ReplicaTracker) and served up to the log end. Consumers are served up to
+// the high watermark, which is the log end until a follower shows up. There
+// are no transactions, so the last stable offset is the high watermark.
 #include "protocol/error_codes.h"
 #include "protocol/messages/fetch.h"
 #include "server/handlers.h"
@@ -27,8 +29,9 @@ struct Built {
   bool any_error = false;
 };
 
-void FetchPartition(Broker& broker, const std::string& topic, const protocol::FetchPartition& in,
-                    uint64_t* budget, Built* built, protocol::PartitionData* out) {
+void FetchPartition(Broker& broker, int32_t replica_id, const std::string& topic,
+                    const protocol::FetchPartition& in, uint64_t* budget, Built* built,
+                    protocol::PartitionData* out) {
   out->partition_index = in.partition;
   auto partition = broker.partitions().Get(topic, in.partition);
   if (!partition.ok()) {
@@ -45,8 +48,13 @@ void FetchPartition(Broker& broker, const std::string& topic, const protocol::Fe
     return;
   }
   int64_t end = p->log_end_offset().value();
-  out->high_watermark = end;
-  out->last_stable_offset = end;
+  const ReplicaTracker::Key key{topic, in.partition};
+  if (replica_id >= 0 && in.fetch_offset <= end && in.fetch_offset >= p->log_start_offset().value())
+    broker.replicas().FollowerFetched(key, replica_id, in.fetch_offset, end);
+  const int64_t hw = broker.replicas().HighWatermark(key, end);
+  const int64_t limit = replica_id >= 0 ? end : hw;  // what this fetcher may see
+  out->high_watermark = hw;
+  out->last_stable_offset = hw;
   out->log_start_offset = p->log_start_offset().value();
   int32_t epoch = p->leader_epoch().value();
   out->current_leader.leader_id = broker.node_id();
@@ -63,7 +71,7 @@ void FetchPartition(Broker& broker, const std::string& topic, const protocol::Fe
     return;
   }
   built->dirs.push_back(p->dir());
-  if (in.fetch_offset == end || *budget == 0 || in.partition_max_bytes <= 0) return;
+  if (in.fetch_offset >= limit || *budget == 0 || in.partition_max_bytes <= 0) return;
   size_t want = static_cast<size_t>(std::min<uint64_t>(*budget, uint64_t(in.partition_max_bytes)));
   auto located = p->Locate(Offset(in.fetch_offset), want);
   if (!located.ok()) {
@@ -71,6 +79,13 @@ void FetchPartition(Broker& broker, const std::string& topic, const protocol::Fe
                                                       : Code(ErrorCode::kKafkaStorageError);
     built->any_error = true;
     return;
+  }
+  if (located->next_offset.value() > limit) {
+    if (Status s = CapLocatedRead(&*located, limit); !s.ok()) {
+      out->error_code = Code(ErrorCode::kKafkaStorageError);
+      built->any_error = true;
+      return;
+    }
   }
   if (located->length == 0) return;
   uint32_t len = static_cast<uint32_t>(std::min<uint64_t>(located->length, INT32_MAX));
@@ -116,7 +131,7 @@ Built Build(Broker& broker, const Request& request, const protocol::FetchRequest
         built.any_error = true;
         continue;
       }
-      FetchPartition(broker, topic.topic, partition, &budget, &built, &out);
+      FetchPartition(broker, req.replica_id, topic.topic, partition, &budget, &built, &out);
     }
   }
   return built;

@@ -1,6 +1,7 @@
 // ListOffsets: earliest (-2), latest (-1) or the first offset at or after a
-// timestamp. Latest is the log end: with one replica the high watermark is
-// the log end, and without transactions so is the last stable offset.
+// timestamp. Latest is the high watermark for a consumer (the log end until
+// a follower shows up; without transactions also the last stable offset),
+// the log end for a follower (replica id >= 0).
 #include "protocol/error_codes.h"
 #include "protocol/messages/list_offsets.h"
 #include "server/handlers.h"
@@ -33,6 +34,8 @@ void HandleListOffsets(Broker& broker, const RequestPtr& request) {
       int64_t offset = 0;
       if (in.timestamp == kLatest) {
         offset = p->log_end_offset().value();
+        if (req.replica_id < 0)
+          offset = broker.replicas().HighWatermark({topic.name, in.partition_index}, offset);
       } else if (in.timestamp == kEarliest) {
         offset = p->log_start_offset().value();
       } else if (in.timestamp >= 0) {

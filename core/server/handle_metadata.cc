@@ -1,6 +1,8 @@
-// Metadata: this server is the whole cluster: one broker, the leader and
-// only replica of every partition. Topics are created on request when
-// auto.create.topics.enable is on and the client allows it.
+// Metadata: this server is the whole cluster: one broker, the leader of
+// every partition; followers that fetch with a replica id are listed as its
+// other replicas (and in sync while they keep up), under their ids. Topics
+// are created on request when auto.create.topics.enable is on and the client
+// allows it.
 #include <fmt/format.h>
 
 #include "log/topic_name.h"
@@ -39,8 +41,9 @@ protocol::MetadataResponseTopic DescribeTopic(Broker& broker, const std::string&
     part.leader_epoch = -1;
     if (log::Partition* open = broker.partitions().FindOpen(name, p))
       part.leader_epoch = open->leader_epoch().value();
-    part.replica_nodes = {broker.node_id()};
-    part.isr_nodes = {broker.node_id()};
+    // The followers that fetched with a replica id are replicas too.
+    part.replica_nodes = broker.replicas().Replicas({name, p}, broker.node_id());
+    part.isr_nodes = broker.replicas().InSync({name, p}, broker.node_id());
     out.partitions.push_back(std::move(part));
   }
   return out;

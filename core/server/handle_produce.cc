@@ -4,12 +4,16 @@
 // epoch patched. acks=0 gets no response; acks=1 and -1 are answered after
 // the sync that covers the append when the topic's flush policy is fsync
 // (one fdatasync shared by every request of the loop turn: FlushQueue).
+// acks=-1 on a partition with followers also waits for the high watermark
+// to pass the batches (ReplicaTracker); with fewer replicas in sync than
+// min.insync.replicas the batches are refused (NOT_ENOUGH_REPLICAS).
 #include <fmt/format.h>
 
 #include "server/batch_validation.h"
 #include "protocol/error_codes.h"
 #include "protocol/messages/produce.h"
 #include "server/handlers.h"
+#include "server/schema_validation.h"
 
 namespace kq::server {
 namespace {
@@ -21,9 +25,11 @@ struct Appended {
   protocol::PartitionProduceResponse* response;
   FlushQueue::Key key;
   bool wait_for_sync;
+  int64_t end_offset;  // after the appended batches
+  int32_t min_insync;  // min.insync.replicas of the topic
 };
 
-void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
+void ProducePartition(Broker& broker, int16_t acks, bool may_create, const std::string& topic,
                       const protocol::PartitionProduceData& data,
                       protocol::PartitionProduceResponse* out, std::vector<Appended>* appended) {
   out->index = data.index;
@@ -55,8 +61,19 @@ void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
                                    &batches, &headers)) {
     return fail(error->code, std::move(error->message));
   }
+  // confluent.*.schema.validation: the whole request or nothing.
+  if (auto refusal = CheckSchemas(broker.log_dir().path(), topic, info->config, batches))
+    return fail(ErrorCode::kInvalidRecord, std::move(*refusal));
 
   log::Partition* p = *partition;
+  const int32_t min_insync =
+      static_cast<int32_t>(info->config.explicit_keys().count("min.insync.replicas") != 0
+                               ? info->config.min_insync_replicas
+                               : broker.config().GetInt("min.insync.replicas"));
+  if (acks == -1 && broker.replicas().InSyncCount({topic, data.index}) < min_insync)
+    return fail(ErrorCode::kNotEnoughReplicas,
+                fmt::format("{} replicas in sync, min.insync.replicas is {}",
+                            broker.replicas().InSyncCount({topic, data.index}), min_insync));
   PartitionProducers* producers = nullptr;
   for (const auto& h : headers) {
     if (h.producer_id < 0) continue;
@@ -104,7 +121,8 @@ void ProducePartition(Broker& broker, bool may_create, const std::string& topic,
   bool wait = flush.kind == log::FlushPolicy::Kind::kFsync;
   if (flush.kind == log::FlushPolicy::Kind::kInterval)
     broker.flush_queue().SyncWithin({topic, data.index}, flush.interval_ms);
-  appended->push_back({out, {topic, data.index}, wait});
+  appended->push_back(
+      {out, {topic, data.index}, wait, result->last_offset.value() + 1, min_insync});
 }
 
 }  // namespace
@@ -147,8 +165,9 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
         continue;
       }
       ProducePartition(
-          broker, broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name),
-          topic.name, data, &out, &appended);
+          broker, req->acks,
+          broker.Allowed(*request, Operation::kAdmin, ResourceType::kTopic, topic.name), topic.name,
+          data, &out, &appended);
       request->NoteError(out.error_code);
     }
   }
@@ -156,9 +175,30 @@ void HandleProduce(Broker& broker, const RequestPtr& request) {
   if (req->acks == 0) return request->NoResponse();
 
   auto waiting = std::make_shared<size_t>(0);
-  for (const auto& a : appended)
+  // acks=-1: the in-sync replicas must have the batches too.
+  auto replicated = [&](const Appended& a) {
+    return req->acks == -1 && (broker.replicas().Replicated(a.key) || a.min_insync > 1);
+  };
+  for (const auto& a : appended) {
     if (a.wait_for_sync) ++*waiting;
+    if (replicated(a)) ++*waiting;
+  }
   if (*waiting == 0) return request->Reply(*response);
+  for (const auto& a : appended) {
+    if (!replicated(a)) continue;
+    protocol::PartitionProduceResponse* out = a.response;
+    broker.replicas().WaitForHighWatermark(
+        a.key, a.end_offset, a.min_insync, req->timeout_ms,
+        [request, response, req, waiting, out](ErrorCode code) {
+          if (code != ErrorCode::kNone && out->error_code == 0) {
+            out->error_code = Code(code);
+            out->error_message = code == ErrorCode::kRequestTimedOut
+                                     ? "the in-sync replicas did not get the records in time"
+                                     : "too few replicas in sync after the append";
+          }
+          if (--*waiting == 0) request->Reply(*response);
+        });
+  }
   for (const auto& a : appended) {
     if (!a.wait_for_sync) continue;
     protocol::PartitionProduceResponse* out = a.response;

@@ -41,9 +41,11 @@ Result<log::Partition*> PartitionManager::Get(const std::string& topic, int32_t 
   log::PartitionOptions options =
       log::PartitionOptionsFor(log_dir_->env(), info.name, PartitionId(partition), info.config);
   options.verify_reads = false;
-  KQ_ASSIGN_OR_RETURN(
-      auto p, log::Partition::Open(log_dir_->PartitionPath(topic, PartitionId(partition)), options,
-                                   log::OpenMode::kWrite));
+  const std::string dir = log_dir_->PartitionPath(topic, PartitionId(partition));
+  KQ_ASSIGN_OR_RETURN(options.leader_epoch, epochs_.Choose(log_dir_->env(), key, dir));
+  KQ_ASSIGN_OR_RETURN(auto p, log::Partition::Open(dir, options, log::OpenMode::kWrite));
+  KQ_RETURN_IF_ERROR(
+      epochs_.Record(log_dir_->env(), p.get(), options.flush != log::FlushPolicy::Kind::kOs));
   log::Partition* raw = p.get();
   partitions_.emplace(std::move(key), std::move(p));
   return raw;

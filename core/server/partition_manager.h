@@ -3,6 +3,9 @@
 // with the same object) and kept open; other processes on the directory
 // append, roll and truncate beside it, which Refresh picks up before a read.
 //
+// Opening a partition makes this server its leader under a new leader
+// epoch (leader_epochs.h).
+//
 // It also creates topics on demand (auto.create.topics.enable) and forgets a
 // topic's partitions when the topic is deleted or changed.
 //
@@ -18,6 +21,7 @@
 #include "base/result.h"
 #include "log/log_dir.h"
 #include "log/partition.h"
+#include "server/leader_epochs.h"
 
 namespace kq::server {
 
@@ -62,6 +66,7 @@ class PartitionManager {
   log::LogDir* log_dir_;
   std::map<std::pair<std::string, int32_t>, std::unique_ptr<log::Partition>> partitions_;
   std::map<std::string, CachedTopic, std::less<>> topics_;
+  LeaderEpochs epochs_;  // each partition led under a new epoch (promotion)
 };
 
 }  // namespace kq::server

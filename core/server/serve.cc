@@ -11,6 +11,7 @@
 #include "log/log_dir.h"
 #include "server/broker.h"
 #include "server/metrics_http.h"
+#include "server/schema_registry_http.h"
 #include "server/server.h"
 #include "server/server_log.h"
 
@@ -63,6 +64,14 @@ Status RunServer(const ServeOptions& options) {
       return Status::InvalidArgument(fmt::format("--metrics: {}", parsed.status().message()));
     metrics_listen = *parsed;
   }
+  std::optional<HostPort> registry_listen;
+  if (!options.schema_registry_listen.empty()) {
+    auto parsed = ParseListener(options.schema_registry_listen);
+    if (!parsed.ok())
+      return Status::InvalidArgument(
+          fmt::format("--schema-registry: {}", parsed.status().message()));
+    registry_listen = *parsed;
+  }
   if (!options.acl_file.empty()) {
     if (!users)
       return Status::InvalidArgument("--acl needs --users: ACLs name authenticated users");
@@ -101,6 +110,20 @@ Status RunServer(const ServeOptions& options) {
         if (result.ok())
           LogEvent(LogLevel::kInfo, "metrics",
                    {{"address", HostPort{metrics_listen->host, metrics_http->port()}.ToString()}});
+      }
+      std::unique_ptr<SchemaRegistryHttp> registry_http;
+      if (result.ok() && registry_listen) {
+        auto registry = schema::Registry::Open(io::Env::Default(), options.log_dir);
+        result = registry.status();
+        if (result.ok()) {
+          registry_http = std::make_unique<SchemaRegistryHttp>(&loop, *registry_listen,
+                                                               std::move(*registry));
+          result = registry_http->Listen();
+        }
+        if (result.ok())
+          LogEvent(LogLevel::kInfo, "schema_registry",
+                   {{"address",
+                     HostPort{registry_listen->host, registry_http->port()}.ToString()}});
       }
       if (result.ok()) {
         (*broker)->SetListeningPort(server.port());

@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string users_file;      // SASL/PLAIN users; empty: no authentication
   std::string acl_file;        // ACLs; empty: authenticated users may do everything
   std::string metrics_listen;  // HOST:PORT for Prometheus' GET /metrics; empty: none
+  std::string schema_registry_listen;  // HOST:PORT for the schema registry's REST API; empty: none
   // Called once the server listens, with the port bound (tests use port 0).
   std::function<void(uint16_t port)> on_listening;
   // Longest wait for in-flight requests at shutdown.

@@ -34,6 +34,9 @@ constexpr ConfigDef kServerConfigDefs[] = {
     {"message.max.bytes", "1048588", Kind::kInt, 0, INT32_MAX},
     {"socket.request.max.bytes", "104857600", Kind::kInt, 64, INT32_MAX},
     {"min.insync.replicas", "1", Kind::kInt, 1, INT32_MAX},
+    // A follower (a fetch with a replica id) is in sync while it has caught
+    // up to the log end within this time.
+    {"replica.lag.time.max.ms", "30000", Kind::kInt, 1, INT32_MAX},
     {"offsets.retention.minutes", "10080", Kind::kInt, 1, INT32_MAX},
     {"group.initial.rebalance.delay.ms", "3000", Kind::kInt, 0, INT32_MAX},
     {"group.min.session.timeout.ms", "6000", Kind::kInt, 0, INT32_MAX},

@@ -1,77 +1,11 @@
-// An Env that forwards everything to another and counts the bytes read
-// through the files it opens: tests use it to show that an operation reads
-// only what it must (recovery past the recovery point, not the whole log).
+// The counting Env lives in core (io/read_counting_env.h, which kq-sql --stats
+// uses too); tests keep naming it kq::testing::ReadCountingEnv.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include "io/env.h"
+#include "io/read_counting_env.h"
 
 namespace kq::testing {
 
-class ReadCountingEnv final : public io::Env {
- public:
-  explicit ReadCountingEnv(io::Env* base) : base_(base) {}
-
-  uint64_t bytes_read() const { return bytes_read_; }
-  void Reset() { bytes_read_ = 0; }
-
-  Result<std::unique_ptr<io::RandomAccessFile>> OpenRandomAccess(const std::string& path) override {
-    KQ_ASSIGN_OR_RETURN(auto file, base_->OpenRandomAccess(path));
-    return std::unique_ptr<io::RandomAccessFile>(new CountingFile(std::move(file), &bytes_read_));
-  }
-  Result<std::unique_ptr<io::AppendableFile>> OpenAppendable(const std::string& path) override {
-    return base_->OpenAppendable(path);
-  }
-  Result<std::unique_ptr<io::AppendableFile>> CreateTruncated(const std::string& path) override {
-    return base_->CreateTruncated(path);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
-  Result<uint64_t> FileSize(const std::string& path) override { return base_->FileSize(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
-    return base_->ListDir(dir);
-  }
-  Status CreateDir(const std::string& dir) override { return base_->CreateDir(dir); }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-  Status RemoveDir(const std::string& dir) override { return base_->RemoveDir(dir); }
-  Status Rename(const std::string& from, const std::string& to) override {
-    return base_->Rename(from, to);
-  }
-  Status TruncateFile(const std::string& path, uint64_t size) override {
-    return base_->TruncateFile(path, size);
-  }
-  Status SyncDir(const std::string& dir) override { return base_->SyncDir(dir); }
-  Result<std::unique_ptr<io::FileLock>> LockFile(const std::string& path,
-                                                 io::LockWait wait) override {
-    return base_->LockFile(path, wait);
-  }
-  int64_t NowMs() override { return base_->NowMs(); }
-
- private:
-  class CountingFile final : public io::RandomAccessFile {
-   public:
-    CountingFile(std::unique_ptr<io::RandomAccessFile> file, std::atomic<uint64_t>* counter)
-        : file_(std::move(file)), counter_(counter) {}
-    Status Read(uint64_t offset, size_t n, std::string* out) const override {
-      Status s = file_->Read(offset, n, out);
-      *counter_ += out->size();
-      return s;
-    }
-    Result<io::FileInfo> Stat() const override { return file_->Stat(); }
-    const std::string& path() const override { return file_->path(); }
-
-   private:
-    std::unique_ptr<io::RandomAccessFile> file_;
-    std::atomic<uint64_t>* counter_;
-  };
-
-  io::Env* base_;
-  std::atomic<uint64_t> bytes_read_{0};
-};
+using ReadCountingEnv = io::ReadCountingEnv;
 
 }  // namespace kq::testing

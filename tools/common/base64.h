@@ -1,25 +1,13 @@
-// Base64 (RFC 4648 section 4: standard alphabet, '=' padding), used by the
-// JSON envelope for bytes that are not valid UTF-8.
-//
-// Pure functions, thread-safe.
+// Base64 lives in core (base/base64.h, shared with core/sql); the tools name
+// it kq::tools::Base64Encode and so on, as before.
 #pragma once
 
-#include <string>
-#include <string_view>
-
-#include "base/result.h"
+#include "base/base64.h"
 
 namespace kq::tools {
 
-// Appends the base64 encoding of `bytes` to *out (padded to a multiple of 4).
-void AppendBase64(std::string_view bytes, std::string* out);
-std::string Base64Encode(std::string_view bytes);
-
-// Decodes padded standard base64. Rejects (InvalidArgument, naming the byte
-// position) characters outside the alphabet, whitespace, a length that is not
-// a multiple of 4, misplaced padding, and non-zero bits in the unused low bits
-// of the last character, so every accepted text is the canonical encoding of
-// exactly one byte string.
-Result<std::string> Base64Decode(std::string_view text);
+using kq::AppendBase64;
+using kq::Base64Decode;
+using kq::Base64Encode;
 
 }  // namespace kq::tools

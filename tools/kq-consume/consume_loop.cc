@@ -103,12 +103,19 @@ Status Consume(const ConsumeSettings& s) {
   KQ_ASSIGN_OR_RETURN(client::ReadRequest request, RequestFor(s));
   std::unique_ptr<client::RecordSource> source = OpenSource(s);
   RecordPrinter printer(s);
+  // -s: keys and values decoded with the registry before printing.
+  std::unique_ptr<SchemaDecoder> decoder;
+  if (s.serdes.any()) {
+    KQ_ASSIGN_OR_RETURN(decoder, SchemaDecoder::Open(s.dir, s.serdes));
+  }
+  client::ConsumedRecord decoded;
   OutputWriter out;
   Progress progress(IsTerminal(2) && !IsTerminal(1) && !s.quiet);
   int64_t printed = 0;
   client::ReadCallbacks cb;
   cb.sink = [&](const client::ConsumedRecord& r) {
-    printer.Print(r, out.buffer());
+    if (decoder && !decoder->Decode(r, &decoded)) return Status::Ok();
+    printer.Print(decoder ? decoded : r, out.buffer());
     ++printed;
     if (progress.Due()) progress.Show(fmt::format("{} records", printed));
     return out.MaybeFlush();
@@ -143,6 +150,11 @@ Status Consume(const ConsumeSettings& s) {
   progress.Clear();
   if (hung_up) return BrokenPipeStatus();
   Status flushed = out.Flush();
+  if (st.ok() && flushed.ok() && decoder && decoder->failures() > 0) {
+    return Status::InvalidArgument(fmt::format("{} record{} could not be decoded (-s)",
+                                               decoder->failures(),
+                                               decoder->failures() == 1 ? "" : "s"));
+  }
   return st.ok() ? flushed : st;
 }
 

@@ -100,6 +100,7 @@ Result<ConsumeSettings> CheckFlags(const CommonFlags& common, const ConsumeFlags
     return Usage("-o stored: the stored offset is a group's; give -G GROUP");
   }
   KQ_RETURN_IF_ERROR(CheckOutput(flags, &s));
+  KQ_ASSIGN_OR_RETURN(s.serdes, ParseSerdeFlags(flags.serdes));
   return s;
 }
 

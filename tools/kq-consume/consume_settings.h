@@ -13,6 +13,7 @@
 #include "kafka/client.h"
 #include "common/offset_spec.h"
 #include "common/record_format.h"
+#include "kq-consume/schema_decoder.h"
 
 namespace kq::tools::consume {
 
@@ -31,6 +32,7 @@ struct ConsumeFlags {
   std::string group;                         // -G
   bool ordered = false;                      // --ordered
   int64_t poll_ms = 1000;                    // --poll-ms
+  std::vector<std::string> serdes;           // -s (schema_decoder.h)
 };
 
 enum class OutputMode { kValue, kKeyValue, kFormat, kJson };
@@ -55,6 +57,7 @@ struct ConsumeSettings {
   std::string delimiter = "\n";              // after each record (-D)
   std::string key_delimiter;                 // -K
   std::optional<RecordFormatter> formatter;  // -f
+  SerdeSpec serdes;                          // -s
 };
 
 // Checks the flags. InvalidArgument (a usage error, exit 2) names the flag.

@@ -22,6 +22,7 @@
 #include "io/env.h"
 #include "kafka/cluster_record_source.h"
 #include "kq-consume/record_printer.h"
+#include "kq-consume/schema_decoder.h"
 #include "log/log_dir.h"
 #include "log/topic_name.h"
 #include "pipe/command.h"
@@ -72,6 +73,10 @@ class ExecSink {
       : settings_(settings), exec_(exec), printer_(settings) {}
 
   Status OpenDeadLetter() {
+    // -s: what CMD reads is decoded with the registry, as kq-consume prints it.
+    if (settings_.serdes.any()) {
+      KQ_ASSIGN_OR_RETURN(decoder_, SchemaDecoder::Open(settings_.dir, settings_.serdes));
+    }
     if (exec_.dead_letter.empty()) return Status::Ok();
     io::Env* env = io::Env::Default();
     KQ_ASSIGN_OR_RETURN(log::LogDir dir, log::LogDir::Open(env, settings_.dir, false));
@@ -84,6 +89,8 @@ class ExecSink {
 
   Status Take(const client::ConsumedRecord& r) {
     if (!failed_.ok()) return failed_;
+    // A record -s cannot decode is reported (by the decoder) and left out.
+    if (decoder_ != nullptr && !decoder_->Decode(r, &decoded_)) return Status::Ok();
     auto key = std::make_pair(std::string(r.topic), r.partition);
     Batch& b = batches_[key];
     if (b.records == 0) {
@@ -94,7 +101,7 @@ class ExecSink {
     }
     b.last_offset = r.record->offset;
     ++b.records;
-    printer_.Print(r, &b.input);
+    printer_.Print(decoder_ != nullptr ? decoded_ : r, &b.input);
     if (dead_letter_ != nullptr) {
       KeptRecord k;
       k.offset = r.record->offset;
@@ -225,6 +232,8 @@ class ExecSink {
   RecordPrinter printer_;
   std::map<std::pair<std::string, int32_t>, Batch> batches_;
   std::unique_ptr<client::LogProducer> dead_letter_;
+  std::unique_ptr<SchemaDecoder> decoder_;
+  client::ConsumedRecord decoded_;
   pipe::ExitStatus last_status_;
   Status failed_;  // once a batch failed for good, nothing more runs
 };

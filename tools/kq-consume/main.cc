@@ -62,6 +62,11 @@ void AddConsumeFlags(CLI::App& app, ConsumeFlags* f) {
   app.add_flag("-J,--json", f->json,
                "Print JSON lines (topic, partition, offset, tstype, ts, headers, key, payload; "
                "key_b64/payload_b64 for bytes that are not UTF-8), readable by kq-produce -J");
+  // Schemas (schema_decoder.h).
+  app.add_option("-s,--serdes", f->serdes,
+                 "Decode values (value=TYPE), keys (key=TYPE) or both (TYPE) written in the schema "
+                 "wire format, with the directory's registry; TYPE is avro or json (repeatable)")
+      ->type_name("[key=|value=]avro|json");
 }
 
 }  // namespace

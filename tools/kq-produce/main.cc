@@ -79,6 +79,15 @@ void AddProduceFlags(CLI::App& app, ProduceFlags* f) {
   app.add_flag("--report", f->report,
                "Print a JSON summary at exit: records, bytes, first and last offset per "
                "partition");
+  // Schemas (schema_writer.h).
+  app.add_option("--value-schema", f->schemas.value_schema,
+                 "Values are JSON: encode each with this schema (a registered SUBJECT[:VERSION], "
+                 "or a FILE registered under TOPIC-value) in the schema wire format")
+      ->type_name("SUBJECT[:VERSION]|FILE");
+  app.add_option("--key-schema", f->schemas.key_schema,
+                 "Keys are JSON: encode each as --value-schema does (FILE registered under "
+                 "TOPIC-key)")
+      ->type_name("SUBJECT[:VERSION]|FILE");
 }
 
 }  // namespace
@@ -100,6 +109,7 @@ int main(int argc, char** argv) {
             "kq-produce -k sensor1 -H source=lab readings < data.txt", "kq-produce -l images *.png",
             "kq-consume -J src | kq-produce -J dst",
             "kq-produce --partitions 6 --report orders < orders.txt",
+            "kq-produce --value-schema order.avsc orders < orders.jsonl",
             "kq-produce --follow app /var/log/app.log  # restarts resume after the last line"});
   return kq::tools::RunApp(app, argc, argv, "produce", [&] {
     if (follow.follow) {

@@ -290,7 +290,12 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
   Result<Settings> settings = CheckFlags(flags, common);
   if (!settings.ok()) return ReportUsageError(kTool, settings.status().message());
   Settings& s = *settings;
-  if (ClusterMode(common)) return RunClusterProduce(common, flags, s);
+  if (ClusterMode(common)) {
+    if (!flags.schemas.value_schema.empty() || !flags.schemas.key_schema.empty()) {
+      return ReportUsageError(kTool, "--value-schema and --key-schema need a log directory, not -b");
+    }
+    return RunClusterProduce(common, flags, s);
+  }
   io::Env* env = io::Env::Default();
   s.producer.env = env;
 
@@ -319,7 +324,11 @@ int RunProduce(const CommonFlags& common, const ProduceFlags& flags) {
     return ReportError(kTool, early);
   }
   client::LogRecordWriter writer(producer->get());
-  return ReportError(kTool, Produce(writer, s, *inputs, common, flags.report));
+  // Schemas: encoding and validation on write, when asked for (schema_writer.h).
+  auto schemas = SchemaWriter::Open(common.dir, flags.schemas, &writer, (*producer)->topic_config());
+  if (!schemas.ok()) return ReportError(kTool, schemas.status());
+  RecordWriter& target = *schemas ? static_cast<RecordWriter&>(**schemas) : writer;
+  return ReportError(kTool, Produce(target, s, *inputs, common, flags.report));
 }
 
 }  // namespace kq::tools::produce

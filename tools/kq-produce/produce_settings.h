@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/common_flags.h"
+#include "kq-produce/schema_writer.h"
 
 namespace kq::tools::produce {
 
@@ -43,6 +44,7 @@ struct ProduceFlags {
   bool no_create = false;
   bool force_internal = false;
   bool report = false;
+  SchemaFlags schemas;  // --value-schema, --key-schema
 };
 
 // Returns the exit code.

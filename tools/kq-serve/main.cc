@@ -23,6 +23,7 @@ struct ServeFlags {
   std::string users;
   std::string acl;
   std::string metrics;
+  std::string schema_registry;
 };
 
 int Run(const CommonFlags& common, const ServeFlags& flags) {
@@ -35,6 +36,7 @@ int Run(const CommonFlags& common, const ServeFlags& flags) {
   options.users_file = flags.users;
   options.acl_file = flags.acl;
   options.metrics_listen = flags.metrics;
+  options.schema_registry_listen = flags.schema_registry;
   kq::server::ServerConfig& config = options.config;
   // Precedence, lowest first: the file, then --config, then the shorthands.
   if (!flags.config_file.empty())
@@ -95,6 +97,10 @@ int main(int argc, char** argv) {
   app.add_option("--metrics", flags.metrics,
                  "Serve Prometheus metrics at http://HOST:PORT/metrics (requests, errors, "
                  "latency, bytes, partition offsets, group lag)")
+      ->type_name("HOST:PORT");
+  app.add_option("--schema-registry", flags.schema_registry,
+                 "Serve the directory's schema registry at http://HOST:PORT with Confluent "
+                 "Schema Registry's REST API")
       ->type_name("HOST:PORT");
   SetExamples(app, {"kq-serve -d /var/lib/kq",
                     "kq-serve --listen 127.0.0.1:19092 --config num.partitions=3",

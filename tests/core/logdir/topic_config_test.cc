@@ -29,21 +29,24 @@ TEST_CASE("topic config: Describe lists every effective value in name order") {
   TopicConfig c;
   REQUIRE(c.Set("retention.ms", "-1").ok());
   auto entries = c.Describe();
-  REQUIRE(entries.size() == 12);
   const char* expected[][2] = {
       {"cleanup.policy", "delete"},
+      {"confluent.key.schema.validation", "false"},
+      {"confluent.value.schema.validation", "false"},
       {"delete.retention.ms", "86400000"},
       {"flush", "fsync"},
       {"index.interval.bytes", "4096"},
       {"max.message.bytes", "1048588"},
       {"min.cleanable.dirty.ratio", "0.5"},
       {"min.compaction.lag.ms", "0"},
+      {"min.insync.replicas", "1"},
       {"retention.bytes", "-1"},
       {"retention.ms", "-1"},
       {"segment.bytes", "1073741824"},
       {"segment.index.bytes", "10485760"},
       {"segment.ms", "604800000"},
   };
+  REQUIRE(entries.size() == std::size(expected));
   for (size_t i = 0; i < entries.size(); ++i) {
     CHECK(entries[i].name == expected[i][0]);
     CHECK(entries[i].value == expected[i][1]);

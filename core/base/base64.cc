@@ -1,11 +1,11 @@
-#include "common/base64.h"
+#include "base/base64.h"
 
 #include <array>
 #include <cstdint>
 
 #include <fmt/format.h>
 
-namespace kq::tools {
+namespace kq {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -96,4 +96,4 @@ Result<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace kq::tools
+}  // namespace kq

@@ -1,9 +1,9 @@
-#include "common/utf8.h"
+#include "base/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace kq::tools {
+namespace kq {
 namespace {
 
 // Checks one multi-byte sequence starting at p[0] (a non-ASCII lead byte).
@@ -59,4 +59,4 @@ bool IsValidUtf8(std::string_view bytes) {
   return true;
 }
 
-}  // namespace kq::tools
+}  // namespace kq

@@ -1,4 +1,4 @@
-#include "common/time_spec.h"
+#include "base/time_spec.h"
 
 #include <charconv>
 #include <chrono>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace kq::tools {
+namespace kq {
 namespace {
 
 constexpr int64_t kMsPerSecond = 1000;
@@ -59,9 +59,8 @@ int DaysInMonth(int64_t year, int month) {
   return month == 2 && leap ? 29 : kDays[month - 1];
 }
 
-// "-15m" → now - 15 minutes. Returns false when `text` is not of that form.
-bool ParseRelative(std::string_view text, int64_t now_ms, int64_t* ms) {
-  if (!TakeChar(&text, '-')) return false;
+// "15m" → 15 minutes in ms. Returns false when `text` is not of that form.
+bool ParseDurationText(std::string_view text, int64_t* ms) {
   size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
   int64_t count;
@@ -83,7 +82,16 @@ bool ParseRelative(std::string_view text, int64_t now_ms, int64_t* ms) {
   else
     return false;
   if (count > std::numeric_limits<int64_t>::max() / scale) return false;
-  *ms = now_ms - count * scale;
+  *ms = count * scale;
+  return true;
+}
+
+// "-15m" → now - 15 minutes. Returns false when `text` is not of that form.
+bool ParseRelative(std::string_view text, int64_t now_ms, int64_t* ms) {
+  if (!TakeChar(&text, '-')) return false;
+  int64_t span;
+  if (!ParseDurationText(text, &span)) return false;
+  *ms = now_ms - span;
   return true;
 }
 
@@ -196,6 +204,15 @@ Result<int64_t> ParseTime(std::string_view text, int64_t now_ms) {
   return ms;
 }
 
+Result<int64_t> ParseDuration(std::string_view text) {
+  int64_t ms = 0;
+  if (!ParseDurationText(text, &ms)) {
+    return Status::InvalidArgument(fmt::format(
+        "'{}' is not a duration (expected a count and a unit: 500ms, 30s, 15m, 1h, 2d, 1w)", text));
+  }
+  return ms;
+}
+
 void AppendIso8601Ms(int64_t ms, std::string* out) {
   // Floor division, so -1 ms is 1969-12-31T23:59:59.999Z.
   int64_t days = ms / kMsPerDay;
@@ -226,4 +243,4 @@ int64_t NowMs() {
       .count();
 }
 
-}  // namespace kq::tools
+}  // namespace kq
