@@ -68,13 +68,52 @@ int64_t SteadyMs() {
 
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
 
-// One input record, copied out of the consumer's buffers.
+// Bytes copied for one round, in blocks that never move, so views into them
+// stay valid until Clear (one allocation per MiB instead of per record).
+class Arena {
+ public:
+  std::string_view Put(std::string_view bytes) {
+    if (blocks_.empty() || used_ + bytes.size() > caps_[current_]) Next(bytes.size());
+    char* at = blocks_[current_].get() + used_;
+    if (!bytes.empty()) std::memcpy(at, bytes.data(), bytes.size());
+    used_ += bytes.size();
+    return {at, bytes.size()};
+  }
+  void Clear() {
+    current_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  // Moves to the next block that holds `need` bytes (blocks of the last
+  // rounds are reused), else adds one.
+  void Next(size_t need) {
+    used_ = 0;
+    for (size_t i = blocks_.empty() ? 0 : current_ + 1; i < blocks_.size(); ++i) {
+      if (caps_[i] >= need) {
+        current_ = i;
+        return;
+      }
+    }
+    const size_t cap = std::max(size_t{1} << 20, need);
+    blocks_.push_back(std::make_unique<char[]>(cap));
+    caps_.push_back(cap);
+    current_ = blocks_.size() - 1;
+  }
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<size_t> caps_;
+  size_t current_ = 0;
+  size_t used_ = 0;
+};
+
+// One input record, copied out of the consumer's buffers (key and value
+// into the round's Arena).
 struct InRecord {
   int32_t partition = 0;
   int64_t offset = 0;
   int64_t timestamp = -1;
-  std::optional<std::string> key;
-  std::optional<std::string> value;
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> value;
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
 
@@ -193,8 +232,8 @@ class Stage {
       in.partition = r.partition;
       in.offset = r.record->offset;
       in.timestamp = r.record->timestamp;
-      if (r.record->key) in.key = std::string(*r.record->key);
-      if (r.record->value) in.value = std::string(*r.record->value);
+      if (r.record->key) in.key = chunk_bytes_.Put(*r.record->key);
+      if (r.record->value) in.value = chunk_bytes_.Put(*r.record->value);
       for (const auto& h : r.record->headers) {
         if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
         in.headers.emplace_back(
@@ -207,6 +246,7 @@ class Stage {
     const size_t per_poll = static_cast<size_t>(flags_.batch_records);
     while (g_stop.load() == 0) {
       chunk.clear();
+      chunk_bytes_.Clear();
       KQ_ASSIGN_OR_RETURN(client::PollState state, consumer_->Poll(sink, per_poll));
       if (!chunk.empty()) KQ_RETURN_IF_ERROR(flags_.map ? MapChunk(chunk) : RunChunk(chunk));
       if (state == client::PollState::kFinished || state == client::PollState::kStopped) break;
@@ -264,10 +304,7 @@ class Stage {
     return writer_->Commit();
   }
 
-  static std::optional<std::string_view> View(const std::optional<std::string>& s) {
-    if (!s) return std::nullopt;
-    return std::string_view(*s);
-  }
+  static std::optional<std::string_view> View(std::optional<std::string_view> s) { return s; }
 
   std::string Where(const InRecord& r) const {
     return fmt::format("record at offset {} of {}:{}", r.offset, in_, r.partition);
@@ -287,7 +324,8 @@ class Stage {
       }
       sent_index.push_back(i);
     }
-    std::vector<std::string> answers;
+    std::vector<std::string_view> answers;
+    answer_bytes_.Clear();
     Status exchanged = Exchange(chunk, sent_index, &answers);
     const size_t upto = exchanged.ok() ? stop : sent_index[answers.size()];
     KQ_RETURN_IF_ERROR(EmitAnswered(chunk, upto, sent_index, answers));
@@ -303,7 +341,7 @@ class Stage {
   // Emits chunk[0, upto) with the answers got so far, then commits.
   Status EmitAnswered(const std::vector<InRecord>& chunk, size_t upto,
                       const std::vector<size_t>& sent_index,
-                      const std::vector<std::string>& answers) {
+                      const std::vector<std::string_view>& answers) {
     size_t a = 0;
     std::vector<std::optional<std::string_view>> values, keys;
     for (size_t i = 0; i < upto; ++i) {
@@ -315,7 +353,7 @@ class Stage {
         keys.push_back(View(r.key));
       } else {
         while (a < sent_index.size() && sent_index[a] < i) ++a;
-        const std::string& line = answers[a++];
+        const std::string_view line = answers[a++];
         if (!line.empty()) {
           values.push_back(std::string_view(line));
           keys.push_back(View(r.key));
@@ -334,7 +372,7 @@ class Stage {
 
   // Sends the values of chunk[sent_index] and reads one answer line each.
   Status Exchange(const std::vector<InRecord>& chunk, const std::vector<size_t>& sent_index,
-                  std::vector<std::string>* answers) {
+                  std::vector<std::string_view>* answers) {
     if (sent_index.empty()) return Status::Ok();
     KQ_RETURN_IF_ERROR(StartMap());
     const size_t n = sent_index.size();
@@ -412,7 +450,7 @@ class Stage {
                 fmt::format("'{}' answered more lines than it was given (after the {})",
                             map_->name(), Where(chunk[sent_index[sent == 0 ? 0 : sent - 1]])));
           }
-          answers->push_back(std::move(partial_));
+          answers->push_back(answer_bytes_.Put(partial_));
           partial_.clear();
         }
       }
@@ -539,6 +577,8 @@ class Stage {
   std::unique_ptr<log::FollowWatcher> watcher_;
   std::unique_ptr<pipe::Command> map_;
   std::string partial_;  // an answer line not yet complete
+  Arena chunk_bytes_;    // the round's keys and values
+  Arena answer_bytes_;   // the round's answers
   std::set<int32_t> positioned_;
   std::map<int32_t, pipe::Position> positions_;  // per OUT partition
   std::map<int32_t, size_t> open_group_bytes_;   // per OUT partition
