@@ -14,6 +14,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -124,6 +126,9 @@ class Stage {
       : common_(common), flags_(flags), in_(std::move(in)), out_(std::move(out)) {
     command_.argv = std::move(argv);
   }
+  ~Stage() {
+    if (appending_.joinable()) appending_.join();
+  }
 
   Status Setup() {
     io::Env* env = io::Env::Default();
@@ -137,7 +142,12 @@ class Stage {
       if (!policy.ok()) return Usage(fmt::format("--flush: {}", policy.status().message()));
       wo.flush = *policy;
     }
-    KQ_ASSIGN_OR_RETURN(writer_, pipe::StageWriter::Open(*dir_, out_, wo));
+    // Two writers take turns: one appends a round in the background while
+    // the next round is read and transformed into the other.
+    for (auto& w : writers_) {
+      KQ_ASSIGN_OR_RETURN(w, pipe::StageWriter::Open(*dir_, out_, wo));
+    }
+    writer_ = writers_[0].get();
     client::ConsumerOptions co;
     co.env = env;
     co.log_dir = common_.dir;
@@ -172,7 +182,11 @@ class Stage {
       Status left = group_->Leave(/*commit=*/s.ok());
       if (s.ok()) s = left;
     }
-    Status closed = writer_->Close();
+    Status appended = JoinAppend();
+    if (s.ok()) s = appended;
+    Status closed = writers_[0]->Close();
+    Status closed2 = writers_[1]->Close();
+    if (closed.ok()) closed = closed2;
     g_watcher.store(nullptr);
     return s.ok() ? closed : s;
   }
@@ -188,6 +202,7 @@ class Stage {
   // Starts every partition this process owns and has not started yet where
   // OUT says its last run stopped; forgets the partitions it lost.
   Status Reposition() {
+    KQ_RETURN_IF_ERROR(JoinAppend());  // what OUT holds must be complete
     const std::vector<client::TopicPartition> owned = consumer_->Assignment();
     std::set<int32_t> now;
     for (const auto& tp : owned) now.insert(tp.partition);
@@ -203,7 +218,7 @@ class Stage {
     for (const auto& tp : owned) {
       if (positioned_.count(tp.partition) != 0) continue;
       const int32_t outp = OutPartition(tp.partition);
-      KQ_RETURN_IF_ERROR(writer_->OpenPartition(outp));
+      for (auto& w : writers_) KQ_RETURN_IF_ERROR(w->OpenPartition(outp));
       KQ_ASSIGN_OR_RETURN(auto found,
                           pipe::ReadInputOffsets(*dir_, out_, outp, in_, {tp.partition}));
       if (found.empty()) {
@@ -301,7 +316,18 @@ class Stage {
       open_group_bytes_[outp] = 0;
     }
     dirty_.clear();
-    return writer_->Commit();
+    // In order: the previous round's append ends before this one starts.
+    KQ_RETURN_IF_ERROR(JoinAppend());
+    pipe::StageWriter* w = writer_;
+    appending_ = std::thread([this, w] { append_status_ = w->Commit(); });
+    writer_ = writers_[writer_ == writers_[0].get() ? 1 : 0].get();
+    return Status::Ok();
+  }
+
+  // Waits for the append running in the background, and returns its status.
+  Status JoinAppend() {
+    if (appending_.joinable()) appending_.join();
+    return std::exchange(append_status_, Status::Ok());
   }
 
   static std::optional<std::string_view> View(std::optional<std::string_view> s) { return s; }
@@ -571,7 +597,10 @@ class Stage {
   pipe::CommandOptions command_;
   std::optional<std::string> key_delimiter_;
   std::optional<log::LogDir> dir_;
-  std::unique_ptr<pipe::StageWriter> writer_;
+  std::unique_ptr<pipe::StageWriter> writers_[2];
+  pipe::StageWriter* writer_ = nullptr;  // the one being filled
+  std::thread appending_;                // the other one's Commit, if running
+  Status append_status_;
   std::unique_ptr<client::Consumer> consumer_;
   std::unique_ptr<client::GroupSession> group_;
   std::unique_ptr<log::FollowWatcher> watcher_;
