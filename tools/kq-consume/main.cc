@@ -8,6 +8,7 @@
 
 #include "common/common_flags.h"
 #include "kq-consume/consume_settings.h"
+#include "kq-consume/exec_sink.h"
 
 namespace {
 
@@ -78,12 +79,19 @@ int main(int argc, char** argv) {
   ConsumeFlags flags;
   kq::tools::AddCommonFlags(app, "consume", &common);
   AddConsumeFlags(app, &flags);
+  kq::tools::consume::ExecFlags exec;
+  kq::tools::consume::AddExecFlags(app, &exec);
   kq::tools::SetExamples(
       app, {"kq-consume orders", "kq-consume logs -o -20 -F",
             "kq-consume orders -o @2026-11-01T00:00:00Z:2026-11-02T00:00:00Z",
             "kq-consume users -K '\\t'", "kq-consume orders -f '%p:%o %d %k=%s\\n'",
             "kq-consume src -J | kq-produce -J dst", "kq-consume -G billing -F orders",
-            "kq-consume logs:0 -o end -F | grep ERROR"});
-  return kq::tools::RunApp(app, argc, argv, "consume",
-                           [&] { return kq::tools::consume::RunConsume(common, flags); });
+            "kq-consume logs:0 -o end -F | grep ERROR",
+            "kq-consume -G loader -F -J orders --exec 'load-orders --first $KQ_FIRST_OFFSET'"});
+  return kq::tools::RunApp(app, argc, argv, "consume", [&] {
+    if (!exec.command.empty()) {
+      return kq::tools::consume::RunExec(common, flags, exec);
+    }
+    return kq::tools::consume::RunConsume(common, flags);
+  });
 }

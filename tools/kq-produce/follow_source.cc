@@ -27,6 +27,7 @@
 #include "kq-produce/input_source.h"
 #include "log/follow_watcher.h"
 #include "log/log_dir.h"
+#include "log/partitioner.h"
 #include "log/topic_name.h"
 #include "pipe/position.h"
 #include "pipe/stage_writer.h"
@@ -181,8 +182,8 @@ class Follower {
     for (const std::string& path : paths) {
       auto f = std::make_unique<Followed>();
       f->path = path;
-      f->partition = fixed_partition.value_or(static_cast<int32_t>(
-          crc32c::Value(path) % static_cast<uint32_t>(writer_->partition_count())));
+      f->partition =
+          fixed_partition.value_or(log::MurmurPartition(path, writer_->partition_count()));
       files_.push_back(std::move(f));
     }
     // What the topic says about each partition's files: the newest position.

@@ -8,7 +8,8 @@
 //
 // Decisions documented in man/kq-produce.1:
 //   - every line of one FILE goes to one partition (its position lives
-//     there): -p N, else CRC-32C of the path as given modulo the partitions;
+//     there): -p N, else the partition the Java client gives the path as
+//     given when it is a key (murmur2);
 //   - a file's identity is (device, inode) plus a CRC-32C of its first 4 KiB:
 //     a file renamed away while kq-produce was down is found again by its
 //     inode in the same directory and finished before the new file is read;
