@@ -84,7 +84,7 @@ struct HttpListener::Client {
   bool reading = false;
   bool closing = false;
   bool timed_out = false;
-  uint64_t since = 0;  // accept, or the last time all answers were written
+  uint64_t since = 0;  // accept, or the last time a write of answers completed
 
   const HttpListenerOptions& options() const { return owner->options_; }
   size_t queued() const { return pending.size() + writing.size(); }
@@ -174,8 +174,8 @@ struct HttpListener::Client {
     writing.clear();
     if (closing) return;  // closed meanwhile (the write was cancelled)
     if (status < 0) return Close();
-    if (pending.empty()) since = uv_now(owner->loop_);
-    Pump();  // parse what waited for the answers to drain
+    since = uv_now(owner->loop_);  // progress: the clock restarts
+    Pump();                        // parse what waited for the answers to drain
   }
 
   void UpdateReading() {

@@ -13,16 +13,16 @@
 //
 // Hostile input: a malformed request is answered 400, a request head over
 // max_header_bytes 431 (the URL, header names and values, 4 bytes per
-// header for ": " and CRLF), an HTTP version other than 1.x 505, a body
-// over max_body_bytes 413
-// (as soon as Content-Length announces it, before the body arrives), and
-// the connection is closed after that answer. Each request must arrive
-// whole within request_timeout_ms of the connection's accept or of the
-// previous answer being written; otherwise the connection is closed (with a
-// 408 if part of a request had come), which ends idle keep-alive
-// connections and slowloris clients alike. A client that reads its answers
-// too slowly is closed by the same clock. At most max_connections are open;
-// one more is accepted and closed at once.
+// header for ": " and CRLF), an HTTP version other than 1.x 505, a body over
+// max_body_bytes 413 (as soon as Content-Length announces it, before the
+// body arrives); the connection is closed after that answer. Each request
+// must arrive whole within request_timeout_ms of the accept or of the last
+// completed write of answers, or the connection is closed (after a 408 if
+// part of a request had come): this ends idle keep-alive connections and
+// slowloris clients alike, whose trickle of bytes does not restart the
+// clock. A client that reads its answers too slowly is closed by the same
+// clock. At most max_connections are open; one more is accepted and closed
+// at once.
 //
 // A HEAD request gets the handler's headers (Content-Length included) and
 // no body, as RFC 9110 says.
