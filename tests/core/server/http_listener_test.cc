@@ -115,6 +115,11 @@ class Client {
     }
   }
 
+  Response Ask(std::string_view request) {
+    Send(request);
+    return Read();
+  }
+
   // Reads one response; status 0 if the connection ended or timed out first.
   Response Read() {
     Response r;
@@ -166,24 +171,22 @@ class Client {
 TEST_CASE("http: keep-alive, path, query, Content-Type and bodies as parsed") {
   TestServer server;
   Client c(server.port());
-  c.Send("GET /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\n\r\n");
-  Response r = c.Read();
+  Response r = c.Ask("GET /a/b?x=1&y=2 HTTP/1.1\r\nHost: h\r\n\r\n");
   CHECK(r.status == 200);
   CHECK(r.Has("Connection: keep-alive\r\n"));
   CHECK(r.body == "GET /a/b q=x=1&y=2 ct= body=");
   // Same connection: a POST with a body, then a chunked one.
-  c.Send(
+  r = c.Ask(
       "POST /p HTTP/1.1\r\nhost: h\r\ncontent-TYPE: application/json\r\n"
       "Content-Length: 7\r\n\r\n{\"a\":1}");
-  r = c.Read();
   CHECK(r.status == 200);
   CHECK(r.body == "POST /p q= ct=application/json body={\"a\":1}");
-  c.Send("PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
-  r = c.Read();
+  r = c.Ask(
+      "PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
   CHECK(r.body == "PUT /c q= ct= body=abcde");
   // HEAD: the headers, Content-Length included, and no body.
-  c.Send("HEAD /h HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
-  r = c.Read();  // Read() honours Content-Length, so a HEAD body would be taken as the next
+  // Read() honours Content-Length, so a HEAD body would be taken as the next.
+  r = c.Ask("HEAD /h HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
   CHECK(r.status == 200);
   CHECK(r.Has(fmt::format("Content-Length: {}\r\n", std::string("HEAD /h q= ct= body=").size())));
   CHECK(r.body.rfind("HTTP/1.1 200", 0) == 0);  // the next answer, not a HEAD body
@@ -193,8 +196,7 @@ TEST_CASE("http: Connection: close and HTTP/1.0 end the connection after the ans
   TestServer server;
   {
     Client c(server.port());
-    c.Send("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
-    Response r = c.Read();
+    Response r = c.Ask("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
     CHECK(r.status == 200);
     CHECK(r.Has("Connection: close\r\n"));
     CHECK(c.Closed());
@@ -210,16 +212,15 @@ TEST_CASE("http: Connection: close and HTTP/1.0 end the connection after the ans
   }
   {
     Client c(server.port());
-    c.Send("GET / HTTP/1.0\r\n\r\n");
-    CHECK(c.Read().Has("Connection: close\r\n"));
+    CHECK(c.Ask("GET / HTTP/1.0\r\n\r\n").Has("Connection: close\r\n"));
     CHECK(c.Closed());
   }
   {
     Client c(server.port());
-    c.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    CHECK(c.Read().Has("Connection: keep-alive\r\n"));
-    c.Send("GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-    CHECK(c.Read().body.find("/2") != std::string::npos);
+    CHECK(c.Ask("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+              .Has("Connection: keep-alive\r\n"));
+    CHECK(c.Ask("GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").body.find("/2") !=
+          std::string::npos);
   }
 }
 
@@ -233,8 +234,7 @@ TEST_CASE("http: garbage is 400, another HTTP version 505, closed; the listener 
         std::string_view("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
     CAPTURE(garbage);
     Client c(server.port());
-    c.Send(garbage);
-    Response r = c.Read();
+    Response r = c.Ask(garbage);
     CHECK(r.status == 400);
     CHECK(r.Has("Connection: close\r\n"));
     CHECK(r.body.rfind("malformed request: ", 0) == 0);
@@ -242,23 +242,20 @@ TEST_CASE("http: garbage is 400, another HTTP version 505, closed; the listener 
   }
   {
     Client c(server.port());
-    c.Send("GET / HTTP/9.9\r\n\r\n");
-    Response r = c.Read();
+    Response r = c.Ask("GET / HTTP/9.9\r\n\r\n");
     CHECK(r.status == 505);
     CHECK(r.body == "HTTP/9.9 is not supported\n");
     CHECK(c.Closed());
   }
   Client c(server.port());
-  c.Send("GET /ok HTTP/1.1\r\n\r\n");
-  CHECK(c.Read().status == 200);
+  CHECK(c.Ask("GET /ok HTTP/1.1\r\n\r\n").status == 200);
 }
 
 TEST_CASE("http: a head over the limit is 431, a body over the limit 413, both closed") {
   TestServer server;  // head 1 KiB, body 4 KiB
   {
     Client c(server.port());
-    c.Send("GET / HTTP/1.1\r\nX-Big: " + std::string(1100, 'a') + "\r\n\r\n");
-    Response r = c.Read();
+    Response r = c.Ask("GET / HTTP/1.1\r\nX-Big: " + std::string(1100, 'a') + "\r\n\r\n");
     CHECK(r.status == 431);
     CHECK(r.body == "request head over 1024 bytes\n");
     CHECK(c.Closed());
@@ -267,36 +264,33 @@ TEST_CASE("http: a head over the limit is 431, a body over the limit 413, both c
     Client c(server.port());  // many small headers add up
     std::string req = "GET / HTTP/1.1\r\n";
     for (int i = 0; i < 200; ++i) req += fmt::format("H{}: v\r\n", i);
-    c.Send(req + "\r\n");
-    CHECK(c.Read().status == 431);
+    CHECK(c.Ask(req + "\r\n").status == 431);
     CHECK(c.Closed());
   }
   {
     Client c(server.port());  // a long URL
-    c.Send("GET /" + std::string(2000, 'u') + " HTTP/1.1\r\n\r\n");
-    CHECK(c.Read().status == 431);
+    CHECK(c.Ask("GET /" + std::string(2000, 'u') + " HTTP/1.1\r\n\r\n").status == 431);
   }
   {
     // Announced: refused before the body is sent.
     Client c(server.port());
-    c.Send("POST / HTTP/1.1\r\nContent-Length: 4097\r\n\r\n");
-    Response r = c.Read();
+    Response r = c.Ask("POST / HTTP/1.1\r\nContent-Length: 4097\r\n\r\n");
     CHECK(r.status == 413);
     CHECK(r.body == "request body over 4096 bytes\n");
     CHECK(c.Closed());
   }
   {
     Client c(server.port());  // exactly the limit is fine
-    c.Send("POST / HTTP/1.1\r\nContent-Length: 4096\r\n\r\n" + std::string(4096, 'x'));
-    CHECK(c.Read().status == 200);
+    CHECK(
+        c.Ask("POST / HTTP/1.1\r\nContent-Length: 4096\r\n\r\n" + std::string(4096, 'x')).status ==
+        200);
   }
   {
     // Chunked: refused once the chunks pass the limit.
     Client c(server.port());
     std::string req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (int i = 0; i < 5; ++i) req += "400\r\n" + std::string(1024, 'c') + "\r\n";
-    c.Send(req + "0\r\n\r\n");
-    CHECK(c.Read().status == 413);
+    CHECK(c.Ask(req + "0\r\n\r\n").status == 413);
     CHECK(c.Closed());
   }
 }
@@ -342,8 +336,7 @@ TEST_CASE("http: a half request then silence is 408 and closed; an idle connecti
   CHECK(std::chrono::steady_clock::now() - start < 2500ms);
   // Kept alive but quiet after an answer: closed too.
   Client c(server.port());
-  c.Send("GET / HTTP/1.1\r\n\r\n");
-  CHECK(c.Read().status == 200);
+  CHECK(c.Ask("GET / HTTP/1.1\r\n\r\n").status == 200);
   CHECK(c.Closed());
 }
 
@@ -389,8 +382,7 @@ TEST_CASE("http: the error formatter shapes the listener's own errors") {
   };
   TestServer server(o);
   Client c(server.port());
-  c.Send("junk\r\n\r\n");
-  Response r = c.Read();
+  Response r = c.Ask("junk\r\n\r\n");
   CHECK(r.status == 400);
   CHECK(r.Has("Content-Type: application/json\r\n"));
   CHECK(r.body == "{\"e\":40000}");
