@@ -70,6 +70,7 @@ struct HttpListener::Client {
   HttpRequest request;       // the request being parsed
   std::string field, value;  // the header being parsed
   bool value_seen = false;
+  bool expect_continue = false;  // "Expect: 100-continue"
   size_t head_bytes = 0;
   bool started = false;  // part of a request has come
 
@@ -104,6 +105,9 @@ struct HttpListener::Client {
 
   void FinishHeader() {
     if (value_seen && strcasecmp(field.c_str(), "content-type") == 0) request.content_type = value;
+    if (value_seen && strcasecmp(field.c_str(), "expect") == 0 &&
+        strcasecmp(value.c_str(), "100-continue") == 0)
+      expect_continue = true;
     field.clear();
     value.clear();
     value_seen = false;
@@ -143,6 +147,10 @@ struct HttpListener::Client {
                     fmt::format("malformed request: {}", http_errno_description(err)));
       }
       if (err != HPE_OK) break;
+      if (n == 0) {  // no progress without an error: never loop on it
+        AnswerError(400, "malformed request: parser stopped");
+        break;
+      }
     }
     in.erase(0, pos);
     if (close_after_write) in.clear();
@@ -242,6 +250,7 @@ struct HttpListener::Client {
         c.field.clear();
         c.value.clear();
         c.value_seen = false;
+        c.expect_continue = false;
         c.head_bytes = 0;
         c.started = true;
         return 0;
@@ -281,6 +290,9 @@ struct HttpListener::Client {
         // Refuse an announced oversized body before it is sent.
         if (p->content_length != ULLONG_MAX && p->content_length > c.options().max_body_bytes)
           return c.Fail(413, fmt::format("request body over {} bytes", c.options().max_body_bytes));
+        // The client waits for this before it sends the body (curl does,
+        // for large bodies); a refused body got its 413 above instead.
+        if (c.expect_continue) c.pending += "HTTP/1.1 100 Continue\r\n\r\n";
         return 0;
       };
       s.on_body = [](http_parser* p, const char* at, size_t n) {
@@ -294,7 +306,9 @@ struct HttpListener::Client {
         Client& c = Of(p);
         HttpRequest& r = c.request;
         r.method = http_method_str(static_cast<http_method>(p->method));
-        r.keep_alive = http_should_keep_alive(p) != 0;
+        // Upgrades (WebSocket, CONNECT) are not served: after the answer
+        // the bytes that follow are not HTTP, so the connection ends.
+        r.keep_alive = http_should_keep_alive(p) != 0 && p->upgrade == 0;
         c.Queue(c.owner->handler_(r), r.keep_alive, p->method == HTTP_HEAD);
         c.started = false;
         http_parser_pause(p, 1);  // one request at a time (see Pump)

@@ -25,7 +25,9 @@
 // at once.
 //
 // A HEAD request gets the handler's headers (Content-Length included) and
-// no body, as RFC 9110 says.
+// no body, as RFC 9110 says. `Expect: 100-continue` gets its interim
+// 100 Continue (or the 413). Upgrades (WebSocket, CONNECT) are not served:
+// the handler answers and the connection is closed.
 //
 // Ownership and threads: the listener owns its sockets and timer; destroy it
 // on the loop's thread (it closes them; run the loop once more to free

@@ -295,6 +295,31 @@ TEST_CASE("http: a head over the limit is 431, a body over the limit 413, both c
   }
 }
 
+TEST_CASE("http: Expect: 100-continue, and upgrades end the connection") {
+  TestServer server;
+  {
+    Client c(server.port());
+    Response r = c.Ask("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    CHECK(r.status == 100);
+    r = c.Ask("abc");
+    CHECK(r.status == 200);
+    CHECK(r.body == "PUT /e q= ct= body=abc");
+    // Refused without the interim answer.
+    r = c.Ask("PUT /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+    CHECK(r.status == 413);
+  }
+  for (std::string_view upgrade :
+       {"GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n\x81\x05hello",
+        "CONNECT example.com:443 HTTP/1.1\r\n\r\n\x16\x03\x01"}) {
+    CAPTURE(upgrade);
+    Client c(server.port());
+    Response r = c.Ask(upgrade);
+    CHECK(r.status == 200);
+    CHECK(r.Has("Connection: close\r\n"));
+    CHECK(c.Closed());
+  }
+}
+
 TEST_CASE("http: a request sent one byte at a time") {
   TestServer server;
   Client c(server.port());
