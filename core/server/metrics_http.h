@@ -1,44 +1,20 @@
-// MetricsHttp: `--metrics HOST:PORT`, Prometheus' scrape endpoint on the
-// server's own loop. GET /metrics answers the rendered Metrics; anything
-// else is 404 (405 for other methods). Requests are parsed by
-// libhttp-parser; a request head over 8 KiB or a malformed one is answered
-// 400/431 and the connection closed. One response per connection
-// (Connection: close), which is all a scraper needs.
+// `kq-serve --metrics HOST:PORT`: Prometheus' scrape endpoint, a handler on
+// HttpListener (core/server/http_listener.h: keep-alive, limits, timeouts).
+// GET or HEAD /metrics (any query) answers the rendered Metrics; other
+// paths are 404, other methods 405. Request heads over 8 KiB are 431,
+// bodies over 8 KiB 413; errors are text/plain.
 #pragma once
 
-#include <cstdint>
 #include <functional>
-#include <memory>
-#include <set>
 #include <string>
 
-#include "base/status.h"
-#include "server/server_config.h"
-
-struct uv_loop_s;
-struct uv_tcp_s;
+#include "server/http_listener.h"
 
 namespace kq::server {
 
-class MetricsHttp {
- public:
-  using Render = std::function<std::string()>;
-  MetricsHttp(uv_loop_s* loop, HostPort listen, Render render);
-  ~MetricsHttp();
+HttpListenerOptions MetricsHttpOptions(HostPort listen);
 
-  Status Listen();
-  uint16_t port() const { return port_; }
-
- private:
-  struct Client;
-  void OnConnection();
-
-  uv_loop_s* loop_;
-  HostPort listen_;
-  Render render_;
-  uv_tcp_s* listener_ = nullptr;
-  uint16_t port_ = 0;
-  std::set<Client*> clients_;
-};
+// `render` is called on the loop's thread for each scrape.
+HttpListener::Handler MetricsHttpHandler(std::function<std::string()> render);
 
 }  // namespace kq::server

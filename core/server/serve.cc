@@ -102,28 +102,30 @@ Status RunServer(const ServeOptions& options) {
         out->push_back({"kq_connections", {}, static_cast<double>(server.connection_count())});
         b->CollectGauges(out);
       });
-      std::unique_ptr<MetricsHttp> metrics_http;
+      std::unique_ptr<HttpListener> metrics_http;
       if (result.ok() && metrics_listen) {
-        metrics_http = std::make_unique<MetricsHttp>(&loop, *metrics_listen,
-                                                     [b] { return b->metrics().Render(); });
+        metrics_http = std::make_unique<HttpListener>(
+            &loop, MetricsHttpOptions(*metrics_listen),
+            MetricsHttpHandler([b] { return b->metrics().Render(); }));
         result = metrics_http->Listen();
         if (result.ok())
           LogEvent(LogLevel::kInfo, "metrics",
                    {{"address", HostPort{metrics_listen->host, metrics_http->port()}.ToString()}});
       }
-      std::unique_ptr<SchemaRegistryHttp> registry_http;
+      std::unique_ptr<HttpListener> registry_http;
       if (result.ok() && registry_listen) {
         auto registry = schema::Registry::Open(io::Env::Default(), options.log_dir);
         result = registry.status();
         if (result.ok()) {
-          registry_http = std::make_unique<SchemaRegistryHttp>(&loop, *registry_listen,
-                                                               std::move(*registry));
+          registry_http =
+              std::make_unique<HttpListener>(&loop, SchemaRegistryHttpOptions(*registry_listen),
+                                             SchemaRegistryHttpHandler(std::move(*registry)));
           result = registry_http->Listen();
         }
         if (result.ok())
-          LogEvent(LogLevel::kInfo, "schema_registry",
-                   {{"address",
-                     HostPort{registry_listen->host, registry_http->port()}.ToString()}});
+          LogEvent(
+              LogLevel::kInfo, "schema_registry",
+              {{"address", HostPort{registry_listen->host, registry_http->port()}.ToString()}});
       }
       if (result.ok()) {
         (*broker)->SetListeningPort(server.port());
