@@ -18,6 +18,7 @@
 #include "client/log_record_source.h"
 #include "client/producer.h"
 #include "client/record_source.h"
+#include "groups/offsets_store.h"
 #include "common/exit_codes.h"
 #include "io/env.h"
 #include "kafka/cluster_record_source.h"
@@ -165,6 +166,7 @@ class ExecSink {
         break;  // cannot start the shell: retrying will not help
       }
       if (run->status.ok()) {
+        good_end_[key] = b.last_offset + 1;
         Clear(b);
         return Status::Ok();
       }
@@ -181,6 +183,12 @@ class ExecSink {
       failed_ = Status::IoError(
           fmt::format("{} (after {} retr{}); nothing was committed past offset {}", last.message(),
                       exec_.retries, exec_.retries == 1 ? "y" : "ies", b.first_offset));
+      // The group commit only follows a flush, which this failure stops:
+      // the good batches run since the last one are committed here.
+      if (Status c = CommitGood(); !c.ok()) {
+        failed_ = Status::IoError(fmt::format("{}; and committing the batches before it failed: {}",
+                                              failed_.message(), c.message()));
+      }
       return failed_;
     }
     KQ_RETURN_IF_ERROR(WriteDeadLetter(b, last));
@@ -221,6 +229,30 @@ class ExecSink {
     return dead_letter_->Flush();
   }
 
+  // Commits, per partition, the end of its last batch that ran to exit 0,
+  // where that is past the group's committed offset (a partition that moved
+  // to another member and on is left alone). Log directories only: with -b
+  // the group's last commit stands.
+  Status CommitGood() {
+    if (settings_.group.empty() || settings_.use_cluster || good_end_.empty()) {
+      return Status::Ok();
+    }
+    KQ_ASSIGN_OR_RETURN(auto store, groups::OffsetsStore::Open(io::Env::Default(), settings_.dir));
+    KQ_ASSIGN_OR_RETURN(auto committed, store->Fetch(settings_.group));
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::vector<std::pair<groups::TopicPartition, groups::CommittedOffset>> batch;
+    for (const auto& [key, end] : good_end_) {
+      const groups::TopicPartition tp{key.first, key.second};
+      auto it = committed.find(tp);
+      if (it != committed.end() && it->second.offset >= end) continue;
+      batch.push_back({tp, groups::CommittedOffset{end, -1, "", now}});
+    }
+    if (batch.empty()) return Status::Ok();
+    return store->Commit(settings_.group, batch);
+  }
+
   static void Clear(Batch& b) {
     b.records = 0;
     b.input.clear();
@@ -231,6 +263,8 @@ class ExecSink {
   const ExecFlags& exec_;
   RecordPrinter printer_;
   std::map<std::pair<std::string, int32_t>, Batch> batches_;
+  // Per partition, the offset after its last batch that ran to exit 0.
+  std::map<std::pair<std::string, int32_t>, int64_t> good_end_;
   std::unique_ptr<client::LogProducer> dead_letter_;
   std::unique_ptr<SchemaDecoder> decoder_;
   client::ConsumedRecord decoded_;
