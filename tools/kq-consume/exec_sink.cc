@@ -344,13 +344,9 @@ int RunExec(const CommonFlags& common, const ConsumeFlags& flags, const ExecFlag
                                        .log_dir = s.dir,
                                        .poll_interval = std::chrono::milliseconds(s.poll_ms)});
   }
-  client::ReadRequest r;
-  r.selections = s.selections;
-  r.start = StartFor(s.offset);
-  r.end_timestamp_ms = s.offset.end_timestamp_ms;
-  r.follow = s.follow;
-  r.ordered = s.ordered;
-  r.group = s.group;
+  Result<client::ReadRequest> request = RequestFor(s);
+  if (!request.ok()) return ReportError(kTool, request.status());
+  const client::ReadRequest& r = *request;
   client::ReadCallbacks cb;
   cb.sink = [&](const client::ConsumedRecord& rec) { return sink.Take(rec); };
   cb.flush = [&] { return sink.Flush(); };
