@@ -260,22 +260,71 @@ class Stage {
     return Status::Ok();
   }
 
+  // Copies consumed record `r` into `in`, its key and value into `bytes`.
+  static void CopyIn(const client::ConsumedRecord& r, Arena* bytes, InRecord* in) {
+    in->partition = r.partition;
+    in->offset = r.record->offset;
+    in->timestamp = r.record->timestamp;
+    if (r.record->key) in->key = bytes->Put(*r.record->key);
+    if (r.record->value) in->value = bytes->Put(*r.record->value);
+    for (const auto& h : r.record->headers) {
+      if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
+      in->headers.emplace_back(
+          std::string(h.key),
+          h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
+    }
+  }
+
+  // After a Poll: false once reading is over (IN's end without -F, or
+  // stopped); at IN's end with -F, waits for it to grow first.
+  Result<bool> ReadOn(client::PollState state) {
+    if (state == client::PollState::kFinished || state == client::PollState::kStopped) {
+      return false;
+    }
+    if (state == client::PollState::kCaughtUp) {
+      if (!flags_.follow) return false;
+      KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(200)));
+      (void)why;
+      KQ_RETURN_IF_ERROR(consumer_->Refresh());
+    }
+    return true;
+  }
+
+  // CMD's output ended while it owed the answer for `r`: how it ended.
+  Status EndedBefore(const InRecord& r) {
+    Result<pipe::ExitStatus> st = map_->Wait(1000);
+    return Status::IoError(fmt::format("'{}' ended ({}) before answering the {}", command_.argv[0],
+                                       st.ok() ? st->ToString() : st.status().message(), Where(r)));
+  }
+
+  // Splits `data`, the next bytes CMD printed, into lines: on_line(line)
+  // for each complete one (a view valid during the call); the unfinished
+  // last one waits in partial_ for the next read.
+  template <typename OnLine>
+  Status SplitLines(std::string_view data, OnLine&& on_line) {
+    while (!data.empty()) {
+      const size_t nl = data.find('\n');
+      if (nl == std::string_view::npos) {
+        partial_.append(data);
+        break;
+      }
+      std::string_view line = data.substr(0, nl);
+      if (!partial_.empty()) {
+        partial_.append(line);
+        line = partial_;
+      }
+      data.remove_prefix(nl + 1);
+      Status s = on_line(line);
+      partial_.clear();
+      KQ_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
+  }
+
   Status Loop() {
     std::vector<InRecord> chunk;
     const client::RecordSink sink = [&](const client::ConsumedRecord& r) {
-      InRecord in;
-      in.partition = r.partition;
-      in.offset = r.record->offset;
-      in.timestamp = r.record->timestamp;
-      if (r.record->key) in.key = chunk_bytes_.Put(*r.record->key);
-      if (r.record->value) in.value = chunk_bytes_.Put(*r.record->value);
-      for (const auto& h : r.record->headers) {
-        if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
-        in.headers.emplace_back(
-            std::string(h.key),
-            h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
-      }
-      chunk.push_back(std::move(in));
+      CopyIn(r, &chunk_bytes_, &chunk.emplace_back());
       return Status::Ok();
     };
     const size_t per_poll = static_cast<size_t>(flags_.batch_records);
@@ -284,13 +333,8 @@ class Stage {
       chunk_bytes_.Clear();
       KQ_ASSIGN_OR_RETURN(client::PollState state, consumer_->Poll(sink, per_poll));
       if (!chunk.empty()) KQ_RETURN_IF_ERROR(flags_.map ? MapChunk(chunk) : RunChunk(chunk));
-      if (state == client::PollState::kFinished || state == client::PollState::kStopped) break;
-      if (state == client::PollState::kCaughtUp) {
-        if (!flags_.follow) break;
-        KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(200)));
-        (void)why;
-        KQ_RETURN_IF_ERROR(consumer_->Refresh());
-      }
+      KQ_ASSIGN_OR_RETURN(bool more, ReadOn(state));
+      if (!more) break;
       if (group_ != nullptr && SteadyMs() >= next_group_poll_) {
         KQ_ASSIGN_OR_RETURN(bool changed, group_->Rebalance());
         next_group_poll_ = SteadyMs() + kGroupPollMs;
@@ -484,30 +528,20 @@ class Stage {
         }
         if (got == 0) {
           map_->CloseStdin();
-          Result<pipe::ExitStatus> st = map_->Wait(1000);
+          Status ended = EndedBefore(pending_record());
           map_.reset();
-          return Status::IoError(fmt::format(
-              "'{}' ended ({}) before answering the {}", command_.argv[0],
-              st.ok() ? st->ToString() : st.status().message(), Where(pending_record())));
+          return ended;
         }
         last_progress = SteadyMs();
-        std::string_view data(buf, static_cast<size_t>(got));
-        while (!data.empty()) {
-          const size_t nl = data.find('\n');
-          if (nl == std::string_view::npos) {
-            partial_.append(data);
-            break;
-          }
-          partial_.append(data.substr(0, nl));
-          data.remove_prefix(nl + 1);
+        KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
           if (answers->size() >= sent) {
             return Status::InvalidArgument(
                 fmt::format("'{}' answered more lines than it was given (after the {})",
                             map_->name(), Where(chunk[sent_index[sent == 0 ? 0 : sent - 1]])));
           }
-          answers->push_back(answer_bytes_.Put(partial_));
-          partial_.clear();
-        }
+          answers->push_back(answer_bytes_.Put(line));
+          return Status::Ok();
+        }));
       }
     }
     if (!partial_.empty()) {
@@ -581,18 +615,7 @@ class Stage {
   Status ReadLoop() {
     Chunk* chunk = nullptr;
     const client::RecordSink sink = [&](const client::ConsumedRecord& r) {
-      InRecord& in = chunk->records.emplace_back();
-      in.partition = r.partition;
-      in.offset = r.record->offset;
-      in.timestamp = r.record->timestamp;
-      if (r.record->key) in.key = chunk->bytes.Put(*r.record->key);
-      if (r.record->value) in.value = chunk->bytes.Put(*r.record->value);
-      for (const auto& h : r.record->headers) {
-        if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
-        in.headers.emplace_back(
-            std::string(h.key),
-            h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
-      }
+      CopyIn(r, &chunk->bytes, &chunk->records.emplace_back());
       return Status::Ok();
     };
     const size_t per_poll = static_cast<size_t>(flags_.batch_records);
@@ -601,13 +624,8 @@ class Stage {
       chunk = c.get();
       KQ_ASSIGN_OR_RETURN(client::PollState state, consumer_->Poll(sink, per_poll));
       if (!c->records.empty() && !read_q_.Push(std::move(c))) break;
-      if (state == client::PollState::kFinished || state == client::PollState::kStopped) break;
-      if (state == client::PollState::kCaughtUp) {
-        if (!flags_.follow) break;
-        KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(200)));
-        (void)why;
-        KQ_RETURN_IF_ERROR(consumer_->Refresh());
-      }
+      KQ_ASSIGN_OR_RETURN(bool more, ReadOn(state));
+      if (!more) break;
     }
     return Status::Ok();
   }
@@ -737,34 +755,17 @@ class Stage {
         return Status::IoError(
             fmt::format("reading from '{}': {}", map_->name(), std::strerror(errno)));
       }
-      if (got == 0) {
-        Result<pipe::ExitStatus> st = map_->Wait(1000);
-        return Status::IoError(fmt::format(
-            "'{}' ended ({}) before answering the {}", command_.argv[0],
-            st.ok() ? st->ToString() : st.status().message(), Where(cur_->records[cur_i_])));
-      }
+      if (got == 0) return EndedBefore(cur_->records[cur_i_]);
       last_progress = SteadyMs();
-      std::string_view data(buf, static_cast<size_t>(got));
-      while (!data.empty()) {
-        const size_t nl = data.find('\n');
-        if (nl == std::string_view::npos) {
-          partial_.append(data);
-          break;
-        }
-        std::string_view line = data.substr(0, nl);
-        if (!partial_.empty()) {
-          partial_.append(line);
-          line = partial_;
-        }
-        data.remove_prefix(nl + 1);
+      KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
         KQ_RETURN_IF_ERROR(Advance());
         if (cur_->last) {
           return Status::InvalidArgument(
               fmt::format("'{}' printed more lines than it was given", map_->name()));
         }
         EmitMapped(cur_->records[cur_i_++], line);
-        partial_.clear();
-      }
+        return Status::Ok();
+      }));
     }
     const Status end = cur_->end;
     cur_.reset();
