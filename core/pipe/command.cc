@@ -14,18 +14,14 @@
 
 #include <fmt/format.h>
 
+#include "pipe/steady_clock.h"
+
 extern char** environ;
 
 namespace kq::pipe {
 namespace {
 
 constexpr int kPipeBytes = 1 << 20;
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 void CloseFd(int* fd) {
   if (*fd >= 0) ::close(*fd);

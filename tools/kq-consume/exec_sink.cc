@@ -15,11 +15,12 @@
 
 #include <fmt/format.h>
 
+#include "base/time_spec.h"
 #include "client/log_record_source.h"
 #include "client/producer.h"
 #include "client/record_source.h"
-#include "groups/offsets_store.h"
 #include "common/exit_codes.h"
+#include "groups/offsets_store.h"
 #include "io/env.h"
 #include "kafka/cluster_record_source.h"
 #include "kq-consume/record_printer.h"
@@ -27,6 +28,7 @@
 #include "log/log_dir.h"
 #include "log/topic_name.h"
 #include "pipe/command.h"
+#include "pipe/steady_clock.h"
 
 namespace kq::tools::consume {
 namespace {
@@ -39,12 +41,6 @@ std::atomic<client::RecordSource*> g_exec_source{nullptr};
 
 void OnExecStop(int) {
   if (client::RecordSource* s = g_exec_source.load()) s->Stop();
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 // One record kept for a dead-letter write.
@@ -98,7 +94,7 @@ class ExecSink {
       b.topic = std::string(r.topic);
       b.partition = r.partition;
       b.first_offset = r.record->offset;
-      b.started_ms = SteadyMs();
+      b.started_ms = pipe::SteadyMs();
     }
     b.last_offset = r.record->offset;
     ++b.records;
@@ -121,7 +117,7 @@ class ExecSink {
       return RunBatch(key);
     }
     // Batches of other partitions that have waited long enough.
-    const int64_t now = SteadyMs();
+    const int64_t now = pipe::SteadyMs();
     for (auto it = batches_.begin(); it != batches_.end(); ++it) {
       if (it->second.records > 0 && now - it->second.started_ms >= exec_.batch_ms) {
         KQ_RETURN_IF_ERROR(RunBatch(it->first));
@@ -239,9 +235,7 @@ class ExecSink {
     }
     KQ_ASSIGN_OR_RETURN(auto store, groups::OffsetsStore::Open(io::Env::Default(), settings_.dir));
     KQ_ASSIGN_OR_RETURN(auto committed, store->Fetch(settings_.group));
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = kq::NowMs();
     std::vector<std::pair<groups::TopicPartition, groups::CommittedOffset>> batch;
     for (const auto& [key, end] : good_end_) {
       const groups::TopicPartition tp{key.first, key.second};

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "base/time_spec.h"
 #include "client/consumer.h"
 #include "client/group_session.h"
 #include "common/cluster_flags.h"
@@ -35,6 +36,7 @@
 #include "pipe/command.h"
 #include "pipe/position.h"
 #include "pipe/stage_writer.h"
+#include "pipe/steady_clock.h"
 
 namespace kq::tools::pipe_tool {
 namespace {
@@ -63,12 +65,6 @@ void InstallSignals() {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
@@ -186,7 +182,7 @@ class Stage {
                                              client::StartPosition::Beginning()));
       KQ_ASSIGN_OR_RETURN(bool changed, group_->Rebalance());
       (void)changed;
-      next_group_poll_ = SteadyMs() + kGroupPollMs;
+      next_group_poll_ = pipe::SteadyMs() + kGroupPollMs;
     }
     return Reposition();
   }
@@ -335,9 +331,9 @@ class Stage {
       if (!chunk.empty()) KQ_RETURN_IF_ERROR(flags_.map ? MapChunk(chunk) : RunChunk(chunk));
       KQ_ASSIGN_OR_RETURN(bool more, ReadOn(state));
       if (!more) break;
-      if (group_ != nullptr && SteadyMs() >= next_group_poll_) {
+      if (group_ != nullptr && pipe::SteadyMs() >= next_group_poll_) {
         KQ_ASSIGN_OR_RETURN(bool changed, group_->Rebalance());
-        next_group_poll_ = SteadyMs() + kGroupPollMs;
+        next_group_poll_ = pipe::SteadyMs() + kGroupPollMs;
         if (changed) KQ_RETURN_IF_ERROR(Reposition());
       }
     }
@@ -478,7 +474,7 @@ class Stage {
     size_t sent = 0;
     std::string wbuf;
     size_t wpos = 0;
-    int64_t last_progress = SteadyMs();
+    int64_t last_progress = pipe::SteadyMs();
     char buf[65536];
     const auto pending_record = [&]() -> const InRecord& {
       return chunk[sent_index[std::min(answers->size(), n - 1)]];
@@ -497,7 +493,7 @@ class Stage {
       const int r = ::poll(fds, nf, 100);
       if (r < 0 && errno != EINTR)
         return Status::IoError(fmt::format("poll: {}", std::strerror(errno)));
-      if (flags_.timeout_ms && SteadyMs() - last_progress > *flags_.timeout_ms) {
+      if (flags_.timeout_ms && pipe::SteadyMs() - last_progress > *flags_.timeout_ms) {
         map_->Kill();
         return Status::IoError(fmt::format("'{}' did not answer the {} within {} ms (killed)",
                                            map_->name(), Where(pending_record()),
@@ -510,7 +506,7 @@ class Stage {
           const ssize_t w = ::write(map_->stdin_fd(), wbuf.data() + wpos, wbuf.size() - wpos);
           if (w > 0) {
             wpos += static_cast<size_t>(w);
-            last_progress = SteadyMs();
+            last_progress = pipe::SteadyMs();
             if (wpos == wbuf.size()) {
               wbuf.clear();
               wpos = 0;
@@ -532,7 +528,7 @@ class Stage {
           map_.reset();
           return ended;
         }
-        last_progress = SteadyMs();
+        last_progress = pipe::SteadyMs();
         KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
           if (answers->size() >= sent) {
             return Status::InvalidArgument(
@@ -730,7 +726,7 @@ class Stage {
   // This thread: CMD's answers, one line per record sent.
   Status AnswerChunks() {
     char buf[65536];
-    int64_t last_progress = SteadyMs();
+    int64_t last_progress = pipe::SteadyMs();
     for (;;) {
       KQ_RETURN_IF_ERROR(Advance());
       if (cur_->last) break;
@@ -741,7 +737,7 @@ class Stage {
         return Status::IoError(fmt::format("poll: {}", std::strerror(errno)));
       }
       if (r <= 0) {
-        if (flags_.timeout_ms && SteadyMs() - last_progress > *flags_.timeout_ms) {
+        if (flags_.timeout_ms && pipe::SteadyMs() - last_progress > *flags_.timeout_ms) {
           map_->Kill();
           return Status::IoError(fmt::format("'{}' did not answer the {} within {} ms (killed)",
                                              map_->name(), Where(cur_->records[cur_i_]),
@@ -756,7 +752,7 @@ class Stage {
             fmt::format("reading from '{}': {}", map_->name(), std::strerror(errno)));
       }
       if (got == 0) return EndedBefore(cur_->records[cur_i_]);
-      last_progress = SteadyMs();
+      last_progress = pipe::SteadyMs();
       KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
         KQ_RETURN_IF_ERROR(Advance());
         if (cur_->last) {
@@ -779,8 +775,8 @@ class Stage {
     map_->CloseStdin();
     std::string extra;
     char buf[4096];
-    const int64_t deadline = SteadyMs() + flags_.timeout_ms.value_or(10000);
-    while (map_->stdout_fd() >= 0 && SteadyMs() < deadline) {
+    const int64_t deadline = pipe::SteadyMs() + flags_.timeout_ms.value_or(10000);
+    while (map_->stdout_fd() >= 0 && pipe::SteadyMs() < deadline) {
       pollfd fd = {map_->stdout_fd(), POLLIN, 0};
       if (::poll(&fd, 1, 100) <= 0) continue;
       const ssize_t got = ::read(map_->stdout_fd(), buf, sizeof buf);
@@ -791,7 +787,7 @@ class Stage {
       }
     }
     KQ_ASSIGN_OR_RETURN(pipe::ExitStatus st,
-                        map_->Wait(std::max<int64_t>(deadline - SteadyMs(), 1)));
+                        map_->Wait(std::max<int64_t>(deadline - pipe::SteadyMs(), 1)));
     map_.reset();
     if (!extra.empty() || !partial_.empty()) {
       return Status::InvalidArgument(
@@ -857,9 +853,7 @@ class Stage {
         keys.push_back(key);
         values.push_back(line);
       }
-      const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+      const int64_t now = kq::NowMs();
       Emit(last, values, keys, now, /*keep_headers=*/false);
       begin = end;
     }
