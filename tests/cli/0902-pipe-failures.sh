@@ -68,4 +68,12 @@ expect_rc 2
 run kq-pipe in o7 -- /nonexistent/cmd
 expect_rc 1
 expect_err_contains "cannot run '/nonexistent/cmd'"
+# A filter that buffers its output (sed without -u) answers in bursts as its
+# buffer fills, and the rest when IN's end closes its input: reading,
+# writing and answering overlap, so the run completes (one thread waiting for
+# each round's answers before writing the next would wait forever).
+seq 1 20000 | kq-produce big 2>/dev/null
+run timeout 60 kq-pipe --map --batch-records 100 big obig -- sed 's/^/y/'
+expect_rc 0
+kq-consume obig | cmp -s - <(seq 1 20000 | sed 's/^/y/') || fail "obig is not big transformed once"
 pass
