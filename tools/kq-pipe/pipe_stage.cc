@@ -691,6 +691,8 @@ class Stage {
         }
         cur_ = std::move(*next);
         cur_i_ = 0;
+        // Answers are due from now: a wait for input (-F) is not CMD's.
+        answer_progress_ms_ = pipe::SteadyMs();
       }
       if (cur_->last) return Status::Ok();
       while (cur_i_ < cur_->limit && !cur_->records[cur_i_].value) {
@@ -726,7 +728,6 @@ class Stage {
   // This thread: CMD's answers, one line per record sent.
   Status AnswerChunks() {
     char buf[65536];
-    int64_t last_progress = pipe::SteadyMs();
     for (;;) {
       KQ_RETURN_IF_ERROR(Advance());
       if (cur_->last) break;
@@ -737,7 +738,7 @@ class Stage {
         return Status::IoError(fmt::format("poll: {}", std::strerror(errno)));
       }
       if (r <= 0) {
-        if (flags_.timeout_ms && pipe::SteadyMs() - last_progress > *flags_.timeout_ms) {
+        if (flags_.timeout_ms && pipe::SteadyMs() - answer_progress_ms_ > *flags_.timeout_ms) {
           map_->Kill();
           return Status::IoError(fmt::format("'{}' did not answer the {} within {} ms (killed)",
                                              map_->name(), Where(cur_->records[cur_i_]),
@@ -752,7 +753,7 @@ class Stage {
             fmt::format("reading from '{}': {}", map_->name(), std::strerror(errno)));
       }
       if (got == 0) return EndedBefore(cur_->records[cur_i_]);
-      last_progress = pipe::SteadyMs();
+      answer_progress_ms_ = pipe::SteadyMs();
       KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
         KQ_RETURN_IF_ERROR(Advance());
         if (cur_->last) {
@@ -893,9 +894,10 @@ class Stage {
   pipe::BoundedQueue<std::unique_ptr<Chunk>> sent_q_{kQueueChunks};
   std::mutex free_mu_;
   std::vector<std::unique_ptr<Chunk>> free_;
-  std::unique_ptr<Chunk> cur_;  // the chunk whose answers come now
-  size_t cur_i_ = 0;            // its next record to emit
-  size_t round_bytes_ = 0;      // output added since the last Commit
+  std::unique_ptr<Chunk> cur_;      // the chunk whose answers come now
+  size_t cur_i_ = 0;                // its next record to emit
+  int64_t answer_progress_ms_ = 0;  // CMD's last answer bytes, or its chunk's arrival
+  size_t round_bytes_ = 0;          // output added since the last Commit
   std::vector<std::optional<std::string_view>> values_, keys_;
   Arena chunk_bytes_;   // the round's keys and values
   Arena answer_bytes_;  // the round's answers
