@@ -14,16 +14,14 @@
 
 #include <fmt/format.h>
 
+#include "pipe/steady_clock.h"
+
 extern char** environ;
 
 namespace kq::pipe {
 namespace {
 
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+constexpr int kPipeBytes = 1 << 20;
 
 void CloseFd(int* fd) {
   if (*fd >= 0) ::close(*fd);
@@ -114,6 +112,11 @@ Result<std::unique_ptr<Command>> Command::Start(const CommandOptions& options) {
   c->stdin_fd_ = in[1];
   c->stdout_fd_ = out[0];
   c->name_ = options.argv[0];
+  // Bigger pipes: fewer wake-ups of us and the command per MiB that flows
+  // (the default 64 KiB makes a fast filter like cat switch every 16 pages).
+  // Best effort: a lower /proc/sys/fs/pipe-max-size just keeps the default.
+  (void)::fcntl(c->stdin_fd_, F_SETPIPE_SZ, kPipeBytes);
+  if (c->stdout_fd_ >= 0) (void)::fcntl(c->stdout_fd_, F_SETPIPE_SZ, kPipeBytes);
   ::fcntl(c->stdin_fd_, F_SETFL, ::fcntl(c->stdin_fd_, F_GETFL) | O_NONBLOCK);
   if (c->stdout_fd_ >= 0) {
     ::fcntl(c->stdout_fd_, F_SETFL, ::fcntl(c->stdout_fd_, F_GETFL) | O_NONBLOCK);

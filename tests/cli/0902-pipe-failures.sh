@@ -68,4 +68,26 @@ expect_rc 2
 run kq-pipe in o7 -- /nonexistent/cmd
 expect_rc 1
 expect_err_contains "cannot run '/nonexistent/cmd'"
+# A filter that buffers its output (sed without -u) answers in bursts as its
+# buffer fills, and the rest when IN's end closes its input: reading,
+# writing and answering overlap, so the run completes (one thread waiting for
+# each round's answers before writing the next would wait forever).
+seq 1 20000 | kq-produce big 2>/dev/null
+run timeout 60 kq-pipe --map --batch-records 100 big obig -- sed 's/^/y/'
+expect_rc 0
+kq-consume obig | cmp -s - <(seq 1 20000 | sed 's/^/y/') || fail "obig is not big transformed once"
+# --timeout counts from when an answer is due: a -F stage idle for longer
+# than it does not time out on the first record that comes after (CMD takes
+# 0.2 s per answer, well within the 0.6 s).
+seq 1 3 | kq-produce idle 2>/dev/null
+kq-pipe --map -F --timeout 600 idle oidle -- sh -c 'while read -r l; do sleep 0.2; echo "$l"; done' \
+  2>idle.err &
+pid=$!
+wait_for() { for _ in $(seq 100); do [ "$(values oidle)" = "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_for "1 2 3 " || fail "oidle holds [$(values oidle)]: $(cat idle.err)"
+sleep 1
+seq 4 5 | kq-produce idle 2>/dev/null
+wait_for "1 2 3 4 5 " || fail "after a pause oidle holds [$(values oidle)]: $(cat idle.err)"
+kill -TERM $pid
+wait $pid || fail "exit $? after SIGTERM: $(cat idle.err)"
 pass

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kq-consume --exec: a failing batch is retried with doubling waits; without
-# --dead-letter the run stops (exit 1) and the group commits nothing past the
-# last good batch; with it, the dead-letter topic holds exactly the failed
+# --dead-letter the run stops (exit 1) and the group commits exactly up to the
+# end of the last good batch (a rerun starts with the failed batch); with it, the dead-letter topic holds exactly the failed
 # batch with Connect's error headers, and the group moves on. SIGTERM lets
 # the running batch finish and commits it.
 . "$(dirname "$0")/helpers.sh"
@@ -20,8 +20,11 @@ expect_err_contains "--exec command failed (exit status 7) on the batch of in:0 
 [ "$(cat attempts | tr '\n' ' ')" = "1 2 3 4 " ] || fail "attempts: $(cat attempts)"
 # Waits of 100, 200 and 400 ms between the 4 runs.
 [ "$elapsed_ms" -ge 700 ] || fail "retries did not back off: $elapsed_ms ms"
-[ "$(committed g1)" -le 4 ] || fail "committed past the failed batch: $(committed g1)"
+[ "$(committed g1)" = 4 ] || fail "committed $(committed g1), not the good batch's end 4"
 [ "$(tr -d '|\n' <sink.out)" = "1234" ] || fail "sink got [$(cat sink.out)]"
+run kq-consume -G g1 in -f '|%s|\n' --batch-records 4 --exec 'cat >>rerun.out'
+expect_rc 0
+[ "$(tr -d '|\n' <rerun.out)" = "56789101112" ] || fail "the rerun got [$(cat rerun.out)]"
 
 : >sink.out
 : >attempts

@@ -76,7 +76,8 @@ std::unique_ptr<client::RecordSource> OpenSource(const ConsumeSettings& s) {
                                      .hangup_fd = 1});
 }
 
-// The source's request for the checked flags.
+}  // namespace
+
 Result<client::ReadRequest> RequestFor(const ConsumeSettings& s) {
   using Kind = OffsetSpec::Kind;
   // A cluster group resumes from its committed offsets, so -o only says
@@ -98,6 +99,8 @@ Result<client::ReadRequest> RequestFor(const ConsumeSettings& s) {
   r.group = s.group;
   return r;
 }
+
+namespace {
 
 Status Consume(const ConsumeSettings& s) {
   KQ_ASSIGN_OR_RETURN(client::ReadRequest request, RequestFor(s));

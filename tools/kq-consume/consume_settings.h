@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "client/consumer.h"
+#include "client/record_source.h"
 #include "common/common_flags.h"
 #include "kafka/client.h"
 #include "common/offset_spec.h"
@@ -68,5 +70,9 @@ int RunConsume(const CommonFlags& common, const ConsumeFlags& flags);
 
 // The start position for a partition without a group commit.
 client::StartPosition StartFor(const OffsetSpec& spec);
+
+// The source's request for the checked flags (kq-consume and --exec).
+// InvalidArgument for an -o a cluster group cannot honour.
+Result<client::ReadRequest> RequestFor(const ConsumeSettings& s);
 
 }  // namespace kq::tools::consume

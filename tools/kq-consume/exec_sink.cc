@@ -15,10 +15,12 @@
 
 #include <fmt/format.h>
 
+#include "base/time_spec.h"
 #include "client/log_record_source.h"
 #include "client/producer.h"
 #include "client/record_source.h"
 #include "common/exit_codes.h"
+#include "groups/offsets_store.h"
 #include "io/env.h"
 #include "kafka/cluster_record_source.h"
 #include "kq-consume/record_printer.h"
@@ -26,6 +28,7 @@
 #include "log/log_dir.h"
 #include "log/topic_name.h"
 #include "pipe/command.h"
+#include "pipe/steady_clock.h"
 
 namespace kq::tools::consume {
 namespace {
@@ -38,12 +41,6 @@ std::atomic<client::RecordSource*> g_exec_source{nullptr};
 
 void OnExecStop(int) {
   if (client::RecordSource* s = g_exec_source.load()) s->Stop();
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 // One record kept for a dead-letter write.
@@ -97,7 +94,7 @@ class ExecSink {
       b.topic = std::string(r.topic);
       b.partition = r.partition;
       b.first_offset = r.record->offset;
-      b.started_ms = SteadyMs();
+      b.started_ms = pipe::SteadyMs();
     }
     b.last_offset = r.record->offset;
     ++b.records;
@@ -120,7 +117,7 @@ class ExecSink {
       return RunBatch(key);
     }
     // Batches of other partitions that have waited long enough.
-    const int64_t now = SteadyMs();
+    const int64_t now = pipe::SteadyMs();
     for (auto it = batches_.begin(); it != batches_.end(); ++it) {
       if (it->second.records > 0 && now - it->second.started_ms >= exec_.batch_ms) {
         KQ_RETURN_IF_ERROR(RunBatch(it->first));
@@ -165,6 +162,7 @@ class ExecSink {
         break;  // cannot start the shell: retrying will not help
       }
       if (run->status.ok()) {
+        good_end_[key] = b.last_offset + 1;
         Clear(b);
         return Status::Ok();
       }
@@ -181,6 +179,12 @@ class ExecSink {
       failed_ = Status::IoError(
           fmt::format("{} (after {} retr{}); nothing was committed past offset {}", last.message(),
                       exec_.retries, exec_.retries == 1 ? "y" : "ies", b.first_offset));
+      // The group commit only follows a flush, which this failure stops:
+      // the good batches run since the last one are committed here.
+      if (Status c = CommitGood(); !c.ok()) {
+        failed_ = Status::IoError(fmt::format("{}; and committing the batches before it failed: {}",
+                                              failed_.message(), c.message()));
+      }
       return failed_;
     }
     KQ_RETURN_IF_ERROR(WriteDeadLetter(b, last));
@@ -221,6 +225,28 @@ class ExecSink {
     return dead_letter_->Flush();
   }
 
+  // Commits, per partition, the end of its last batch that ran to exit 0,
+  // where that is past the group's committed offset (a partition that moved
+  // to another member and on is left alone). Log directories only: with -b
+  // the group's last commit stands.
+  Status CommitGood() {
+    if (settings_.group.empty() || settings_.use_cluster || good_end_.empty()) {
+      return Status::Ok();
+    }
+    KQ_ASSIGN_OR_RETURN(auto store, groups::OffsetsStore::Open(io::Env::Default(), settings_.dir));
+    KQ_ASSIGN_OR_RETURN(auto committed, store->Fetch(settings_.group));
+    const int64_t now = kq::NowMs();
+    std::vector<std::pair<groups::TopicPartition, groups::CommittedOffset>> batch;
+    for (const auto& [key, end] : good_end_) {
+      const groups::TopicPartition tp{key.first, key.second};
+      auto it = committed.find(tp);
+      if (it != committed.end() && it->second.offset >= end) continue;
+      batch.push_back({tp, groups::CommittedOffset{end, -1, "", now}});
+    }
+    if (batch.empty()) return Status::Ok();
+    return store->Commit(settings_.group, batch);
+  }
+
   static void Clear(Batch& b) {
     b.records = 0;
     b.input.clear();
@@ -231,6 +257,8 @@ class ExecSink {
   const ExecFlags& exec_;
   RecordPrinter printer_;
   std::map<std::pair<std::string, int32_t>, Batch> batches_;
+  // Per partition, the offset after its last batch that ran to exit 0.
+  std::map<std::pair<std::string, int32_t>, int64_t> good_end_;
   std::unique_ptr<client::LogProducer> dead_letter_;
   std::unique_ptr<SchemaDecoder> decoder_;
   client::ConsumedRecord decoded_;
@@ -310,13 +338,9 @@ int RunExec(const CommonFlags& common, const ConsumeFlags& flags, const ExecFlag
                                        .log_dir = s.dir,
                                        .poll_interval = std::chrono::milliseconds(s.poll_ms)});
   }
-  client::ReadRequest r;
-  r.selections = s.selections;
-  r.start = StartFor(s.offset);
-  r.end_timestamp_ms = s.offset.end_timestamp_ms;
-  r.follow = s.follow;
-  r.ordered = s.ordered;
-  r.group = s.group;
+  Result<client::ReadRequest> request = RequestFor(s);
+  if (!request.ok()) return ReportError(kTool, request.status());
+  const client::ReadRequest& r = *request;
   client::ReadCallbacks cb;
   cb.sink = [&](const client::ConsumedRecord& rec) { return sink.Take(rec); };
   cb.flush = [&] { return sink.Flush(); };

@@ -12,7 +12,8 @@
 // only after every batch before it ran CMD to exit 0 (the commit follows
 // the flush that runs the pending batches). A failed run is retried
 // (--retries, doubling --retry-backoff-ms each time); then either kq-consume
-// stops, exit 1, committing nothing past the last good batch, or with
+// stops, exit 1, committing nothing past the last good batch (on a log
+// directory it commits up to each partition's last good batch first), or with
 // --dead-letter TOPIC the batch's records are written to TOPIC (log
 // directory only) with Connect's error headers, made durable, and reading
 // goes on. SIGINT/SIGTERM: the running batch finishes, the pending ones run,

@@ -1,5 +1,6 @@
 #include "kq-pipe/pipe_stage.h"
 
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -20,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "base/time_spec.h"
 #include "client/consumer.h"
 #include "client/group_session.h"
 #include "common/cluster_flags.h"
@@ -29,9 +32,11 @@
 #include "log/follow_watcher.h"
 #include "log/log_dir.h"
 #include "log/topic_name.h"
+#include "pipe/bounded_queue.h"
 #include "pipe/command.h"
 #include "pipe/position.h"
 #include "pipe/stage_writer.h"
+#include "pipe/steady_clock.h"
 
 namespace kq::tools::pipe_tool {
 namespace {
@@ -60,12 +65,6 @@ void InstallSignals() {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
-}
-
-int64_t SteadyMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
@@ -119,6 +118,19 @@ struct InRecord {
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
 };
 
+// --map without -G: what the reader thread read in one Poll, on its way
+// through the feeder (which writes the values to CMD) to the main thread
+// (which matches CMD's answers to it). Chunks are recycled, arena and all.
+struct Chunk {
+  std::vector<InRecord> records;
+  Arena bytes;  // the records' keys and values
+  // Records [0, limit) go through; records[limit], if any, holds a newline
+  // and is reported once the ones before it are answered.
+  size_t limit = 0;
+  bool last = false;  // no more chunks: `end` says why
+  Status end;
+};
+
 class Stage {
  public:
   Stage(const CommonFlags& common, const PipeFlags& flags, std::string in, std::string out,
@@ -127,6 +139,7 @@ class Stage {
     command_.argv = std::move(argv);
   }
   ~Stage() {
+    StopThreads();
     if (appending_.joinable()) appending_.join();
   }
 
@@ -169,13 +182,16 @@ class Stage {
                                              client::StartPosition::Beginning()));
       KQ_ASSIGN_OR_RETURN(bool changed, group_->Rebalance());
       (void)changed;
-      next_group_poll_ = SteadyMs() + kGroupPollMs;
+      next_group_poll_ = pipe::SteadyMs() + kGroupPollMs;
     }
     return Reposition();
   }
 
   Status Run() {
-    Status s = Loop();
+    // --map without a group: reading IN, writing to CMD and reading its
+    // answers run on three threads (a group's rebalances need the consumer
+    // between rounds, so it keeps the one-thread loop).
+    Status s = flags_.map && group_ == nullptr ? MapPipelined() : Loop();
     Status finished = s.ok() ? FinishMap() : Status::Ok();
     if (s.ok()) s = finished;
     if (group_ != nullptr) {
@@ -240,22 +256,71 @@ class Stage {
     return Status::Ok();
   }
 
+  // Copies consumed record `r` into `in`, its key and value into `bytes`.
+  static void CopyIn(const client::ConsumedRecord& r, Arena* bytes, InRecord* in) {
+    in->partition = r.partition;
+    in->offset = r.record->offset;
+    in->timestamp = r.record->timestamp;
+    if (r.record->key) in->key = bytes->Put(*r.record->key);
+    if (r.record->value) in->value = bytes->Put(*r.record->value);
+    for (const auto& h : r.record->headers) {
+      if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
+      in->headers.emplace_back(
+          std::string(h.key),
+          h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
+    }
+  }
+
+  // After a Poll: false once reading is over (IN's end without -F, or
+  // stopped); at IN's end with -F, waits for it to grow first.
+  Result<bool> ReadOn(client::PollState state) {
+    if (state == client::PollState::kFinished || state == client::PollState::kStopped) {
+      return false;
+    }
+    if (state == client::PollState::kCaughtUp) {
+      if (!flags_.follow) return false;
+      KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(200)));
+      (void)why;
+      KQ_RETURN_IF_ERROR(consumer_->Refresh());
+    }
+    return true;
+  }
+
+  // CMD's output ended while it owed the answer for `r`: how it ended.
+  Status EndedBefore(const InRecord& r) {
+    Result<pipe::ExitStatus> st = map_->Wait(1000);
+    return Status::IoError(fmt::format("'{}' ended ({}) before answering the {}", command_.argv[0],
+                                       st.ok() ? st->ToString() : st.status().message(), Where(r)));
+  }
+
+  // Splits `data`, the next bytes CMD printed, into lines: on_line(line)
+  // for each complete one (a view valid during the call); the unfinished
+  // last one waits in partial_ for the next read.
+  template <typename OnLine>
+  Status SplitLines(std::string_view data, OnLine&& on_line) {
+    while (!data.empty()) {
+      const size_t nl = data.find('\n');
+      if (nl == std::string_view::npos) {
+        partial_.append(data);
+        break;
+      }
+      std::string_view line = data.substr(0, nl);
+      if (!partial_.empty()) {
+        partial_.append(line);
+        line = partial_;
+      }
+      data.remove_prefix(nl + 1);
+      Status s = on_line(line);
+      partial_.clear();
+      KQ_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
+  }
+
   Status Loop() {
     std::vector<InRecord> chunk;
     const client::RecordSink sink = [&](const client::ConsumedRecord& r) {
-      InRecord in;
-      in.partition = r.partition;
-      in.offset = r.record->offset;
-      in.timestamp = r.record->timestamp;
-      if (r.record->key) in.key = chunk_bytes_.Put(*r.record->key);
-      if (r.record->value) in.value = chunk_bytes_.Put(*r.record->value);
-      for (const auto& h : r.record->headers) {
-        if (h.key == pipe::kPositionHeader) continue;  // an upstream stage's, not ours
-        in.headers.emplace_back(
-            std::string(h.key),
-            h.value ? std::optional<std::string>(std::string(*h.value)) : std::nullopt);
-      }
-      chunk.push_back(std::move(in));
+      CopyIn(r, &chunk_bytes_, &chunk.emplace_back());
       return Status::Ok();
     };
     const size_t per_poll = static_cast<size_t>(flags_.batch_records);
@@ -264,16 +329,11 @@ class Stage {
       chunk_bytes_.Clear();
       KQ_ASSIGN_OR_RETURN(client::PollState state, consumer_->Poll(sink, per_poll));
       if (!chunk.empty()) KQ_RETURN_IF_ERROR(flags_.map ? MapChunk(chunk) : RunChunk(chunk));
-      if (state == client::PollState::kFinished || state == client::PollState::kStopped) break;
-      if (state == client::PollState::kCaughtUp) {
-        if (!flags_.follow) break;
-        KQ_ASSIGN_OR_RETURN(log::WakeReason why, watcher_->Wait(std::chrono::milliseconds(200)));
-        (void)why;
-        KQ_RETURN_IF_ERROR(consumer_->Refresh());
-      }
-      if (group_ != nullptr && SteadyMs() >= next_group_poll_) {
+      KQ_ASSIGN_OR_RETURN(bool more, ReadOn(state));
+      if (!more) break;
+      if (group_ != nullptr && pipe::SteadyMs() >= next_group_poll_) {
         KQ_ASSIGN_OR_RETURN(bool changed, group_->Rebalance());
-        next_group_poll_ = SteadyMs() + kGroupPollMs;
+        next_group_poll_ = pipe::SteadyMs() + kGroupPollMs;
         if (changed) KQ_RETURN_IF_ERROR(Reposition());
       }
     }
@@ -295,7 +355,15 @@ class Stage {
       writer_->Add(outp, timestamp, keys[i], values[i], hv);
     }
     pipe::Position& pos = positions_[outp];
-    pos.Set(pipe::TopicOffset{in_, r.partition, r.offset + 1});
+    // Every entry is IN's (Reposition): found by partition, updated in place
+    // (a string built and compared per record showed in profiles).
+    auto at = std::find_if(pos.topics.begin(), pos.topics.end(),
+                           [&](const pipe::TopicOffset& t) { return t.partition == r.partition; });
+    if (at != pos.topics.end()) {
+      at->next_offset = r.offset + 1;
+    } else {
+      pos.Set(pipe::TopicOffset{in_, r.partition, r.offset + 1});
+    }
     // A group (what a batch is never cut inside) spans whole input records,
     // about kGroupBytes of them: a position per record would cost more
     // than the records.
@@ -321,6 +389,7 @@ class Stage {
     pipe::StageWriter* w = writer_;
     appending_ = std::thread([this, w] { append_status_ = w->Commit(); });
     writer_ = writers_[writer_ == writers_[0].get() ? 1 : 0].get();
+    round_bytes_ = 0;
     return Status::Ok();
   }
 
@@ -405,7 +474,7 @@ class Stage {
     size_t sent = 0;
     std::string wbuf;
     size_t wpos = 0;
-    int64_t last_progress = SteadyMs();
+    int64_t last_progress = pipe::SteadyMs();
     char buf[65536];
     const auto pending_record = [&]() -> const InRecord& {
       return chunk[sent_index[std::min(answers->size(), n - 1)]];
@@ -424,7 +493,7 @@ class Stage {
       const int r = ::poll(fds, nf, 100);
       if (r < 0 && errno != EINTR)
         return Status::IoError(fmt::format("poll: {}", std::strerror(errno)));
-      if (flags_.timeout_ms && SteadyMs() - last_progress > *flags_.timeout_ms) {
+      if (flags_.timeout_ms && pipe::SteadyMs() - last_progress > *flags_.timeout_ms) {
         map_->Kill();
         return Status::IoError(fmt::format("'{}' did not answer the {} within {} ms (killed)",
                                            map_->name(), Where(pending_record()),
@@ -437,7 +506,7 @@ class Stage {
           const ssize_t w = ::write(map_->stdin_fd(), wbuf.data() + wpos, wbuf.size() - wpos);
           if (w > 0) {
             wpos += static_cast<size_t>(w);
-            last_progress = SteadyMs();
+            last_progress = pipe::SteadyMs();
             if (wpos == wbuf.size()) {
               wbuf.clear();
               wpos = 0;
@@ -455,30 +524,20 @@ class Stage {
         }
         if (got == 0) {
           map_->CloseStdin();
-          Result<pipe::ExitStatus> st = map_->Wait(1000);
+          Status ended = EndedBefore(pending_record());
           map_.reset();
-          return Status::IoError(fmt::format(
-              "'{}' ended ({}) before answering the {}", command_.argv[0],
-              st.ok() ? st->ToString() : st.status().message(), Where(pending_record())));
+          return ended;
         }
-        last_progress = SteadyMs();
-        std::string_view data(buf, static_cast<size_t>(got));
-        while (!data.empty()) {
-          const size_t nl = data.find('\n');
-          if (nl == std::string_view::npos) {
-            partial_.append(data);
-            break;
-          }
-          partial_.append(data.substr(0, nl));
-          data.remove_prefix(nl + 1);
+        last_progress = pipe::SteadyMs();
+        KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
           if (answers->size() >= sent) {
             return Status::InvalidArgument(
                 fmt::format("'{}' answered more lines than it was given (after the {})",
                             map_->name(), Where(chunk[sent_index[sent == 0 ? 0 : sent - 1]])));
           }
-          answers->push_back(answer_bytes_.Put(partial_));
-          partial_.clear();
-        }
+          answers->push_back(answer_bytes_.Put(line));
+          return Status::Ok();
+        }));
       }
     }
     if (!partial_.empty()) {
@@ -488,14 +547,239 @@ class Stage {
     return Status::Ok();
   }
 
+  // ---- --map, pipelined -------------------------------------------------
+  //
+  // reader thread: consumer -> read_q_ (chunks of --batch-records records)
+  // feeder thread: read_q_ -> sent_q_, then the chunk's values to CMD
+  // this thread:   CMD's answers, matched in order to sent_q_'s records,
+  //                added to the writer; a round is appended (in the
+  //                background, Commit) once kRoundBytes are waiting or no
+  //                answer is due. A chunk enters sent_q_ before its values
+  //                reach CMD, so every answer has its record waiting.
+  // The position added with each record is that record's offset + 1, so an
+  // append holds exactly the output of the input its position covers.
+
+  // Chunks waiting per queue. Memory grows with it (a chunk is up to
+  // --batch-records records, whatever their size); 2 was as fast as 4.
+  static constexpr size_t kQueueChunks = 2;
+  static constexpr size_t kRoundBytes = size_t{1} << 20;
+
+  Status MapPipelined() {
+    KQ_RETURN_IF_ERROR(StartMap());
+    reader_ = std::thread([this] { ReadChunks(); });
+    feeder_ = std::thread([this] { FeedChunks(); });
+    Status s = AnswerChunks();
+    if (!s.ok()) {
+      // What was answered is appended; CMD is killed so the feeder stops.
+      Status committed = Commit();
+      (void)committed;
+      map_->Kill();
+    }
+    StopThreads();
+    return s;
+  }
+
+  void StopThreads() {
+    abort_.store(true);
+    read_q_.Close();
+    sent_q_.Close();
+    if (reader_.joinable()) reader_.join();
+    if (feeder_.joinable()) feeder_.join();
+  }
+
+  std::unique_ptr<Chunk> FreeChunk() {
+    std::lock_guard<std::mutex> lock(free_mu_);
+    if (free_.empty()) return std::make_unique<Chunk>();
+    std::unique_ptr<Chunk> c = std::move(free_.back());
+    free_.pop_back();
+    return c;
+  }
+  void Recycle(std::unique_ptr<Chunk> c) {
+    c->records.clear();
+    c->bytes.Clear();
+    std::lock_guard<std::mutex> lock(free_mu_);
+    free_.push_back(std::move(c));
+  }
+
+  // The reader thread: owns the consumer and the watcher from now on.
+  void ReadChunks() {
+    Status s = ReadLoop();
+    auto last = std::make_unique<Chunk>();
+    last->last = true;
+    last->end = s;
+    (void)read_q_.Push(std::move(last));
+  }
+
+  Status ReadLoop() {
+    Chunk* chunk = nullptr;
+    const client::RecordSink sink = [&](const client::ConsumedRecord& r) {
+      CopyIn(r, &chunk->bytes, &chunk->records.emplace_back());
+      return Status::Ok();
+    };
+    const size_t per_poll = static_cast<size_t>(flags_.batch_records);
+    while (g_stop.load() == 0 && !abort_.load()) {
+      std::unique_ptr<Chunk> c = FreeChunk();
+      chunk = c.get();
+      KQ_ASSIGN_OR_RETURN(client::PollState state, consumer_->Poll(sink, per_poll));
+      if (!c->records.empty() && !read_q_.Push(std::move(c))) break;
+      KQ_ASSIGN_OR_RETURN(bool more, ReadOn(state));
+      if (!more) break;
+    }
+    return Status::Ok();
+  }
+
+  // The feeder thread: the only one writing CMD's stdin.
+  void FeedChunks() {
+    std::string wbuf;
+    bool writing = true;  // false once CMD stopped reading
+    while (std::optional<std::unique_ptr<Chunk>> got = read_q_.Pop()) {
+      std::unique_ptr<Chunk> c = std::move(*got);
+      const bool last = c->last;
+      wbuf.clear();
+      c->limit = c->records.size();
+      for (size_t i = 0; i < c->records.size(); ++i) {
+        const auto& v = c->records[i].value;
+        if (!v) continue;
+        if (v->find('\n') != std::string_view::npos) {
+          c->limit = i;
+          break;
+        }
+        wbuf.append(*v);
+        wbuf.push_back('\n');
+      }
+      const bool stops = c->limit < c->records.size();
+      if (!sent_q_.Push(std::move(c))) return;
+      if (writing) writing = WriteAll(wbuf);
+      if (last || stops) break;
+    }
+    // End of input (or of what may be sent): CMD sees end of file.
+    map_->CloseStdin();
+  }
+
+  // Writes `bytes` to CMD's stdin; false when it stopped reading (its
+  // output, or the lack of it, tells the answering side what happened).
+  bool WriteAll(std::string_view bytes) {
+    const int fd = map_->stdin_fd();
+    while (!bytes.empty()) {
+      if (abort_.load()) return false;
+      const ssize_t w = ::write(fd, bytes.data(), bytes.size());
+      if (w > 0) {
+        bytes.remove_prefix(static_cast<size_t>(w));
+        continue;
+      }
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0 && errno == EAGAIN) {
+        pollfd p = {fd, POLLOUT, 0};
+        (void)::poll(&p, 1, 100);
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  // Emits the records of the current chunk that need no answer (tombstones)
+  // and finishes the chunks that are done, until a record waits for an
+  // answer or the last chunk is reached. Appends the round when nothing is
+  // due from CMD (or it is big enough).
+  Status Advance() {
+    for (;;) {
+      if (cur_ == nullptr) {
+        std::optional<std::unique_ptr<Chunk>> next = sent_q_.TryPop();
+        if (!next) {
+          if (!dirty_.empty()) KQ_RETURN_IF_ERROR(Commit());  // nothing due: append
+          next = sent_q_.Pop();
+          if (!next) return Status::Internal("the answer queue was closed");
+        }
+        cur_ = std::move(*next);
+        cur_i_ = 0;
+        // Answers are due from now: a wait for input (-F) is not CMD's.
+        answer_progress_ms_ = pipe::SteadyMs();
+      }
+      if (cur_->last) return Status::Ok();
+      while (cur_i_ < cur_->limit && !cur_->records[cur_i_].value) {
+        EmitMapped(cur_->records[cur_i_++], std::nullopt);  // a tombstone passes through
+      }
+      if (cur_i_ < cur_->limit) return Status::Ok();
+      if (cur_->limit < cur_->records.size()) {
+        KQ_RETURN_IF_ERROR(Commit());
+        return Status::InvalidArgument(
+            fmt::format("{}: the value holds a newline, and --map sends one line per record",
+                        Where(cur_->records[cur_->limit])));
+      }
+      Recycle(std::move(cur_));
+      if (round_bytes_ >= kRoundBytes) KQ_RETURN_IF_ERROR(Commit());
+    }
+  }
+
+  void EmitMapped(const InRecord& r, std::optional<std::string_view> answer) {
+    values_.clear();
+    keys_.clear();
+    if (!r.value) {
+      values_.push_back(std::nullopt);
+      keys_.push_back(r.key);
+    } else if (!answer->empty()) {
+      values_.push_back(answer);
+      keys_.push_back(r.key);
+      round_bytes_ += answer->size();
+    }
+    round_bytes_ += 32;
+    Emit(r, values_, keys_, r.timestamp, /*keep_headers=*/true);
+  }
+
+  // This thread: CMD's answers, one line per record sent.
+  Status AnswerChunks() {
+    char buf[65536];
+    for (;;) {
+      KQ_RETURN_IF_ERROR(Advance());
+      if (cur_->last) break;
+      const int fd = map_->stdout_fd();
+      pollfd p = {fd, POLLIN, 0};
+      const int r = ::poll(&p, 1, 100);
+      if (r < 0 && errno != EINTR) {
+        return Status::IoError(fmt::format("poll: {}", std::strerror(errno)));
+      }
+      if (r <= 0) {
+        if (flags_.timeout_ms && pipe::SteadyMs() - answer_progress_ms_ > *flags_.timeout_ms) {
+          map_->Kill();
+          return Status::IoError(fmt::format("'{}' did not answer the {} within {} ms (killed)",
+                                             map_->name(), Where(cur_->records[cur_i_]),
+                                             *flags_.timeout_ms));
+        }
+        continue;
+      }
+      const ssize_t got = ::read(fd, buf, sizeof buf);
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        return Status::IoError(
+            fmt::format("reading from '{}': {}", map_->name(), std::strerror(errno)));
+      }
+      if (got == 0) return EndedBefore(cur_->records[cur_i_]);
+      answer_progress_ms_ = pipe::SteadyMs();
+      KQ_RETURN_IF_ERROR(SplitLines({buf, static_cast<size_t>(got)}, [&](std::string_view line) {
+        KQ_RETURN_IF_ERROR(Advance());
+        if (cur_->last) {
+          return Status::InvalidArgument(
+              fmt::format("'{}' printed more lines than it was given", map_->name()));
+        }
+        EmitMapped(cur_->records[cur_i_++], line);
+        return Status::Ok();
+      }));
+    }
+    const Status end = cur_->end;
+    cur_.reset();
+    KQ_RETURN_IF_ERROR(Commit());
+    return end;
+  }
+
   // --map at the end: CMD's stdin closed, nothing more may come out.
   Status FinishMap() {
     if (map_ == nullptr) return Status::Ok();
     map_->CloseStdin();
     std::string extra;
     char buf[4096];
-    const int64_t deadline = SteadyMs() + flags_.timeout_ms.value_or(10000);
-    while (map_->stdout_fd() >= 0 && SteadyMs() < deadline) {
+    const int64_t deadline = pipe::SteadyMs() + flags_.timeout_ms.value_or(10000);
+    while (map_->stdout_fd() >= 0 && pipe::SteadyMs() < deadline) {
       pollfd fd = {map_->stdout_fd(), POLLIN, 0};
       if (::poll(&fd, 1, 100) <= 0) continue;
       const ssize_t got = ::read(map_->stdout_fd(), buf, sizeof buf);
@@ -506,7 +790,7 @@ class Stage {
       }
     }
     KQ_ASSIGN_OR_RETURN(pipe::ExitStatus st,
-                        map_->Wait(std::max<int64_t>(deadline - SteadyMs(), 1)));
+                        map_->Wait(std::max<int64_t>(deadline - pipe::SteadyMs(), 1)));
     map_.reset();
     if (!extra.empty() || !partial_.empty()) {
       return Status::InvalidArgument(
@@ -572,9 +856,7 @@ class Stage {
         keys.push_back(key);
         values.push_back(line);
       }
-      const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
+      const int64_t now = kq::NowMs();
       Emit(last, values, keys, now, /*keep_headers=*/false);
       begin = end;
     }
@@ -606,8 +888,21 @@ class Stage {
   std::unique_ptr<log::FollowWatcher> watcher_;
   std::unique_ptr<pipe::Command> map_;
   std::string partial_;  // an answer line not yet complete
-  Arena chunk_bytes_;    // the round's keys and values
-  Arena answer_bytes_;   // the round's answers
+  // --map pipelined (MapPipelined).
+  std::thread reader_;
+  std::thread feeder_;
+  std::atomic<bool> abort_{false};
+  pipe::BoundedQueue<std::unique_ptr<Chunk>> read_q_{kQueueChunks};
+  pipe::BoundedQueue<std::unique_ptr<Chunk>> sent_q_{kQueueChunks};
+  std::mutex free_mu_;
+  std::vector<std::unique_ptr<Chunk>> free_;
+  std::unique_ptr<Chunk> cur_;      // the chunk whose answers come now
+  size_t cur_i_ = 0;                // its next record to emit
+  int64_t answer_progress_ms_ = 0;  // CMD's last answer bytes, or its chunk's arrival
+  size_t round_bytes_ = 0;          // output added since the last Commit
+  std::vector<std::optional<std::string_view>> values_, keys_;
+  Arena chunk_bytes_;   // the round's keys and values
+  Arena answer_bytes_;  // the round's answers
   std::set<int32_t> positioned_;
   std::map<int32_t, pipe::Position> positions_;  // per OUT partition
   std::map<int32_t, size_t> open_group_bytes_;   // per OUT partition
@@ -641,6 +936,12 @@ Status CheckFlags(const CommonFlags& common, const PipeFlags& f) {
 }  // namespace
 
 int RunPipe(const CommonFlags& common, const PipeFlags& flags) {
+  // Each round's batches are built in fresh buffers of about a MiB, on
+  // whichever thread appends it: with glibc's default thresholds those are
+  // mapped and unmapped (or the heap trimmed) every round, and the page
+  // faults cost more system time than the pipes. Keep them in the heap.
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   if (Status s = CheckFlags(common, flags); !s.ok()) return ReportUsageError(kTool, s.message());
   std::vector<std::string> argv(flags.operands.begin() + 2, flags.operands.end());
   Stage stage(common, flags, flags.operands[0], flags.operands[1], std::move(argv));

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "base/crc32c.h"
+#include "base/time_spec.h"
 #include "common/cluster_flags.h"
 #include "common/escapes.h"
 #include "common/exit_codes.h"
@@ -31,6 +32,7 @@
 #include "log/topic_name.h"
 #include "pipe/position.h"
 #include "pipe/stage_writer.h"
+#include "pipe/steady_clock.h"
 
 namespace kq::tools::produce {
 namespace {
@@ -44,12 +46,6 @@ constexpr size_t kGroupBytes = size_t{64} << 10;
 // How long a renamed file must stay unchanged before the new one is read
 // (or --poll-ms when shorter).
 constexpr int64_t kDrainGraceMs = 1000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 Status Usage(std::string message) { return Status::InvalidArgument(message); }
 
@@ -394,7 +390,7 @@ class Follower {
     if (f.draining) {
       // A program writing the log keeps its descriptor to the renamed file
       // until it reopens the name: read on until the file stays unchanged.
-      const int64_t now = NowMs();
+      const int64_t now = pipe::SteadyMs();
       if (f.quiet_since_ms == 0) f.quiet_since_ms = now;
       if (now - f.quiet_since_ms < std::min(kDrainGraceMs, follow_.poll_ms)) return false;
       // Everything the old file held is in; follow the name again.
@@ -430,9 +426,7 @@ class Follower {
     } else {
       ++end;
     }
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
+    const int64_t now = kq::NowMs();
     pipe::Position& pos = positions_[f.partition];
     std::string_view rest(bytes.data(), end);
     size_t group = 0;
