@@ -7,6 +7,7 @@
 # holds, and a record is sent twice only if it was past the committed
 # progress when the mirror was killed (the round not yet acknowledged).
 . "$(dirname "$0")/helpers.sh"
+. "$(dirname "$0")/replicate.sh"
 . "$(dirname "$0")/serve.sh"
 
 src=$KQ_TEST_TMP/src
@@ -35,12 +36,7 @@ kq-topics -d "$src" create later -q
 seq -f 'l%g' 1 7 | kq-produce -d "$src" later -q
 wait_cluster t 150
 wait_cluster later 7
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-[ "$rc" -eq 0 ] || fail "--follow exited $rc on SIGTERM: $(cat mirror.err)"
+stopped_by_term "$pid" mirror.err
 grep -q "157 records sent" mirror.err || fail "no summary: $(cat mirror.err)"
 kq-consume -d "$src" t -e -q | sort >want.txt
 kq-consume -b "$KQ_SERVE" t -e -q | sort >got.txt

@@ -19,3 +19,16 @@ same_logs() {
     cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
   done
 }
+
+# stopped_by_term PID LOG: sends SIGTERM to a kq-replicate --follow, waits,
+# and fails unless it exited 0 and wrote its summary to LOG.
+stopped_by_term() {
+  local rc
+  kill -TERM "$1"
+  set +e
+  wait "$1"
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || fail "--follow exited $rc on SIGTERM: $(cat "$2")"
+  grep -q "partitions" "$2" || fail "no summary: $(cat "$2")"
+}
