@@ -2,27 +2,11 @@
 
 #include <fmt/format.h>
 
-#include "format/record_batch.h"
+#include "replica/batch_split.h"
 #include "log/leader_epoch_checkpoint.h"
 #include "log/partition_files.h"
 
 namespace kq::replica {
-
-Result<std::vector<std::string>> SplitBatches(std::string_view bytes, std::string_view what) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < bytes.size()) {
-    format::FrameProbe probe = format::ProbeFrame(bytes.substr(pos));
-    if (probe.state != format::FrameState::kComplete) {
-      return Status::Corruption(fmt::format("{}: no whole batch at byte {} of {}: {}", what, pos,
-                                            bytes.size(),
-                                            probe.problem.empty() ? "incomplete" : probe.problem));
-    }
-    out.emplace_back(bytes.substr(pos, probe.size));
-    pos += probe.size;
-  }
-  return out;
-}
 
 Result<std::unique_ptr<DirSource>> DirSource::Open(io::Env* env, const std::string& path) {
   KQ_ASSIGN_OR_RETURN(log::LogDir dir, log::LogDir::Open(env, path, /*create_if_missing=*/false));
@@ -117,13 +101,15 @@ void DirSource::ReadAll(std::span<const FetchPosition> positions, size_t max_byt
       f.status = chunk.status();
       continue;
     }
-    auto batches =
-        SplitBatches(chunk->bytes, fmt::format("{} at offset {}", (*p)->Name(), pos.from.value()));
-    if (!batches.ok()) {
-      f.status = batches.status();
+    // Read verified every CRC; the follower checks them again on append.
+    auto split =
+        SplitBatches(chunk->bytes, fmt::format("{} at offset {}", (*p)->Name(), pos.from.value()),
+                     {.check_crc = false});
+    if (!split.ok()) {
+      f.status = split.status();
       continue;
     }
-    f.batches = std::move(*batches);
+    f.batches = std::move(split->batches);
     *any_data = *any_data || !f.batches.empty();
   }
 }

@@ -60,9 +60,4 @@ class DirSource : public Source {
   std::unique_ptr<log::FollowWatcher> watcher_;  // created on the first wait
 };
 
-// Splits whole batches laid back to back (Partition::Read's chunk) into one
-// string each. Corruption naming `what` and the byte position when the
-// bytes do not frame as whole batches.
-Result<std::vector<std::string>> SplitBatches(std::string_view bytes, std::string_view what);
-
 }  // namespace kq::replica

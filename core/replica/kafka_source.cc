@@ -7,6 +7,7 @@
 
 #include "format/record_batch.h"
 #include "protocol/error_codes.h"
+#include "replica/batch_split.h"
 #include "protocol/messages/describe_configs.h"
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/list_offsets.h"
@@ -43,40 +44,6 @@ std::string Where(const std::string& topic, int32_t partition) {
 }
 
 }  // namespace
-
-Status SplitBatches(std::string_view records, int64_t from, std::string_view what,
-                    std::vector<std::string>* out, size_t* partial_size) {
-  *partial_size = 0;
-  size_t pos = 0;
-  while (pos < records.size()) {
-    std::string_view rest = records.substr(pos);
-    format::FrameProbe probe = format::ProbeFrame(rest, SIZE_MAX);
-    if (probe.state == format::FrameState::kIncomplete) {
-      *partial_size = probe.size;  // 0 when even the length was cut
-      break;
-    }
-    if (probe.state == format::FrameState::kCorrupt)
-      return Status::Corruption(fmt::format("{}: fetched data at byte {} is not a record batch: {}",
-                                            what, pos, probe.problem));
-    std::string_view batch = rest.substr(0, probe.size);
-    auto header = format::DecodeBatchHeader(batch);
-    if (!header.ok())
-      return Status::Corruption(
-          fmt::format("{}: byte {}: {}", what, pos, header.status().message()));
-    if (Status s = format::ValidateBatch(batch); !s.ok())
-      return Status::Corruption(fmt::format("{}: fetched batch at offset {} (byte {}): {}", what,
-                                            header->base_offset, pos, s.message()));
-    if (!out->empty()) {
-      auto previous = format::DecodeBatchHeader(out->back());
-      if (previous.ok() && header->base_offset < previous->next_offset())
-        return Status::Corruption(fmt::format(
-            "{}: fetched batch at offset {} overlaps the one before", what, header->base_offset));
-    }
-    if (header->next_offset() > from) out->emplace_back(batch);
-    pos += probe.size;
-  }
-  return Status::Ok();
-}
 
 KafkaSource::KafkaSource(std::string host, uint16_t port, KafkaSourceOptions options)
     : options_(options), client_(std::move(host), port, options.wire) {}
@@ -275,13 +242,17 @@ Result<std::vector<FetchedPartition>> KafkaSource::Fetch(std::span<const FetchPo
           return Status::Corruption(fmt::format("{}: Fetch {}: high watermark {}, log start {}",
                                                 Describe(), where, data.high_watermark,
                                                 data.log_start_offset));
-        size_t partial = 0;
-        f.status = SplitBatches(data.records.bytes, positions[i].from.value(),
-                                fmt::format("{}: {}", Describe(), where), &f.batches, &partial);
-        if (!f.status.ok()) {
-          f.batches.clear();
+        auto split =
+            SplitBatches(data.records.bytes, fmt::format("{}: Fetch {}", Describe(), where),
+                         {.tail = PartialTail::kDrop,
+                          .from = positions[i].from.value(),
+                          .max_batch_bytes = SIZE_MAX});
+        if (!split.ok()) {
+          f.status = split.status();
           continue;
         }
+        f.batches = std::move(split->batches);
+        const size_t partial = split->partial_size;
         if (!f.batches.empty()) {
           auto last = format::DecodeBatchHeader(f.batches.back());
           if (last.ok())

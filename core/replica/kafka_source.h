@@ -64,11 +64,4 @@ class KafkaSource : public Source {
   WireClient client_;
 };
 
-// Splits a fetched record set into whole, validated batches, dropping those
-// that end before `from` and a partial batch at the end. `partial_size` gets
-// the size of that partial batch (0 when none). Corruption names `what`
-// (topic-partition) and the batch's offset.
-Status SplitBatches(std::string_view records, int64_t from, std::string_view what,
-                    std::vector<std::string>* out, size_t* partial_size);
-
 }  // namespace kq::replica

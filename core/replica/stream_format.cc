@@ -5,7 +5,7 @@
 #include "base/byte_reader.h"
 #include "base/crc32c.h"
 #include "base/encoding.h"
-#include "replica/dir_source.h"
+#include "replica/batch_split.h"
 
 namespace kq::replica::stream {
 namespace {
@@ -86,9 +86,12 @@ Status DecodePayload(FrameType type, std::string_view payload, uint64_t base, Fr
       f->batches.topic = ReadString(r, "topic name");
       f->batches.partition = PartitionId(r.ReadI32("partition"));
       if (!r.ok()) break;
-      auto split = SplitBatches(r.rest(), fmt::format("batches at byte {}", r.absolute_position()));
+      // The frame's CRC covers these bytes, and the follower validates each
+      // batch before it stores it.
+      auto split = SplitBatches(r.rest(), fmt::format("batches at byte {}", r.absolute_position()),
+                                {.check_crc = false});
       if (!split.ok()) return split.status();
-      f->batches.batches = std::move(*split);
+      f->batches.batches = std::move(split->batches);
       r.Skip(r.remaining(), "batches");
       break;
     }

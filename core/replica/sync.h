@@ -71,7 +71,11 @@ struct SyncSummary {
 struct SyncOptions {
   // Topic names or globs (fnmatch: *, ?, [..]); empty: every topic.
   std::vector<std::string> topics;
-  size_t max_bytes_per_partition = size_t{1} << 20;
+  // 8 MiB rounds: each round costs a metadata check, a refresh and an epoch
+  // checkpoint read per partition, so 1 MiB rounds spent a fifth of the
+  // system calls of a 1 GiB sync on them; memory stays under 8 MiB per
+  // partition in flight.
+  size_t max_bytes_per_partition = size_t{8} << 20;
   // Keep syncing until stop() returns true, waiting up to max_wait for the
   // source to grow; new source topics are picked up between rounds, and a
   // topic deleted at the source stops being followed (DEST keeps its copy).

@@ -3,16 +3,7 @@
 # checkpoint byte-identical, configs copied, kq-compact --verify clean, a
 # second run copies nothing, --topic globs, and bad input is a clear error.
 . "$(dirname "$0")/helpers.sh"
-
-# Identical .log files and leader-epoch checkpoints in both directories.
-same_logs() {
-  local a=$1 b=$2 f
-  [ "$(cd "$a" && find . -name '*.log' | sort)" = "$(cd "$b" && find . -name '*.log' | sort)" ] ||
-    fail "different .log files in $a and $b"
-  for f in $(cd "$a" && find . -name '*.log' -o -name leader-epoch-checkpoint); do
-    cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
-  done
-}
+. "$(dirname "$0")/replicate.sh"
 
 src=$KQ_TEST_TMP/src
 kq-topics -d "$src" create orders -p 3 -c segment.bytes=4096 -q

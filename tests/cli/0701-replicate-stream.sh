@@ -3,15 +3,7 @@
 # resumed from the receiver's state, and a cut or corrupted stream is
 # refused naming the frame and byte position.
 . "$(dirname "$0")/helpers.sh"
-
-same_logs() {
-  local a=$1 b=$2 f
-  [ "$(cd "$a" && find . -name '*.log' | sort)" = "$(cd "$b" && find . -name '*.log' | sort)" ] ||
-    fail "different .log files in $a and $b"
-  for f in $(cd "$a" && find . -name '*.log' -o -name leader-epoch-checkpoint); do
-    cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
-  done
-}
+. "$(dirname "$0")/replicate.sh"
 
 src=$KQ_TEST_TMP/src
 kq-topics -d "$src" create t -p 2 -c segment.bytes=8192 -q

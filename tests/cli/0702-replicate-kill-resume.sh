@@ -3,15 +3,7 @@
 # the end: DEST is byte-identical to SOURCE and verifies clean. The same for
 # receive in the middle of a stream.
 . "$(dirname "$0")/helpers.sh"
-
-same_logs() {
-  local a=$1 b=$2 f
-  [ "$(cd "$a" && find . -name '*.log' | sort)" = "$(cd "$b" && find . -name '*.log' | sort)" ] ||
-    fail "different .log files in $a and $b"
-  for f in $(cd "$a" && find . -name '*.log' -o -name leader-epoch-checkpoint); do
-    cmp -s "$a/$f" "$b/$f" || fail "$f differs between $a and $b"
-  done
-}
+. "$(dirname "$0")/replicate.sh"
 
 src=$KQ_TEST_TMP/src
 kq-topics -d "$src" create a -p 3 -c segment.bytes=65536 -q

@@ -2,6 +2,7 @@
 # kq-replicate --follow: keeps DEST in step as SOURCE grows (new records and
 # a new topic), keeps --status-file current, and ends on SIGTERM with exit 0.
 . "$(dirname "$0")/helpers.sh"
+. "$(dirname "$0")/replicate.sh"
 
 src=$KQ_TEST_TMP/src
 kq-topics -d "$src" create t -p 2 -q
@@ -41,13 +42,7 @@ seq 1 3 | kq-produce -d "$src" t -q
 wait_status 160
 kill -0 "$pid" || fail "--follow stopped when a source topic was deleted: $(cat follow.err)"
 
-kill -TERM "$pid"
-set +e
-wait "$pid"
-rc=$?
-set -e
-[ "$rc" -eq 0 ] || fail "--follow exited $rc on SIGTERM: $(cat follow.err)"
-grep -q "partitions" follow.err || fail "no summary: $(cat follow.err)"
+stopped_by_term "$pid" follow.err
 for f in $(cd "$src" && find . -name '*.log'); do
   cmp -s "$src/$f" "dst/$f" || fail "$f differs"
 done

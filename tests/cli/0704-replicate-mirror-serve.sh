@@ -39,7 +39,4 @@ expect_out_contains '"records":2'
 run kq-groups -d "$src" describe "kq-replicate.$KQ_SERVE"
 expect_rc 0 "the progress group"
 expect_out_contains "orders"
-
-run kq-replicate -f "$src" "kafka://$KQ_SERVE"
-expect_rc 2 "--follow into a cluster"
 pass

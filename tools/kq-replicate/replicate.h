@@ -2,10 +2,13 @@
 // mode (sync.cc: SOURCE DEST; stream.cc: send and receive).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "common/common_flags.h"
+#include "common/output.h"
+#include "io/env.h"
 
 namespace kq::tools::replicate {
 
@@ -43,6 +46,28 @@ struct SyncSummary;
 }
 
 namespace kq::tools::replicate {
+
+// Progress on a terminal and the --status-file (JSON: source, dest, lag,
+// per-partition ends), at most once a second (sync.cc).
+class Reporter {
+ public:
+  Reporter(io::Env* env, const Args& args);
+  void Round(const replica::SyncSummary& s);
+  void WriteStatus(const replica::SyncSummary& s);
+  void Clear();
+
+ private:
+  io::Env* env_;
+  const Args& args_;
+  Progress progress_;
+  std::chrono::steady_clock::time_point last_status_{};
+  bool warned_ = false;
+};
+
+// --follow ends on SIGINT or SIGTERM: installs the handlers; StopRequested
+// is true once one arrived.
+void StopOnSignals();
+bool StopRequested();
 
 // The end summary: one JSON object on stdout with --json, else one line on
 // stderr unless -q. Returns the exit code of writing it.

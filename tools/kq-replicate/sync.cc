@@ -64,44 +64,40 @@ nlohmann::json StatusJson(const Args& args, const replica::SyncSummary& s, int64
           {"truncations", s.truncations}, {"partitions", parts}};
 }
 
-// Progress on a terminal and the --status-file, at most every interval.
-class Reporter {
- public:
-  Reporter(io::Env* env, const Args& args)
-      : env_(env), args_(args), progress_(!args.common.quiet && IsTerminal(2)) {}
-
-  void Round(const replica::SyncSummary& s) {
-    const auto now = std::chrono::steady_clock::now();
-    if (progress_.enabled() && progress_.Due()) {
-      progress_.Show(fmt::format("{} partitions  {} batches  {}  lag {}", s.partitions, s.batches,
-                                 HumanBytes(s.bytes), s.total_lag()));
-    }
-    if (!args_.status_file.empty() && now - last_status_ >= std::chrono::seconds(1)) {
-      WriteStatus(s);
-      last_status_ = now;
-    }
-  }
-
-  void WriteStatus(const replica::SyncSummary& s) {
-    Status st =
-        env_->WriteFileAtomic(args_.status_file, StatusJson(args_, s, env_->NowMs()).dump() + "\n");
-    if (!st.ok() && !warned_) {
-      fmt::print(stderr, "{}: --status-file: {}\n", ProgramName(kTool), st.message());
-      warned_ = true;
-    }
-  }
-
-  void Clear() { progress_.Clear(); }
-
- private:
-  io::Env* env_;
-  const Args& args_;
-  Progress progress_;
-  std::chrono::steady_clock::time_point last_status_{};
-  bool warned_ = false;
-};
-
 }  // namespace
+
+Reporter::Reporter(io::Env* env, const Args& args)
+    : env_(env), args_(args), progress_(!args.common.quiet && IsTerminal(2)) {}
+
+void Reporter::Round(const replica::SyncSummary& s) {
+  const auto now = std::chrono::steady_clock::now();
+  if (progress_.enabled() && progress_.Due()) {
+    progress_.Show(fmt::format("{} partitions  {} batches  {}  lag {}", s.partitions, s.batches,
+                               HumanBytes(s.bytes), s.total_lag()));
+  }
+  if (!args_.status_file.empty() && now - last_status_ >= std::chrono::seconds(1)) {
+    WriteStatus(s);
+    last_status_ = now;
+  }
+}
+
+void Reporter::WriteStatus(const replica::SyncSummary& s) {
+  Status st =
+      env_->WriteFileAtomic(args_.status_file, StatusJson(args_, s, env_->NowMs()).dump() + "\n");
+  if (!st.ok() && !warned_) {
+    fmt::print(stderr, "{}: --status-file: {}\n", ProgramName(kTool), st.message());
+    warned_ = true;
+  }
+}
+
+void Reporter::Clear() { progress_.Clear(); }
+
+void StopOnSignals() {
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+}
+
+bool StopRequested() { return g_stop.load(); }
 
 int ReportSummary(const Args& args, const replica::SyncSummary& s) {
   if (args.json) {
@@ -149,9 +145,8 @@ int RunSync(const Args& args) {
     };
   }
   if (args.follow) {
-    std::signal(SIGINT, OnSignal);
-    std::signal(SIGTERM, OnSignal);
-    options.stop = [] { return g_stop.load(); };
+    StopOnSignals();
+    options.stop = StopRequested;
   }
   auto summary = replica::Sync(**source, *dest, options);
   reporter.Clear();

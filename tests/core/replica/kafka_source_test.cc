@@ -156,29 +156,4 @@ TEST_CASE("KafkaSource::Open refuses what is not kafka://HOST:PORT") {
   CHECK((*ok)->Describe() == "kafka://localhost:9092");
 }
 
-TEST_CASE("SplitBatches keeps whole valid batches and drops a partial tail") {
-  std::string a = testing::MakeSimpleBatch(0, 2);
-  std::string b = testing::MakeSimpleBatch(2, 2);
-  std::vector<std::string> out;
-  size_t partial = 0;
-  REQUIRE(SplitBatches(a + b.substr(0, 20), 0, "t-0", &out, &partial).ok());
-  CHECK(out == std::vector<std::string>{a});
-  CHECK(partial == b.size());
-  out.clear();
-  REQUIRE(SplitBatches(a + b, 2, "t-0", &out, &partial).ok());
-  CHECK(out == std::vector<std::string>{b});  // a ends before offset 2
-  out.clear();
-  std::string bad = a;
-  bad[bad.size() - 1] ^= 1;  // CRC no longer matches
-  Status s = SplitBatches(bad, 0, "t-0", &out, &partial);
-  CHECK(s.IsCorruption());
-  CHECK(s.message().find("t-0") != std::string::npos);
-  CHECK(s.message().find("CRC") != std::string::npos);
-  out.clear();
-  s = SplitBatches(std::string(70, 'x'), 0, "t-0", &out, &partial);
-  CHECK(s.IsCorruption());
-  out.clear();
-  CHECK(SplitBatches(b + a, 0, "t-0", &out, &partial).IsCorruption());  // offsets go back
-}
-
 }  // namespace kq::replica

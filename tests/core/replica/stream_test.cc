@@ -19,19 +19,14 @@
 #include "replica/stream_receiver.h"
 #include "replica/stream_sender.h"
 #include "support/log_helpers.h"
+#include "leader_batch.h"
 
 using namespace kq;
 using namespace kq::replica;
 
 namespace {
 
-std::string LeaderBatch(int64_t base, int32_t epoch, int count, const std::string& tag = "") {
-  std::string b =
-      kq::testing::MakeBatch(fmt::format("{}e{}-o{}-", tag, epoch, base), count, 1000 + base);
-  format::SetBaseOffset(b.data(), base);
-  format::SetPartitionLeaderEpoch(b.data(), epoch);
-  return b;
-}
+using kq::testing::LeaderBatch;
 
 stream::StreamReader ReaderOver(const std::string& bytes, size_t* pos, size_t chunk = 7) {
   return stream::StreamReader([&bytes, pos, chunk](char* buf, size_t n) -> Result<size_t> {

@@ -17,20 +17,13 @@
 #include "replica/dir_source.h"
 #include "replica/sync.h"
 #include "support/log_helpers.h"
+#include "leader_batch.h"
 
 using namespace kq;
 
 namespace {
 
-// A batch as a leader wrote it: `count` records from `base`, stamped `epoch`.
-std::string LeaderBatch(int64_t base, int32_t epoch, int count, const std::string& tag = "") {
-  std::string b =
-      kq::testing::MakeBatch(fmt::format("{}e{}-o{}-", tag, epoch, base), count, 1000 + base);
-  format::SetBaseOffset(b.data(), base);
-  format::SetPartitionLeaderEpoch(b.data(), epoch);
-  format::FinishCrc(b.data(), b.size());
-  return b;
-}
+using kq::testing::LeaderBatch;
 
 replica::SyncOptions Topics(std::vector<std::string> globs) {
   replica::SyncOptions o;
