@@ -58,7 +58,18 @@ class SyncGate {
     const bool fail = fail_next_ > 0;
     if (fail) --fail_next_;
     l.unlock();
-    return fail ? Status::IoError(file->path() + ": fdatasync: injected failure") : file->Sync();
+    Status s =
+        fail ? Status::IoError(file->path() + ": fdatasync: injected failure") : file->Sync();
+    l.lock();
+    ++finished_;
+    cv_.notify_all();
+    return s;
+  }
+  // Waits until no sync is running off the loop; returns how many started.
+  int Settle() {
+    std::unique_lock l(mu_);
+    cv_.wait_for(l, 10s, [&] { return finished_ == started_; });
+    return started_;
   }
   void Hold() {
     std::lock_guard l(mu_);
@@ -98,6 +109,7 @@ class SyncGate {
   int permits_ = 0;
   int fail_next_ = 0;
   int started_ = 0;
+  int finished_ = 0;
   int on_loop_ = 0;
 };
 
@@ -285,6 +297,15 @@ Status MetadataRoundTrip(uint16_t port) {
   return client.Call(request, 1, &response);
 }
 
+// Creates topic t with one record and waits for its sync to end; returns
+// the count of syncs started so far.
+int CreateTopic(uint16_t port, SyncGate& gate) {
+  Produced p = ProduceAsync(port, "t", 1).get();
+  REQUIRE(p.error == 0);
+  REQUIRE(gate.WaitStarted(1));
+  return gate.Settle();
+}
+
 struct Fixture {
   std::string dir = testing::MakeTempDir("kq-flush-queue");
   SyncGate gate;
@@ -294,10 +315,7 @@ struct Fixture {
 TEST_CASE("the loop serves other connections while a sync runs; the ack waits for it") {
   Fixture f;
   LoopServer server(f.dir, &f.gate);
-  // Create the topic first, with its creation syncs out of the way.
-  auto first = ProduceAsync(server.port(), "t", 1);
-  REQUIRE(first.get().error == 0);
-  const int before = f.gate.started();
+  const int before = CreateTopic(server.port(), f.gate);
 
   f.gate.Hold();
   auto held = ProduceAsync(server.port(), "t", 5);
@@ -322,8 +340,7 @@ TEST_CASE("the loop serves other connections while a sync runs; the ack waits fo
 TEST_CASE("requests that append during a sync wait for the next one, and share it") {
   Fixture f;
   LoopServer server(f.dir, &f.gate);
-  REQUIRE(ProduceAsync(server.port(), "t", 1).get().error == 0);
-  const int before = f.gate.started();
+  const int before = CreateTopic(server.port(), f.gate);
 
   f.gate.Hold();
   auto a = ProduceAsync(server.port(), "t", 1);
@@ -352,8 +369,7 @@ TEST_CASE("requests that append during a sync wait for the next one, and share i
 TEST_CASE("a failed sync fails every waiter; the next sync is a new one") {
   Fixture f;
   LoopServer server(f.dir, &f.gate);
-  REQUIRE(ProduceAsync(server.port(), "t", 1).get().error == 0);
-  const int before = f.gate.started();
+  const int before = CreateTopic(server.port(), f.gate);
 
   f.gate.Hold();
   auto a = ProduceAsync(server.port(), "t", 1);
@@ -385,8 +401,7 @@ TEST_CASE("a failed sync fails every waiter; the next sync is a new one") {
 TEST_CASE("SIGTERM answers a request whose sync is still running") {
   Fixture f;
   LoopServer server(f.dir, &f.gate);
-  REQUIRE(ProduceAsync(server.port(), "t", 1).get().error == 0);
-  const int before = f.gate.started();
+  const int before = CreateTopic(server.port(), f.gate);
   f.gate.Hold();
   auto a = ProduceAsync(server.port(), "t", 2);
   REQUIRE(f.gate.WaitStarted(before + 1));
@@ -404,8 +419,7 @@ TEST_CASE("SIGTERM answers a request whose sync is still running") {
 TEST_CASE("a topic deleted while its sync runs") {
   Fixture f;
   LoopServer server(f.dir, &f.gate);
-  REQUIRE(ProduceAsync(server.port(), "t", 1).get().error == 0);
-  const int before = f.gate.started();
+  const int before = CreateTopic(server.port(), f.gate);
   f.gate.Hold();
   auto a = ProduceAsync(server.port(), "t", 2);
   REQUIRE(f.gate.WaitStarted(before + 1));
