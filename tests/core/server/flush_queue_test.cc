@@ -27,6 +27,7 @@
 #include "replica/wire_client.h"
 #include "server/broker.h"
 #include "server/server.h"
+#include "format/record_batch_builder.h"
 #include "support/batch_builders.h"
 #include "support/serve_child.h"
 
@@ -239,16 +240,16 @@ struct Produced {
   int64_t base_offset = -1;
 };
 
-// Produces `count` records with acks=1 on a connection of its own.
-std::future<Produced> ProduceAsync(uint16_t port, const std::string& topic, int count) {
-  return std::async(std::launch::async, [port, topic, count] {
+// Produces `batch` with acks=1 on a connection of its own.
+std::future<Produced> ProduceBatchAsync(uint16_t port, const std::string& topic,
+                                        std::string batch) {
+  return std::async(std::launch::async, [port, topic, batch] {
     replica::WireClient client("127.0.0.1", port);
     protocol::ProduceRequest request;
     request.acks = 1;
     request.timeout_ms = 30000;
     protocol::PartitionProduceData data;
     data.index = 0;
-    std::string batch = testing::MakeSimpleBatch(0, count);
     data.records.bytes = batch;
     request.topic_data.push_back({topic, {data}});
     protocol::ProduceResponse response;
@@ -261,6 +262,11 @@ std::future<Produced> ProduceAsync(uint16_t port, const std::string& topic, int 
     }
     return out;
   });
+}
+
+// `count` records with acks=1 on a connection of its own.
+std::future<Produced> ProduceAsync(uint16_t port, const std::string& topic, int count) {
+  return ProduceBatchAsync(port, topic, testing::MakeSimpleBatch(0, count));
 }
 
 bool Ready(std::future<Produced>& f, std::chrono::milliseconds wait = 0ms) {
@@ -396,6 +402,37 @@ TEST_CASE("a failed sync fails every waiter; the next sync is a new one") {
   CHECK(d.error == 0);
   CHECK(d.base_offset == 4);
   CHECK(f.gate.started() == before + 3);
+}
+
+TEST_CASE("a retry of a batch whose sync failed is acknowledged only after a sync of its own") {
+  Fixture f;
+  LoopServer server(f.dir, &f.gate);
+  const int before = CreateTopic(server.port(), f.gate);
+  format::RecordBatchBuilder::Options idempotent;
+  idempotent.producer_id = 4242;
+  idempotent.producer_epoch = 0;
+  idempotent.base_sequence = 0;
+  const std::string batch =
+      testing::MakeBatch({{0, 1000, "k", "v"}, {1, 1001, "k", "w"}}, idempotent);
+
+  f.gate.Hold();
+  auto first = ProduceBatchAsync(server.port(), "t", batch);
+  REQUIRE(f.gate.WaitStarted(before + 1));
+  f.gate.ReleaseOne(/*fail=*/true);
+  REQUIRE(Ready(first, 10s));
+  CHECK(first.get().error == static_cast<int16_t>(ErrorCode::kKafkaStorageError));
+  // The retry appends nothing (a duplicate), yet waits for a new fdatasync:
+  // the failed one proved nothing about the bytes.
+  auto retry = ProduceBatchAsync(server.port(), "t", batch);
+  REQUIRE(f.gate.WaitStarted(before + 2));
+  CHECK_FALSE(Ready(retry, 200ms));
+  f.gate.ReleaseOne();
+  REQUIRE(Ready(retry, 10s));
+  Produced p = retry.get();
+  CHECK(p.error == 0);
+  CHECK(p.base_offset == 1);
+  CHECK(LogEnd(f.dir, "t") == 3);  // written once
+  f.gate.Open();
 }
 
 TEST_CASE("SIGTERM answers a request whose sync is still running") {
