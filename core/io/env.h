@@ -55,6 +55,14 @@ class AppendableFile {
   virtual Result<FileInfo> Stat() const = 0;
   virtual Status Close() = 0;
   virtual const std::string& path() const = 0;
+  // A second, independent handle on the same open file (dup(2) on POSIX),
+  // so one thread can Sync it while another goes on appending through this
+  // one: a Sync on either makes durable everything appended through both.
+  // It stays valid after this one is closed or the file is unlinked.
+  // NotSupported where an implementation has none.
+  virtual Result<std::unique_ptr<AppendableFile>> Duplicate() {
+    return Status::NotSupported(path() + ": no duplicate handle");
+  }
 };
 
 // An exclusive advisory lock (flock on POSIX), released by the destructor or

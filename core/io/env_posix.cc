@@ -130,6 +130,13 @@ class PosixAppendableFile final : public AppendableFile {
 
   const std::string& path() const override { return path_; }
 
+  Result<std::unique_ptr<AppendableFile>> Duplicate() override {
+    KQ_RETURN_IF_ERROR(CheckOpen());
+    int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return PosixError(path_, "dup", errno);
+    return std::unique_ptr<AppendableFile>(new PosixAppendableFile(path_, fd));
+  }
+
  private:
   Status CheckOpen() const {
     if (fd_ < 0) return Status::IoError(fmt::format("{}: file is closed", path_));

@@ -58,6 +58,12 @@ class FaultEnv::File final : public AppendableFile {
   }
   Status Close() override { return base_->Close(); }
   const std::string& path() const override { return base_->path(); }
+  // Shares the node and generation: a power cut kills both handles.
+  Result<std::unique_ptr<AppendableFile>> Duplicate() override {
+    KQ_RETURN_IF_ERROR(CheckLive());
+    KQ_ASSIGN_OR_RETURN(auto base, base_->Duplicate());
+    return std::unique_ptr<AppendableFile>(new File(env_, std::move(base), node_, gen_));
+  }
 
  private:
   Status CheckLive() const {

@@ -95,6 +95,10 @@ class MemAppendableFile final : public AppendableFile {
     return Status::Ok();
   }
   const std::string& path() const override { return path_; }
+  Result<std::unique_ptr<AppendableFile>> Duplicate() override {
+    KQ_RETURN_IF_ERROR(CheckOpen());
+    return std::unique_ptr<AppendableFile>(new MemAppendableFile(path_, node_));
+  }
 
  private:
   Status CheckOpen() const {

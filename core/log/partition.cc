@@ -1,6 +1,7 @@
 #include "log/partition.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include <fmt/format.h>
@@ -30,8 +31,17 @@ PartitionOptions PartitionOptionsFor(io::Env* env, std::string topic, PartitionI
   return o;
 }
 
+namespace {
+// Tells the Partition objects of a process apart for SyncJob::owner (an
+// address could be reused by an object opened after one was destroyed).
+std::atomic<uint64_t> next_instance{1};
+}  // namespace
+
 Partition::Partition(std::string dir, PartitionOptions options, OpenMode mode)
-    : dir_(std::move(dir)), options_(std::move(options)), mode_(mode) {}
+    : dir_(std::move(dir)),
+      options_(std::move(options)),
+      mode_(mode),
+      instance_(next_instance.fetch_add(1, std::memory_order_relaxed)) {}
 
 Partition::~Partition() = default;
 
@@ -253,6 +263,7 @@ Status Partition::WriteGroup(std::span<const std::string> batches,
                              std::span<const format::BatchHeader> headers) {
   if (batches.empty()) return Status::Ok();
   durable_end_ = Offset(-1);  // written, not yet synced
+  ++writes_;
   std::vector<AppendedBatch> meta;
   meta.reserve(batches.size());
   uint64_t at = 0;
@@ -378,6 +389,7 @@ Status Partition::FollowerAppendLocked(std::span<const std::string> batches,
 
 void Partition::ReloadAfterFailure() {
   durable_end_ = Offset(-1);
+  ++truncations_;
   segments_.clear();
   Status s = LoadSegments();
   if (s.ok()) s = LoadLogStart();
@@ -432,6 +444,35 @@ Status Partition::Sync() {
     KQ_RETURN_IF_ERROR(segments_.back()->SyncLog());
     durable_end_ = synced_end;
   }
+  return AdvanceRecoveryPoint(synced_end);
+}
+
+Result<Partition::SyncJob> Partition::BeginSync() {
+  SyncJob job;
+  job.owner = instance_;
+  job.end = log_end_;
+  job.truncations = truncations_;
+  job.writes = writes_;
+  if (mode_ != OpenMode::kWrite) return job;
+  KQ_RETURN_IF_ERROR(broken_);
+  // Same skip as Sync: nothing written since the last sync that finished.
+  if (log_end_ != durable_end_) {
+    KQ_ASSIGN_OR_RETURN(job.file, segments_.back()->DuplicateLog());
+  }
+  return job;
+}
+
+Status Partition::FinishSync(const SyncJob& job) {
+  if (job.owner != instance_ || mode_ != OpenMode::kWrite) return Status::Ok();
+  KQ_RETURN_IF_ERROR(broken_);
+  if (job.truncations != truncations_) return Status::Ok();
+  // Appends since BeginSync keep durable_end_ unknown (-1): the next sync
+  // must cover them.
+  if (job.writes == writes_) durable_end_ = job.end;
+  return AdvanceRecoveryPoint(job.end);
+}
+
+Status Partition::AdvanceRecoveryPoint(Offset synced_end) {
   const int64_t now = options_.env->NowMs();
   if (synced_end > recovery_point_written_ &&
       now - recovery_point_written_ms_ >= options_.recovery_point_interval_ms) {
@@ -746,6 +787,7 @@ Status Partition::TruncateTo(Offset new_end) {
 Status Partition::TruncateLocked(Offset new_end) {
   KQ_RETURN_IF_ERROR(CheckTail());
   if (new_end >= log_end_) return Status::Ok();
+  ++truncations_;
   // Remove whole segments at or past the new end (keeping at least one),
   // newest first, and make that durable before cutting the one that stays:
   // a crash must not bring back a later segment after a shortened one.

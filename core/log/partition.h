@@ -17,10 +17,14 @@
 //
 // Durability: Append leaves data in the page cache; Sync() makes everything
 // appended so far by any process durable (fdatasync) and lets the recovery
-// point advance. Sealed segments are synced when they are rolled.
+// point advance. Sealed segments are synced when they are rolled. A server
+// that must not wait for the disk on its own thread splits Sync in three
+// (BeginSync, SyncJob::Run on any thread, FinishSync): see there.
 //
 // Thread safety: a Partition object is used by one thread at a time. Several
-// objects (threads or processes) may share one directory.
+// objects (threads or processes) may share one directory. The one exception
+// is a SyncJob, which owns what it touches and may run on another thread
+// while the object goes on being used, closed or destroyed.
 #pragma once
 
 #include <cstdint>
@@ -160,6 +164,31 @@ class Partition {
   // Makes everything appended so far (by any process) durable, then lets the
   // recovery point follow (at most every recovery_point_interval_ms).
   Status Sync();
+
+  // Sync() with its fdatasync run off the object's thread:
+  //   1. BeginSync (the object's thread) captures what a Sync now would
+  //      cover: the log end and a duplicate handle of the active segment's
+  //      .log (segments rolled before it were synced when sealed). Appends
+  //      made after it are not covered, however the sync ends.
+  //   2. SyncJob::Run (any thread) fdatasyncs that handle. It touches nothing
+  //      of the Partition, so the object may meanwhile append, roll, truncate,
+  //      close or be destroyed.
+  //   3. FinishSync (the object's thread), only after Run succeeded, records
+  //      the durable end and lets the recovery point follow as Sync does. A
+  //      job begun by another object (the partition was closed and reopened
+  //      meanwhile) is ignored; after a truncation since BeginSync the end is
+  //      not recorded (the bytes below it may have changed).
+  // A failed Run records nothing: the next sync covers the same bytes again.
+  struct SyncJob {
+    std::unique_ptr<io::AppendableFile> file;  // null: nothing left to sync
+    Offset end{0};                             // the log end the sync covers
+    uint64_t owner = 0;                        // the Partition that began it
+    uint64_t truncations = 0;                  // its truncation count then
+    uint64_t writes = 0;                       // its write count then
+    Status Run() const { return file ? file->Sync() : Status::Ok(); }
+  };
+  Result<SyncJob> BeginSync();
+  Status FinishSync(const SyncJob& job);
   // Sync() and a final recovery-point write (with kNoSync, neither: the flush
   // policy `os` leaves durability to the kernel, and the recovery point stays
   // where it was, so the next open validates what this object wrote). The
@@ -297,6 +326,12 @@ class Partition {
   // since (a truncation and new appends can reach the same end with other
   // bytes): lets Close skip a sync that Flush just did.
   Offset durable_end_{-1};
+  // For SyncJobs: which object began one, and what changed since.
+  const uint64_t instance_;
+  uint64_t writes_ = 0;       // WriteGroup calls
+  uint64_t truncations_ = 0;  // truncations and reloads after a failure
+  // The durable end is `synced_end` now: the recovery point may follow.
+  Status AdvanceRecoveryPoint(Offset synced_end);
   int64_t recovery_point_written_ms_ = 0;
   RecoveryReport recovery_;
   Status broken_;

@@ -269,6 +269,11 @@ Status Segment::SyncLog() {
   return log_writer_->Sync();
 }
 
+Result<std::unique_ptr<io::AppendableFile>> Segment::DuplicateLog() {
+  KQ_RETURN_IF_ERROR(OpenWriters());
+  return log_writer_->Duplicate();
+}
+
 Status Segment::SyncIndexes() {
   KQ_RETURN_IF_ERROR(OpenWriters());
   // An empty file holds no entry to trust: a partition with little data has

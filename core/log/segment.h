@@ -93,6 +93,9 @@ class Segment {
   Status Append(std::string_view buffer, std::span<const AppendedBatch> batches);
   // fdatasync of the .log.
   Status SyncLog();
+  // A second handle on the .log writer, to fdatasync it from another thread
+  // (io::AppendableFile::Duplicate).
+  Result<std::unique_ptr<io::AppendableFile>> DuplicateLog();
   // fdatasync of the .index and .timeindex (whoever appended to them):
   // before a recovery point above their entries is written, since recovery
   // trusts the entries below it.

@@ -3,7 +3,8 @@
 // the disk; then it is appended as sent, only its base offset and leader
 // epoch patched. acks=0 gets no response; acks=1 and -1 are answered after
 // the sync that covers the append when the topic's flush policy is fsync
-// (one fdatasync shared by every request of the loop turn: FlushQueue).
+// (one fdatasync on the thread pool shared by every request that appended
+// before it began: FlushQueue).
 // acks=-1 on a partition with followers also waits for the high watermark
 // to pass the batches (ReplicaTracker); with fewer replicas in sync than
 // min.insync.replicas the batches are refused (NOT_ENOUGH_REPLICAS).
@@ -87,10 +88,16 @@ void ProducePartition(Broker& broker, int16_t acks, bool may_create, const std::
       case SequenceCheck::kAppend:
         break;
       case SequenceCheck::kDuplicate:
-        // A retry of a batch already in the log: acknowledged, not appended.
+        // A retry of a batch already in the log: acknowledged, not appended,
+        // but no sooner than the original would be (its sync may still run).
         if (headers.size() == 1) {
           out->base_offset = duplicate_base;
           out->log_start_offset = p->log_start_offset().value();
+          appended->push_back({out,
+                               {topic, data.index},
+                               info->config.flush.kind == log::FlushPolicy::Kind::kFsync,
+                               duplicate_base + (h.last_offset() - h.base_offset) + 1,
+                               min_insync});
           return;
         }
         return fail(ErrorCode::kDuplicateSequenceNumber,
