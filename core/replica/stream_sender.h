@@ -22,10 +22,7 @@ namespace kq::replica {
 struct SendOptions {
   std::vector<std::string> topics;        // globs; empty: every topic
   const FollowerStates* since = nullptr;  // the receiver's state, or none
-  // As Sync's rounds (sync.h): each read and each frame applied costs a
-  // refresh and an epoch checkpoint read on either side, so frames are large;
-  // a receiver takes frames up to kMaxFrameLength (64 MiB).
-  size_t max_frame_bytes = size_t{8} << 20;
+  size_t max_frame_bytes = size_t{1} << 20;
 };
 
 // Receives whole frames, in order; an error stops the send.
