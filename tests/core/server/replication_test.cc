@@ -102,8 +102,8 @@ TEST_CASE("a follower holds the high watermark back; acks=all waits for it") {
   testing::ServeChild serve(dir, {"--config", "min.insync.replicas=2", "--config",
                                   "replica.lag.time.max.ms=1500", "--config", "num.partitions=1"});
   replica::WireClient producer("127.0.0.1", serve.port());
-  KafkaSource follower("127.0.0.1", serve.port(), {.replica_id = 2});
-  KafkaSource consumer("127.0.0.1", serve.port(), {.replica_id = -1});
+  KafkaSource follower("127.0.0.1", serve.port(), {.replica_id = 2, .wire = {}});
+  KafkaSource consumer("127.0.0.1", serve.port(), {.replica_id = -1, .wire = {}});
 
   // No follower yet: one replica in sync, fewer than min.insync.replicas.
   CHECK(Produce(producer, -1, 3).error == protocol::ToWire(ErrorCode::kNotEnoughReplicas));
