@@ -52,8 +52,8 @@ struct Fixture {
 TEST_CASE("KafkaSource reads topics, offsets, epochs and whole batches from kq-serve") {
   Fixture fx;
   ServeChild serve(fx.dir);
-  auto source =
-      KafkaSource::Open(fmt::format("kafka://127.0.0.1:{}", serve.port()), {.replica_id = 2, .wire = {}});
+  auto source = KafkaSource::Open(fmt::format("kafka://127.0.0.1:{}", serve.port()),
+                                  {.replica_id = 2, .wire = {}});
   REQUIRE(source.ok());
   KafkaSource& s = **source;
   CHECK(s.Describe() == fmt::format("kafka://127.0.0.1:{}", serve.port()));
