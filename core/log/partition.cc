@@ -263,7 +263,6 @@ Status Partition::WriteGroup(std::span<const std::string> batches,
                              std::span<const format::BatchHeader> headers) {
   if (batches.empty()) return Status::Ok();
   durable_end_ = Offset(-1);  // written, not yet synced
-  ++writes_;
   std::vector<AppendedBatch> meta;
   meta.reserve(batches.size());
   uint64_t at = 0;
@@ -452,7 +451,6 @@ Result<Partition::SyncJob> Partition::BeginSync() {
   job.owner = instance_;
   job.end = log_end_;
   job.truncations = truncations_;
-  job.writes = writes_;
   if (mode_ != OpenMode::kWrite) return job;
   KQ_RETURN_IF_ERROR(broken_);
   // Same skip as Sync: nothing written since the last sync that finished.
@@ -466,9 +464,9 @@ Status Partition::FinishSync(const SyncJob& job) {
   if (job.owner != instance_ || mode_ != OpenMode::kWrite) return Status::Ok();
   KQ_RETURN_IF_ERROR(broken_);
   if (job.truncations != truncations_) return Status::Ok();
-  // Appends since BeginSync keep durable_end_ unknown (-1): the next sync
-  // must cover them.
-  if (job.writes == writes_) durable_end_ = job.end;
+  // Appends since BeginSync left the log end past job.end: the next sync
+  // still covers them.
+  durable_end_ = job.end;
   return AdvanceRecoveryPoint(job.end);
 }
 

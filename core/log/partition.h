@@ -184,7 +184,6 @@ class Partition {
     Offset end{0};                             // the log end the sync covers
     uint64_t owner = 0;                        // the Partition that began it
     uint64_t truncations = 0;                  // its truncation count then
-    uint64_t writes = 0;                       // its write count then
     Status Run() const { return file ? file->Sync() : Status::Ok(); }
   };
   Result<SyncJob> BeginSync();
@@ -328,7 +327,6 @@ class Partition {
   Offset durable_end_{-1};
   // For SyncJobs: which object began one, and what changed since.
   const uint64_t instance_;
-  uint64_t writes_ = 0;       // WriteGroup calls
   uint64_t truncations_ = 0;  // truncations and reloads after a failure
   // The durable end is `synced_end` now: the recovery point may follow.
   Status AdvanceRecoveryPoint(Offset synced_end);

@@ -79,7 +79,10 @@ TEST_CASE("a job outlives its partition object; another object ignores it") {
   REQUIRE(p->Close(Partition::CloseSync::kNoSync).ok());
   p.reset();
   REQUIRE(job->Run().ok());  // its own handle: the object is gone
+  // The partition deleted and made again, to the same end with new bytes.
+  REQUIRE(env.RemoveTree("/d/t-0").ok());
   auto reopened = OpenWrite(&env);
+  Append(*reopened, 4);
   REQUIRE(reopened->FinishSync(*job).ok());
   // Not recorded by the new object: its own sync still has work to do.
   auto own = reopened->BeginSync();
