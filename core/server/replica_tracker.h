@@ -3,7 +3,7 @@
 //
 // Per partition it keeps each follower's position (its fetch offset: the
 // follower has everything before it) and when it last caught up to the
-// leader's log end. Kafka's rules (../shared/reference, "replication"):
+// leader's log end. Kafka's rules (the project reference's "replication" section):
 //
 //   in sync       the leader, and each follower that caught up to the
 //                 leader's log end within replica.lag.time.max.ms (a fetch
