@@ -55,7 +55,7 @@ struct Identity {
   bool operator==(const Identity&) const = default;
 };
 
-std::optional<Identity> IdentityOf(const struct stat& st) {
+Identity IdentityOf(const struct stat& st) {
   return Identity{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
@@ -101,6 +101,20 @@ Result<std::string> PRead(int fd, uint64_t offset, size_t n, const std::string& 
   }
   out.resize(got);
   return out;
+}
+
+// Opens `path` for reading and stats it: a descriptor that is not open
+// when no such file exists, IoError naming the path otherwise.
+Result<Fd> OpenFile(const std::string& path, struct stat* st) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.open()) {
+    if (errno == ENOENT) return Fd();
+    return Status::IoError(fmt::format("{}: {}", path, std::strerror(errno)));
+  }
+  if (::fstat(fd.get(), st) != 0) {
+    return Status::IoError(fmt::format("{}: {}", path, std::strerror(errno)));
+  }
+  return fd;
 }
 
 // CRC-32C of the first `n` bytes of the open file (fewer when shorter).
@@ -153,6 +167,12 @@ struct Followed {
     head_crc = 0;
     draining = false;
     quiet_since_ms = 0;
+  }
+  // Continues where `saved` (a position of this same file) stopped.
+  void RestoreFrom(const pipe::FileOffset& saved) {
+    offset = saved.offset;
+    head_length = saved.head_length;
+    head_crc = saved.head_crc;
   }
 };
 
@@ -232,29 +252,20 @@ class Follower {
   Status Resume(Followed& f) {
     const pipe::FileOffset* saved = positions_[f.partition].FindFile(f.path);
     struct stat st {};
-    const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno != ENOENT) {
-      return Status::IoError(fmt::format("{}: {}", f.path, std::strerror(errno)));
-    }
-    Fd current(fd);
-    if (current.open() && ::fstat(current.get(), &st) != 0) {
-      return Status::IoError(fmt::format("{}: {}", f.path, std::strerror(errno)));
-    }
+    KQ_ASSIGN_OR_RETURN(Fd current, OpenFile(f.path, &st));
     if (saved == nullptr) {
       if (!current.open()) return Status::Ok();  // appears later: read from its start
-      f.StartAt0(current.Release(), *IdentityOf(st));
+      f.StartAt0(current.Release(), IdentityOf(st));
       if (follow_.from_end) KQ_RETURN_IF_ERROR(SkipToEnd(f, static_cast<uint64_t>(st.st_size)));
       return Status::Ok();
     }
     const Identity want{saved->device, saved->inode};
-    if (current.open() && *IdentityOf(st) == want) {
+    if (current.open() && IdentityOf(st) == want) {
       KQ_ASSIGN_OR_RETURN(bool same,
                           Matches(current.get(), *saved, static_cast<uint64_t>(st.st_size)));
       f.StartAt0(current.Release(), want);
       if (same) {
-        f.offset = saved->offset;
-        f.head_length = saved->head_length;
-        f.head_crc = saved->head_crc;
+        f.RestoreFrom(*saved);
       } else {
         Note(fmt::format("{} was truncated or rewritten since byte {}: reading it from the start",
                          f.path, saved->offset));
@@ -266,14 +277,12 @@ class Follower {
     if (old) {
       const int ofd = ::open(old->c_str(), O_RDONLY | O_CLOEXEC);
       struct stat ost {};
-      if (ofd >= 0 && ::fstat(ofd, &ost) == 0 && *IdentityOf(ost) == want) {
+      if (ofd >= 0 && ::fstat(ofd, &ost) == 0 && IdentityOf(ost) == want) {
         Fd held(ofd);
         KQ_ASSIGN_OR_RETURN(bool same, Matches(ofd, *saved, static_cast<uint64_t>(ost.st_size)));
         if (same) {
           f.StartAt0(held.Release(), want);
-          f.offset = saved->offset;
-          f.head_length = saved->head_length;
-          f.head_crc = saved->head_crc;
+          f.RestoreFrom(*saved);
           f.draining = true;
           return Status::Ok();
         }
@@ -286,7 +295,7 @@ class Follower {
                     "start",
                     f.path, saved->offset));
     if (current.open()) {
-      f.StartAt0(current.Release(), *IdentityOf(st));
+      f.StartAt0(current.Release(), IdentityOf(st));
     }
     return Status::Ok();
   }
@@ -307,7 +316,7 @@ class Follower {
       if (e->d_ino != want.inode) continue;
       std::string p = dir == "/" ? "/" + std::string(e->d_name) : dir + "/" + e->d_name;
       struct stat st {};
-      if (::stat(p.c_str(), &st) == 0 && *IdentityOf(st) == want) {
+      if (::stat(p.c_str(), &st) == 0 && IdentityOf(st) == want) {
         found = std::move(p);
         break;
       }
@@ -341,17 +350,10 @@ class Follower {
   // One round for one file; true when something was appended or changed.
   Result<bool> Step(Followed& f) {
     if (!f.fd.open()) {
-      const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        if (errno == ENOENT) return false;
-        return Status::IoError(fmt::format("{}: {}", f.path, std::strerror(errno)));
-      }
       struct stat st {};
-      if (::fstat(fd, &st) != 0) {
-        ::close(fd);
-        return Status::IoError(fmt::format("{}: {}", f.path, std::strerror(errno)));
-      }
-      f.StartAt0(fd, *IdentityOf(st));
+      KQ_ASSIGN_OR_RETURN(Fd fd, OpenFile(f.path, &st));
+      if (!fd.open()) return false;
+      f.StartAt0(fd.Release(), IdentityOf(st));
       return true;
     }
     struct stat st {};
@@ -377,7 +379,7 @@ class Follower {
     if (!f.draining) {
       // Rotation: the name now points elsewhere (or nowhere).
       struct stat now {};
-      const bool renamed = ::stat(f.path.c_str(), &now) != 0 || !(*IdentityOf(now) == f.id);
+      const bool renamed = ::stat(f.path.c_str(), &now) != 0 || IdentityOf(now) != f.id;
       if (renamed) f.draining = true;
     }
     if (size > f.offset) {
@@ -396,15 +398,9 @@ class Follower {
       // Everything the old file held is in; follow the name again.
       f.fd.Reset();
       f.draining = false;
-      const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        struct stat nst {};
-        if (::fstat(fd, &nst) != 0) {
-          ::close(fd);
-          return Status::IoError(fmt::format("{}: {}", f.path, std::strerror(errno)));
-        }
-        f.StartAt0(fd, *IdentityOf(nst));
-      }
+      struct stat st {};
+      KQ_ASSIGN_OR_RETURN(Fd fd, OpenFile(f.path, &st));
+      if (fd.open()) f.StartAt0(fd.Release(), IdentityOf(st));
       return true;
     }
     return false;
