@@ -399,8 +399,6 @@ class Stage {
     return std::exchange(append_status_, Status::Ok());
   }
 
-  static std::optional<std::string_view> View(std::optional<std::string_view> s) { return s; }
-
   std::string Where(const InRecord& r) const {
     return fmt::format("record at offset {} of {}:{}", r.offset, in_, r.partition);
   }
@@ -438,23 +436,14 @@ class Stage {
                       const std::vector<size_t>& sent_index,
                       const std::vector<std::string_view>& answers) {
     size_t a = 0;
-    std::vector<std::optional<std::string_view>> values, keys;
     for (size_t i = 0; i < upto; ++i) {
       const InRecord& r = chunk[i];
-      values.clear();
-      keys.clear();
       if (!r.value) {
-        values.push_back(std::nullopt);  // a tombstone passes through
-        keys.push_back(View(r.key));
-      } else {
-        while (a < sent_index.size() && sent_index[a] < i) ++a;
-        const std::string_view line = answers[a++];
-        if (!line.empty()) {
-          values.push_back(std::string_view(line));
-          keys.push_back(View(r.key));
-        }
+        EmitMapped(r, std::nullopt);  // a tombstone passes through
+        continue;
       }
-      Emit(r, values, keys, r.timestamp, /*keep_headers=*/true);
+      while (a < sent_index.size() && sent_index[a] < i) ++a;
+      EmitMapped(r, answers[a++]);
     }
     return Commit();
   }
@@ -712,6 +701,8 @@ class Stage {
     }
   }
 
+  // --map (both forms): emits `r` with CMD's answer line (an empty one drops
+  // the record); a tombstone, never sent to CMD, passes through.
   void EmitMapped(const InRecord& r, std::optional<std::string_view> answer) {
     values_.clear();
     keys_.clear();
