@@ -67,16 +67,16 @@ class HangupWatch {
   std::thread thread_;
 };
 
-std::unique_ptr<client::RecordSource> OpenSource(const ConsumeSettings& s) {
+}  // namespace
+
+std::unique_ptr<client::RecordSource> OpenSource(const ConsumeSettings& s, int hangup_fd) {
   if (s.use_cluster) return std::make_unique<kafka::ClusterRecordSource>(s.cluster);
   return std::make_unique<client::LogRecordSource>(
       client::LogRecordSourceOptions{.env = io::Env::Default(),
                                      .log_dir = s.dir,
                                      .poll_interval = std::chrono::milliseconds(s.poll_ms),
-                                     .hangup_fd = 1});
+                                     .hangup_fd = hangup_fd});
 }
-
-}  // namespace
 
 Result<client::ReadRequest> RequestFor(const ConsumeSettings& s) {
   using Kind = OffsetSpec::Kind;
@@ -104,7 +104,7 @@ namespace {
 
 Status Consume(const ConsumeSettings& s) {
   KQ_ASSIGN_OR_RETURN(client::ReadRequest request, RequestFor(s));
-  std::unique_ptr<client::RecordSource> source = OpenSource(s);
+  std::unique_ptr<client::RecordSource> source = OpenSource(s, /*hangup_fd=*/1);
   RecordPrinter printer(s);
   // -s: keys and values decoded with the registry before printing.
   std::unique_ptr<SchemaDecoder> decoder;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,11 @@ int RunConsume(const CommonFlags& common, const ConsumeFlags& flags);
 
 // The start position for a partition without a group commit.
 client::StartPosition StartFor(const OffsetSpec& spec);
+
+// The record source for the checked flags (kq-consume and --exec): the
+// cluster's with -b, else the log directory's, which stops when `hangup_fd`
+// (-1: none) is hung up.
+std::unique_ptr<client::RecordSource> OpenSource(const ConsumeSettings& s, int hangup_fd);
 
 // The source's request for the checked flags (kq-consume and --exec).
 // InvalidArgument for an -o a cluster group cannot honour.

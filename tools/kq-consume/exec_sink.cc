@@ -16,13 +16,11 @@
 #include <fmt/format.h>
 
 #include "base/time_spec.h"
-#include "client/log_record_source.h"
 #include "client/producer.h"
 #include "client/record_source.h"
 #include "common/exit_codes.h"
 #include "groups/offsets_store.h"
 #include "io/env.h"
-#include "kafka/cluster_record_source.h"
 #include "kq-consume/record_printer.h"
 #include "kq-consume/schema_decoder.h"
 #include "log/log_dir.h"
@@ -329,15 +327,8 @@ int RunExec(const CommonFlags& common, const ConsumeFlags& flags, const ExecFlag
   ExecSink sink(s, exec);
   if (Status d = sink.OpenDeadLetter(); !d.ok()) return ReportError(kTool, d);
 
-  std::unique_ptr<client::RecordSource> source;
-  if (s.use_cluster) {
-    source = std::make_unique<kafka::ClusterRecordSource>(s.cluster);
-  } else {
-    source = std::make_unique<client::LogRecordSource>(
-        client::LogRecordSourceOptions{.env = io::Env::Default(),
-                                       .log_dir = s.dir,
-                                       .poll_interval = std::chrono::milliseconds(s.poll_ms)});
-  }
+  // No hang-up watch: CMD, not kq-consume, writes to stdout.
+  std::unique_ptr<client::RecordSource> source = OpenSource(s, /*hangup_fd=*/-1);
   Result<client::ReadRequest> request = RequestFor(s);
   if (!request.ok()) return ReportError(kTool, request.status());
   const client::ReadRequest& r = *request;
