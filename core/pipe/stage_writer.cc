@@ -56,6 +56,20 @@ struct StageWriter::Pending {
     if (s.length < 0) return std::nullopt;
     return std::string_view(arena).substr(s.offset, static_cast<size_t>(s.length));
   }
+  // The headers of `r`, as views into the arena, in *hv (cleared first).
+  void HeadersOf(const Record& r, std::vector<format::HeaderView>* hv) const {
+    hv->clear();
+    for (size_t h = 0; h < r.header_count; ++h) {
+      const Header& x = headers[r.first_header + h];
+      hv->push_back({*View(x.key), View(x.value)});
+    }
+  }
+  // The size estimate of records [begin, end).
+  size_t SizeOf(size_t begin, size_t end) const {
+    size_t size = 0;
+    for (size_t i = begin; i < end; ++i) size += records[i].size;
+    return size;
+  }
   // Drops the records of finished groups, keeping those after the last one.
   void DropFinished() {
     if (groups.empty()) return;
@@ -72,11 +86,7 @@ struct StageWriter::Pending {
     std::vector<format::HeaderView> hv;
     for (size_t i = done; i < records.size(); ++i) {
       const Record& r = records[i];
-      hv.clear();
-      for (size_t h = 0; h < r.header_count; ++h) {
-        const Header& x = headers[r.first_header + h];
-        hv.push_back({*View(x.key), View(x.value)});
-      }
+      HeadersOf(r, &hv);
       rest.Add(r.timestamp, View(r.key), View(r.value), hv);
     }
     *this = std::move(rest);
@@ -165,37 +175,30 @@ Status StageWriter::CommitPartition(int32_t partition, Pending& pending) {
   std::vector<format::HeaderView> hv;
   size_t record = 0;
   size_t batch_size = 0;
-  uint64_t records = 0;
+  // Each group's size is summed once, as the next group's, then carried.
+  size_t group_size = pending.SizeOf(0, pending.groups.front().end);
   for (size_t g = 0; g < pending.groups.size(); ++g) {
     const auto& group = pending.groups[g];
-    if (group.end == record) continue;  // only when the very first group is empty
-    size_t group_size = 0;
-    for (size_t i = record; i < group.end; ++i) group_size += pending.records[i].size;
+    const bool last_group = g + 1 == pending.groups.size();
+    const size_t next_size = last_group ? 0 : pending.SizeOf(group.end, pending.groups[g + 1].end);
+    if (group.end == record) {  // only when the very first group is empty
+      group_size = next_size;
+      continue;
+    }
     // A batch ends where the next group would overflow it or where the
     // groups end; its last group's position goes on its last record.
-    const bool last_of_batch = [&] {
-      if (g + 1 == pending.groups.size()) return true;
-      size_t next = 0;
-      for (size_t i = group.end; i < pending.groups[g + 1].end; ++i) {
-        next += pending.records[i].size;
-      }
-      return batch_size + group_size + next > batch_limit_;
-    }();
+    const bool last_of_batch = last_group || batch_size + group_size + next_size > batch_limit_;
     KQ_ASSIGN_OR_RETURN(std::string encoded,
                         last_of_batch ? EncodePosition(group.position) : Result<std::string>(""));
     for (size_t i = record; i < group.end; ++i) {
       const Pending::Record& r = pending.records[i];
-      hv.clear();
-      for (size_t h = 0; h < r.header_count; ++h) {
-        const Pending::Header& x = pending.headers[r.first_header + h];
-        hv.push_back({*pending.View(x.key), pending.View(x.value)});
-      }
+      pending.HeadersOf(r, &hv);
       if (last_of_batch && i + 1 == group.end) hv.push_back({kPositionHeader, encoded});
       builder.Add(r.timestamp, pending.View(r.key), pending.View(r.value), hv);
-      ++records;
     }
     record = group.end;
     batch_size += group_size;
+    group_size = next_size;
     if (last_of_batch) {
       KQ_ASSIGN_OR_RETURN(std::string batch, builder.Finish());
       batches.push_back(std::move(batch));
@@ -204,7 +207,7 @@ Status StageWriter::CommitPartition(int32_t partition, Pending& pending) {
   }
   KQ_ASSIGN_OR_RETURN(log::AppendResult appended, log->Append(std::span<std::string>(batches)));
   (void)appended;
-  appended_records_ += records;
+  appended_records_ += pending.groups.back().end;  // every record up to the last group
   pending.DropFinished();
   switch (flush_.kind) {
     case log::FlushPolicy::Kind::kFsync:
