@@ -176,25 +176,38 @@ struct Followed {
   }
 };
 
+// What -K and -H make of each line, checked before anything is opened (a
+// usage error, exit 2).
+struct LineOptions {
+  std::optional<std::string> key_delimiter;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Result<LineOptions> TakeLineOptions(const ProduceFlags& flags) {
+  LineOptions o;
+  if (flags.key_delimiter) {
+    KQ_ASSIGN_OR_RETURN(std::string kd, ParseDelimiter(*flags.key_delimiter, "-K"));
+    o.key_delimiter = std::move(kd);
+  }
+  for (const std::string& h : flags.headers) {
+    const size_t eq = h.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Usage(fmt::format("-H '{}': expected NAME=VALUE", log::EscapeForMessage(h)));
+    }
+    o.headers.emplace_back(h.substr(0, eq), h.substr(eq + 1));
+  }
+  return o;
+}
+
 class Follower {
  public:
   Follower(const CommonFlags& common, const ProduceFlags& flags, const FollowFlags& follow,
-           pipe::StageWriter* writer)
-      : common_(common), flags_(flags), follow_(follow), writer_(writer) {}
+           LineOptions lines, pipe::StageWriter* writer)
+      : common_(common), flags_(flags), follow_(follow), lines_(std::move(lines)), writer_(writer) {
+    for (const auto& [k, v] : lines_.headers) headers_.push_back({k, std::string_view(v)});
+  }
 
   Status Init(const std::vector<std::string>& paths, std::optional<int32_t> fixed_partition) {
-    if (flags_.key_delimiter) {
-      KQ_ASSIGN_OR_RETURN(std::string kd, ParseDelimiter(*flags_.key_delimiter, "-K"));
-      key_delimiter_ = std::move(kd);
-    }
-    for (const std::string& h : flags_.headers) {
-      const size_t eq = h.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return Usage(fmt::format("-H '{}': expected NAME=VALUE", log::EscapeForMessage(h)));
-      }
-      header_store_.emplace_back(h.substr(0, eq), h.substr(eq + 1));
-    }
-    for (const auto& [k, v] : header_store_) headers_.push_back({k, std::string_view(v)});
     for (const std::string& path : paths) {
       auto f = std::make_unique<Followed>();
       f->path = path;
@@ -432,11 +445,11 @@ class Follower {
       std::string_view line = rest.substr(0, nl == std::string_view::npos ? rest.size() : nl);
       std::optional<std::string_view> key;
       if (flags_.key) key = *flags_.key;
-      if (key_delimiter_) {
-        const size_t k = line.find(*key_delimiter_);
+      if (const auto& kd = lines_.key_delimiter) {
+        const size_t k = line.find(*kd);
         if (k != std::string_view::npos) {
           key = line.substr(0, k);
-          line.remove_prefix(k + key_delimiter_->size());
+          line.remove_prefix(k + kd->size());
         }
       }
       std::optional<std::string_view> value = line;
@@ -458,11 +471,10 @@ class Follower {
   const CommonFlags& common_;
   const ProduceFlags& flags_;
   const FollowFlags& follow_;
+  const LineOptions lines_;
   pipe::StageWriter* writer_;
   const log::LogDir* dir_ = nullptr;
-  std::optional<std::string> key_delimiter_;
-  std::vector<std::pair<std::string, std::string>> header_store_;
-  std::vector<format::HeaderView> headers_;
+  std::vector<format::HeaderView> headers_;  // views of lines_.headers
   std::vector<std::unique_ptr<Followed>> files_;
   std::map<int32_t, pipe::Position> positions_;
 };
@@ -518,6 +530,8 @@ int RunFollow(const CommonFlags& common, const ProduceFlags& flags, const Follow
   if (Status s = CheckFollowFlags(common, flags, follow); !s.ok()) {
     return ReportUsageError(kTool, s.message());
   }
+  Result<LineOptions> lines = TakeLineOptions(flags);
+  if (!lines.ok()) return ReportUsageError(kTool, lines.status().message());
   std::vector<std::string> paths = flags.operands;
   std::string topic;
   if (flags.topic) {
@@ -570,15 +584,12 @@ int RunFollow(const CommonFlags& common, const ProduceFlags& flags, const Follow
     }
   }
   InstallStopSignals();
-  Follower follower(common, flags, follow, writer->get());
+  Follower follower(common, flags, follow, std::move(*lines), writer->get());
   follower.set_dir(&*dir);
   Status status = follower.Init(paths, fixed);
   if (status.ok()) status = follower.Run();
   Status closed = (*writer)->Close();
   if (status.ok()) status = closed;
-  if (status.IsInvalidArgument() && status.message().find("-H") == 0) {
-    return ReportUsageError(kTool, status.message());
-  }
   return ReportError(kTool, status);
 }
 
