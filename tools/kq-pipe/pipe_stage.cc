@@ -150,11 +150,7 @@ class Stage {
     pipe::StageWriterOptions wo;
     wo.env = env;
     wo.partitions = static_cast<int32_t>(flags_.partitions.value_or(in_info.partitions));
-    if (!flags_.flush.empty()) {
-      Result<log::FlushPolicy> policy = log::FlushPolicy::Parse(flags_.flush);
-      if (!policy.ok()) return Usage(fmt::format("--flush: {}", policy.status().message()));
-      wo.flush = *policy;
-    }
+    wo.flush = flush_;
     // Two writers take turns: one appends a round in the background while
     // the next round is read and transformed into the other.
     for (auto& w : writers_) {
@@ -855,10 +851,17 @@ class Stage {
   }
 
  public:
-  Status TakeKeyDelimiter() {
-    if (!flags_.key_delimiter) return Status::Ok();
-    KQ_ASSIGN_OR_RETURN(std::string kd, ParseDelimiter(*flags_.key_delimiter, "-K"));
-    key_delimiter_ = std::move(kd);
+  // Parses -K and --flush before anything is opened (a usage error, exit 2).
+  Status TakeFlags() {
+    if (flags_.key_delimiter) {
+      KQ_ASSIGN_OR_RETURN(std::string kd, ParseDelimiter(*flags_.key_delimiter, "-K"));
+      key_delimiter_ = std::move(kd);
+    }
+    if (!flags_.flush.empty()) {
+      Result<log::FlushPolicy> policy = log::FlushPolicy::Parse(flags_.flush);
+      if (!policy.ok()) return Usage(fmt::format("--flush: {}", policy.status().message()));
+      flush_ = *policy;
+    }
     return Status::Ok();
   }
 
@@ -869,6 +872,7 @@ class Stage {
   std::string out_;
   pipe::CommandOptions command_;
   std::optional<std::string> key_delimiter_;
+  std::optional<log::FlushPolicy> flush_;  // --flush, else the topic's
   std::optional<log::LogDir> dir_;
   std::unique_ptr<pipe::StageWriter> writers_[2];
   pipe::StageWriter* writer_ = nullptr;  // the one being filled
@@ -936,15 +940,9 @@ int RunPipe(const CommonFlags& common, const PipeFlags& flags) {
   if (Status s = CheckFlags(common, flags); !s.ok()) return ReportUsageError(kTool, s.message());
   std::vector<std::string> argv(flags.operands.begin() + 2, flags.operands.end());
   Stage stage(common, flags, flags.operands[0], flags.operands[1], std::move(argv));
-  if (Status s = stage.TakeKeyDelimiter(); !s.ok()) return ReportUsageError(kTool, s.message());
+  if (Status s = stage.TakeFlags(); !s.ok()) return ReportUsageError(kTool, s.message());
   InstallSignals();
-  Status s = stage.Setup();
-  if (!s.ok()) {
-    if (s.IsInvalidArgument() && s.message().starts_with("--flush")) {
-      return ReportUsageError(kTool, s.message());
-    }
-    return ReportError(kTool, s);
-  }
+  if (Status s = stage.Setup(); !s.ok()) return ReportError(kTool, s);
   return ReportError(kTool, stage.Run());
 }
 
