@@ -208,8 +208,9 @@ Status ScanPositionsBackward(const log::LogDir& dir, std::string_view topic, int
   std::string scratch;
   while (hi > start) {
     const int64_t lo = std::max(start, hi - window);
-    // The whole batches from the one holding lo up to hi, oldest first.
-    std::vector<std::string> batches;
+    // The whole batches from the one holding lo up to hi, oldest first,
+    // with their last offsets.
+    std::vector<std::pair<int64_t, std::string>> batches;
     int64_t at = lo;
     int64_t first_base = hi;
     while (at < hi) {
@@ -229,7 +230,7 @@ Status ScanPositionsBackward(const log::LogDir& dir, std::string_view topic, int
         }
         if (h.base_offset < hi && h.next_offset() > lo) {
           if (batches.empty()) first_base = h.base_offset;
-          batches.emplace_back(rest.substr(0, h.total_size()));
+          batches.emplace_back(h.last_offset(), rest.substr(0, h.total_size()));
         }
         rest.remove_prefix(h.total_size());
       }
@@ -237,10 +238,9 @@ Status ScanPositionsBackward(const log::LogDir& dir, std::string_view topic, int
       at = chunk->next_offset.value();
     }
     for (auto it = batches.rbegin(); it != batches.rend(); ++it) {
-      KQ_ASSIGN_OR_RETURN(std::optional<Position> p, PositionOfBatch(*it, &scratch, where));
+      KQ_ASSIGN_OR_RETURN(std::optional<Position> p, PositionOfBatch(it->second, &scratch, where));
       if (!p) continue;
-      KQ_ASSIGN_OR_RETURN(format::BatchHeader h, format::DecodeBatchHeader(*it));
-      KQ_ASSIGN_OR_RETURN(bool more, visit(FoundPosition{h.last_offset(), std::move(*p)}));
+      KQ_ASSIGN_OR_RETURN(bool more, visit(FoundPosition{it->first, std::move(*p)}));
       if (!more) return Status::Ok();
     }
     hi = std::min(lo, first_base);
